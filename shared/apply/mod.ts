@@ -1,0 +1,3 @@
+export * from "./decide.ts";
+export * from "./precedence.ts";
+export * from "./sameItem.ts";

@@ -1,0 +1,24 @@
+import type { QueryState, ResultState } from "../protocol/items.ts";
+import { queryStage, resultStage } from "../protocol/status.ts";
+
+/** The two kinds of versioned item of PROTOCOL.md section 1. */
+export type ItemKind = "query" | "result";
+export type ItemState = QueryState | ResultState;
+
+export function stageOf(kind: ItemKind, state: ItemState): number {
+  return kind === "result" ? resultStage((state as ResultState).status) : queryStage((state as QueryState).status ?? "created");
+}
+
+export const versionOf = (state: ItemState): number => state.versionInfo.itemVersion;
+
+/** Precedence of two states of one item: higher stage, then higher itemVersion. Positive when a wins. */
+export function comparePrecedence(kind: ItemKind, a: ItemState, b: ItemState): number {
+  return stageOf(kind, a) - stageOf(kind, b) || versionOf(a) - versionOf(b);
+}
+
+/** The current state: the stored state of highest precedence. */
+export function currentOf<S extends ItemState>(kind: ItemKind, states: readonly S[]): S | undefined {
+  let best: S | undefined;
+  for (const s of states) if (best === undefined || comparePrecedence(kind, s, best) > 0) best = s;
+  return best;
+}

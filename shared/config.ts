@@ -1,0 +1,117 @@
+import { z } from "zod";
+import { NODE_ID_PATTERN } from "./protocol/ids.ts";
+
+export const DEFAULT_NODES = ["hospital-a", "hospital-b", "hospital-c", "hospital-d", "hospital-e"];
+export const NODE_PROFILES = ["fast", "steady", "slow", "flaky", "busy"] as const;
+export type NodeProfileName = (typeof NODE_PROFILES)[number];
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { message: "must be a whole number" })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, { message: `must be >= ${min}` })
+        .max(max, { message: `must be <= ${max}` }),
+    );
+
+const nodeList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.string().regex(NODE_ID_PATTERN, { message: "each node id must match ^[a-z0-9][a-z0-9-]{0,62}$" }))
+      .min(1, { message: "must name at least one node" })
+      .refine((ids) => new Set(ids).size === ids.length, { message: "must not repeat a node id" }),
+  );
+
+const storeSpec = z.string().refine((s) => s === "memory" || s === "postgres" || /^pglite:.+/.test(s), {
+  message: "must be memory, postgres or pglite:<dir>",
+});
+
+/** The environment of PROTOCOL.md section 7, read the same way by every process. */
+export const EnvSchema = z.object({
+  QNET_TRANSPORT: z.enum(["memory", "amqp", "nats"], { message: "must be memory, amqp or nats" }).default("memory"),
+  AMQP_URL: z.url({ protocol: /^amqps?$/, message: "must be an amqp:// or amqps:// URL" }).default("amqp://guest:guest@127.0.0.1:5672"),
+  NATS_URL: z
+    .string()
+    .regex(/^(nats|tls|wss?):\/\/\S+$/, { message: "must be a nats:// URL (comma-separated for a cluster)" })
+    .default("nats://127.0.0.1:4222"),
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASS: z.string().min(1).optional(),
+  QNET_STORE: storeSpec.default("memory"),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, message: "must be a postgres:// URL" })
+    .default("postgres://postgres@127.0.0.1:5432/postgres"),
+  QNET_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: "must be a lower-case SQL identifier" })
+    .default("qnet"),
+  QNET_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, { message: "must match ^[a-z0-9][a-z0-9_-]{0,39}$" })
+    .default("qnet"),
+  QNET_NODE_ID: z.string().regex(NODE_ID_PATTERN, { message: "must match ^[a-z0-9][a-z0-9-]{0,62}$" }).optional(),
+  QNET_NODES: nodeList.default(DEFAULT_NODES),
+  QNET_NODE_PROFILE: z.enum(NODE_PROFILES, { message: `must be one of ${NODE_PROFILES.join(", ")}` }).default("steady"),
+  QNET_NODE_POPULATION: int(10, 10_000_000).default(20_000),
+  QNET_NODE_SEED: z.string().min(1).max(200).optional(),
+  QNET_NODE_STATE_DIR: z.string().min(1).optional(),
+  QNET_RESULT_TIMEOUT_MS: int(100, 7 * 24 * 3600_000).default(300_000),
+  QNET_HEARTBEAT_MS: int(100, 3600_000).default(5_000),
+  QNET_PREFETCH: int(1, 10_000).default(256),
+  QNET_HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+  QNET_HTTP_PORT: int(0, 65535).default(8080),
+  QNET_API_TOKENS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.string().min(16, { message: "each token must be at least 16 characters" }))
+        .min(1, { message: "must hold at least one token" }),
+    )
+    .optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { message: "must be a pino level" }).default("info"),
+});
+
+export type Config = z.infer<typeof EnvSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Reads the configuration from an environment; a bad value throws a ConfigError naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable means unset, as docker-compose writes "VAR=" for an unset interpolation.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${String(i.path[0] ?? "environment")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration\n  ${lines.join("\n  ")}`);
+  }
+  return parsed.data;
+}
+
+/** A node-agent needs its id. */
+export function requireNodeId(config: Config): string {
+  if (!config.QNET_NODE_ID) throw new ConfigError("invalid configuration\n  QNET_NODE_ID: required for a node-agent");
+  return config.QNET_NODE_ID;
+}
+
+/** Whether the HTTP host is a loopback address, where the API needs no credentials. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

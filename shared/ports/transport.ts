@@ -1,0 +1,70 @@
+/**
+ * The broker, as the hub and the nodes use it: at-least-once delivery between named places of
+ * PROTOCOL.md section 5. Memory, RabbitMQ and NATS all keep this one contract.
+ */
+
+/** Where a message goes. The transport maps it to an exchange + routing key, or a subject. */
+export type Route =
+  | { to: "node"; nodeId: string } // run-query, hub -> node
+  | { to: "hub"; kind: "result" | "heartbeat"; nodeId: string } // node -> hub
+  | { to: "dead"; reason: string; origin: string }; // dead letters; origin is the route it came from
+
+/** Where a consumer reads from. */
+export type Source = { from: "node"; nodeId: string } | { from: "hub" } | { from: "dead" };
+
+export interface PublishOptions {
+  /** The envelope's messageId: the same on every resend of one proposal. */
+  messageId: string;
+  /** Extra headers (e.g. the dead-letter reason). */
+  headers?: Record<string, string>;
+}
+
+export interface Delivery {
+  readonly body: Uint8Array;
+  readonly messageId: string | undefined;
+  /** The route it was published to, as the broker saw it: the node id in the routing key or subject. */
+  readonly routeNodeId: string | undefined;
+  /** result, heartbeat, query or dead, from the routing key or subject. */
+  readonly routeKind: "result" | "heartbeat" | "query" | "dead" | undefined;
+  /** The identity the broker authenticated for the publisher, when auth is on and the broker reports it. */
+  readonly authenticatedUser: string | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  /** True when the broker delivered this message before. */
+  readonly redelivered: boolean;
+  /** 1 on the first delivery. */
+  readonly deliveryCount: number;
+  /** The reason it was dead-lettered, on deliveries from the dead destination. */
+  readonly deadReason: string | undefined;
+  ack(): Promise<void>;
+  /** Give it back; with requeue it is delivered again (after delayMs where the broker supports it). */
+  nack(options?: { requeue?: boolean; delayMs?: number }): Promise<void>;
+  /** Publish it to the dead-letter destination with a reason, then ack it. */
+  deadLetter(reason: string): Promise<void>;
+}
+
+export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
+
+export interface ConsumeOptions {
+  /** Unacknowledged deliveries in flight at most. */
+  prefetch?: number;
+}
+
+export interface Subscription {
+  /** Stop receiving; deliveries in flight may still be acked. Resolves when no handler is running. */
+  stop(): Promise<void>;
+}
+
+export interface Transport {
+  readonly name: "memory" | "amqp" | "nats";
+  /**
+   * Declare what a role needs. The hub declares everything, with a queue or durable consumer
+   * for every node it knows; a node makes its own only if missing.
+   */
+  declare(topology: { role: "hub"; nodeIds: readonly string[] } | { role: "node"; nodeId: string }): Promise<void>;
+  /** Resolves once the broker has confirmed the message durable. */
+  publish(route: Route, body: Uint8Array, options: PublishOptions): Promise<void>;
+  consume(source: Source, handler: DeliveryHandler, options?: ConsumeOptions): Promise<Subscription>;
+  /** True while connected to the broker. */
+  connected(): boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,29 @@
+import { z } from "zod";
+
+/** A concept code such as "dx:E11.9" or "rx:metformin": a vocabulary, a colon, a code. */
+export const Concept = z
+  .string()
+  .max(128, { message: "concept is longer than 128 characters" })
+  .regex(/^[a-z]{1,16}:[A-Za-z0-9._-]{1,100}$/, { message: 'concept must look like "dx:E11.9" (vocabulary:code)' });
+
+export const Panel = z.object({
+  concepts: z.array(Concept).min(1, { message: "a panel needs at least one concept" }).max(64),
+  not: z.boolean().optional(),
+});
+
+export const QueryDefinition = z
+  .object({
+    panels: z.array(Panel).min(1, { message: "a query needs at least one panel" }).max(32),
+    age: z
+      .object({
+        min: z.number().int().min(0).max(150).optional(),
+        max: z.number().int().min(0).max(150).optional(),
+      })
+      .refine((a) => a.min === undefined || a.max === undefined || a.min <= a.max, { message: "age.min must be <= age.max" })
+      .optional(),
+    sex: z.enum(["F", "M"]).optional(),
+  })
+  .refine((d) => d.panels.some((p) => !p.not), { message: "at least one panel must not be negated" });
+
+export type Panel = z.infer<typeof Panel>;
+export type QueryDefinition = z.infer<typeof QueryDefinition>;

@@ -1,0 +1,61 @@
+import { z } from "zod";
+import { QueryDefinition } from "./definition.ts";
+import { NodeId, QueryId, resultId } from "./ids.ts";
+import { QueryStatus, ResultStatus } from "./status.ts";
+import { Iso, VersionInfo } from "./versionInfo.ts";
+
+export const Obfuscation = z.object({
+  binSize: z.number().int().min(1).max(1000),
+  stdDev: z.number().finite().min(0).max(1000),
+  noiseClamp: z.number().int().min(0).max(1000),
+  lowLimit: z.number().int().min(0).max(1000),
+});
+export type Obfuscation = z.infer<typeof Obfuscation>;
+
+/** One state of a Result: the answer of one node to one query. */
+export const ResultState = z
+  .object({
+    id: z.string().max(200),
+    queryId: QueryId,
+    nodeId: NodeId,
+    versionInfo: VersionInfo,
+    status: ResultStatus,
+    progress: z
+      .number()
+      .finite()
+      .min(0, { message: "progress must be within 0..1" })
+      .max(1, { message: "progress must be within 0..1" })
+      .optional(),
+    count: z
+      .number()
+      .int({ message: "count must be an integer" })
+      .min(-1, { message: "count must be >= -1" })
+      .max(1_000_000_000, { message: "count is implausibly large" })
+      .optional(),
+    statusMessage: z.string().max(2000, { message: "statusMessage is longer than 2000 characters" }).optional(),
+    obfuscation: Obfuscation.optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.id !== resultId(r.queryId, r.nodeId)) {
+      ctx.addIssue({ code: "custom", path: ["id"], message: 'result id must be "<queryId>:<nodeId>"' });
+    }
+    if (r.count !== undefined && r.status !== "completed") {
+      ctx.addIssue({ code: "custom", path: ["count"], message: "count is set only on completed" });
+    }
+    if (r.status === "completed" && r.count === undefined) {
+      ctx.addIssue({ code: "custom", path: ["count"], message: "a completed result needs a count" });
+    }
+  });
+export type ResultState = z.infer<typeof ResultState>;
+
+/** One state of a Query. `status` and `nodeIds` are the hub's; the wire of run-query carries them as extra fields. */
+export const QueryState = z.object({
+  id: QueryId,
+  versionInfo: VersionInfo,
+  researcherId: z.string().min(1).max(200),
+  definition: QueryDefinition,
+  submittedAt: Iso,
+  status: QueryStatus.optional(),
+  nodeIds: z.array(NodeId).max(10_000).optional(),
+});
+export type QueryState = z.infer<typeof QueryState>;
