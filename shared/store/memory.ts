@@ -1,0 +1,144 @@
+import type { ItemKind, ItemState } from "../apply/precedence.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../ports/store.ts";
+import { queryIdOf, stepOf } from "./step.ts";
+
+interface ItemRecord {
+  /** Stored states in store order. */
+  stored: StoredState[];
+}
+
+/**
+ * The store in process memory: the default of `npm start` and of simulations. It keeps the
+ * minimum a million results need: one record per item, one object per stored state.
+ */
+export class MemoryStore implements Store {
+  readonly name = "memory";
+  private readonly clock: Clock;
+  private readonly queries = new Map<string, ItemRecord>();
+  private readonly results = new Map<string, ItemRecord>();
+  /** Every stored state, in store order: what replay reads. */
+  private readonly log: StoredState[] = [];
+  /** The items of each query, queries and results alike: what history reads. */
+  private readonly itemsOfQuery = new Map<string, ItemRecord[]>();
+  private readonly conflictsOfQuery = new Map<string, ConflictRecord[]>();
+  private conflictCount = 0;
+  /** One order across states and conflict records. */
+  private seq = 0;
+
+  constructor(opts: { clock: Clock }) {
+    this.clock = opts.clock;
+  }
+
+  async open(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  async apply(proposals: readonly Proposal[]): Promise<Applied[]> {
+    return proposals.map((p) => this.applyOne(p));
+  }
+
+  private applyOne(p: Proposal): Applied {
+    const items = p.kind === "query" ? this.queries : this.results;
+    const record = items.get(p.state.id);
+    const storedStates = record ? record.stored.map((s) => s.state) : [];
+    const queryId = queryIdOf(p.kind, p.state);
+    const queryKnown = p.kind === "query" || this.queries.has(queryId);
+    const { decision, current } = stepOf(p, storedStates, queryKnown);
+    const messageId = p.messageId ?? null;
+    switch (decision.outcome) {
+      case "rejected":
+        return { outcome: "rejected", reason: decision.reason };
+      case "duplicate":
+        return { outcome: "duplicate", current };
+      case "conflict-discarded":
+        this.recordConflict(p.kind, queryId, p.state, decision.collidedWith, null, messageId);
+        return { outcome: "conflict-discarded", current };
+      default: {
+        const stored = this.store(p.kind, queryId, decision.write, decision.outcome, messageId, record);
+        if (decision.outcome === "conflict-rebased") {
+          this.recordConflict(p.kind, queryId, p.state, decision.collidedWith, stored.itemVersion, messageId);
+        }
+        return { outcome: decision.outcome, stored, current };
+      }
+    }
+  }
+
+  private store(
+    kind: ItemKind,
+    queryId: string,
+    state: ItemState,
+    outcome: StoredState["outcome"],
+    messageId: string | null,
+    existing: ItemRecord | undefined,
+  ): StoredState {
+    const stored: StoredState = {
+      seq: ++this.seq,
+      kind,
+      id: state.id,
+      queryId,
+      itemVersion: state.versionInfo.itemVersion,
+      state,
+      outcome,
+      messageId,
+      storedAt: new Date(this.clock.now()).toISOString(),
+    };
+    let record = existing;
+    if (record === undefined) {
+      record = { stored: [] };
+      (kind === "query" ? this.queries : this.results).set(state.id, record);
+      const ofQuery = this.itemsOfQuery.get(queryId);
+      if (ofQuery) ofQuery.push(record);
+      else this.itemsOfQuery.set(queryId, [record]);
+    }
+    record.stored.push(stored);
+    this.log.push(stored);
+    return stored;
+  }
+
+  private recordConflict(
+    kind: ItemKind,
+    queryId: string,
+    proposed: ItemState,
+    collidedWith: ItemState,
+    rebasedTo: number | null,
+    messageId: string | null,
+  ): void {
+    const conflict: ConflictRecord = {
+      seq: ++this.seq,
+      kind,
+      id: proposed.id,
+      queryId,
+      itemVersion: proposed.versionInfo.itemVersion,
+      proposed,
+      collidedWith,
+      resolution: rebasedTo === null ? "discarded" : "rebased",
+      rebasedTo,
+      messageId,
+      at: new Date(this.clock.now()).toISOString(),
+    };
+    const list = this.conflictsOfQuery.get(queryId);
+    if (list) list.push(conflict);
+    else this.conflictsOfQuery.set(queryId, [conflict]);
+    this.conflictCount++;
+  }
+
+  async states(kind: ItemKind, id: string): Promise<StoredState[]> {
+    return [...((kind === "query" ? this.queries : this.results).get(id)?.stored ?? [])];
+  }
+
+  async history(queryId: string): Promise<{ states: StoredState[]; conflicts: ConflictRecord[] }> {
+    const states = (this.itemsOfQuery.get(queryId) ?? []).flatMap((r) => r.stored).sort((a, b) => a.seq - b.seq);
+    return { states, conflicts: [...(this.conflictsOfQuery.get(queryId) ?? [])] };
+  }
+
+  async *replay(): AsyncIterable<StoredState> {
+    // Bounded by the length at the start, so states stored while replaying are not read twice.
+    const end = this.log.length;
+    for (let i = 0; i < end; i++) yield this.log[i] as StoredState;
+  }
+
+  async counts(): Promise<StoreCounts> {
+    return { states: this.log.length, conflicts: this.conflictCount };
+  }
+}

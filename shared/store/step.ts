@@ -1,0 +1,39 @@
+import { type Decision, decide, decideResult } from "../apply/decide.ts";
+import { type ItemKind, type ItemState, currentOf } from "../apply/precedence.ts";
+import type { ResultState } from "../protocol/items.ts";
+import type { Proposal } from "../ports/store.ts";
+
+/** The query an item belongs to: a query is its own. */
+export function queryIdOf(kind: ItemKind, state: ItemState): string {
+  return kind === "query" ? state.id : (state as ResultState).queryId;
+}
+
+export interface Step {
+  decision: Decision;
+  /** The item's current state after the proposal; absent for a rejection. */
+  current?: ItemState;
+}
+
+/**
+ * One proposal against the stored states of its item, as every store engine decides it:
+ * a node's proposal passes the store's step-1 checks first, the hub's own writes do not.
+ */
+export function stepOf(proposal: Proposal, stored: readonly ItemState[], queryKnown: boolean): Step {
+  let decision: Decision;
+  if (proposal.origin === "node") {
+    if (proposal.kind !== "result") return { decision: { outcome: "rejected", reason: "a node proposes results only" } };
+    decision = decideResult(proposal.state as ResultState, { queryKnown, stored: stored as ResultState[] });
+  } else {
+    decision = decide(proposal.kind, stored, proposal.state);
+  }
+  switch (decision.outcome) {
+    case "rejected":
+      return { decision };
+    case "applied":
+    case "applied-late":
+    case "conflict-rebased":
+      return { decision, current: currentOf(proposal.kind, [...stored, decision.write]) };
+    default:
+      return { decision, current: currentOf(proposal.kind, stored) };
+  }
+}
