@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { QueryDefinition } from "../../shared/protocol/definition.ts";
+import { NodeId } from "../../shared/protocol/ids.ts";
+
+export const SubmitQueryBody = z.strictObject({
+  definition: QueryDefinition,
+  researcherId: z.string().min(1).max(200).optional(),
+  nodeIds: z.array(NodeId).min(1).max(10_000).optional(),
+});
+export type SubmitQueryBody = z.infer<typeof SubmitQueryBody>;
+
+export const ListQueriesParams = z.strictObject({
+  offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+export const QueryIdParams = z.strictObject({ id: z.uuid({ message: "query id must be a UUID" }) });
+
+/** A 400 body that names every problem with its path. */
+export function validationError(error: z.ZodError): { error: string; issues: { path: string; message: string }[] } {
+  return {
+    error: "invalid request",
+    issues: error.issues.map((i) => ({ path: i.path.join(".") || "(root)", message: i.message })),
+  };
+}

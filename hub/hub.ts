@@ -1,0 +1,84 @@
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "../shared/log.ts";
+import type { Clock } from "../shared/ports/clock.ts";
+import type { Random } from "../shared/ports/random.ts";
+import type { Store } from "../shared/ports/store.ts";
+import type { Transport } from "../shared/ports/transport.ts";
+import { buildApi } from "./http/app.ts";
+import { Ingest } from "./ingest/ingest.ts";
+import { Liveness } from "./liveness.ts";
+import { HubMetrics } from "./metrics.ts";
+import { OverduePoller } from "./overdue.ts";
+import { QueryDesk } from "./queries.ts";
+import { Recorder } from "./record.ts";
+import { rebuildView } from "./view/rebuild.ts";
+import { StatusView } from "./view/statusView.ts";
+
+export interface HubOptions {
+  transport: Transport;
+  store: Store;
+  clock: Clock;
+  random: Random;
+  log: Logger;
+  nodeIds: readonly string[];
+  resultTimeoutMs: number;
+  heartbeatMs: number;
+  prefetch: number;
+  tokens?: readonly string[];
+}
+
+export interface Hub {
+  view: StatusView;
+  metrics: HubMetrics;
+  desk: QueryDesk;
+  liveness: Liveness;
+  overdue: OverduePoller;
+  api: FastifyInstance;
+  /** Stop consuming, let in-flight work settle and ack; the caller closes transport and store. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Composes the hub over its ports: the view rebuilt from the store, the topology declared, then
+ * consuming, sweeping for overdue results, and sending again what a previous run had not sent.
+ */
+export async function startHub(options: HubOptions): Promise<Hub> {
+  const { transport, store, clock, random, log, nodeIds } = options;
+  await store.open();
+  const view = await rebuildView(store);
+  const metrics = new HubMetrics();
+  const recorder = new Recorder(store, view, metrics, clock);
+  const liveness = new Liveness(nodeIds, clock, options.heartbeatMs);
+  const desk = new QueryDesk({ recorder, view, transport, clock, random, log, nodeIds });
+  await transport.declare({ role: "hub", nodeIds });
+  const ingest = new Ingest({ transport, recorder, desk, liveness, metrics, clock, log, prefetch: options.prefetch });
+  await ingest.start();
+  const overdue = new OverduePoller({ view, recorder, desk, clock, log, timeoutMs: options.resultTimeoutMs });
+  overdue.start();
+  desk.resume(view.queryIds());
+  await desk.settle(view.queryIds());
+  const api = buildApi({
+    view,
+    desk,
+    liveness,
+    metrics,
+    knownNodes: nodeIds,
+    tokens: options.tokens,
+    log,
+    ready: () => transport.connected(),
+  });
+  return {
+    view,
+    metrics,
+    desk,
+    liveness,
+    overdue,
+    api,
+    async stop() {
+      overdue.stop();
+      desk.stop();
+      await ingest.stop();
+      await api.close();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { Logger } from "../shared/log.ts";
+import type { Clock, Timer } from "../shared/ports/clock.ts";
+import type { ResultState } from "../shared/protocol/items.ts";
+import { nextVersion } from "../shared/protocol/versionInfo.ts";
+import type { QueryDesk } from "./queries.ts";
+import type { Recorder } from "./record.ts";
+import type { StatusView } from "./view/statusView.ts";
+
+/**
+ * The hub gives up on a site: a result whose newest state is non-final and has not moved for the
+ * result timeout becomes `timedOut`. A late `completed` still wins, by the ladder.
+ */
+export class OverduePoller {
+  private timer: Timer | undefined;
+  private readonly intervalMs: number;
+
+  constructor(
+    private readonly deps: { view: StatusView; recorder: Recorder; desk: QueryDesk; clock: Clock; log: Logger; timeoutMs: number },
+  ) {
+    this.intervalMs = Math.max(50, Math.min(5000, Math.floor(deps.timeoutMs / 4)));
+  }
+
+  start(): void {
+    this.schedule();
+  }
+
+  stop(): void {
+    if (this.timer) this.deps.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(): void {
+    this.timer = this.deps.clock.setTimeout(() => {
+      void this.sweep()
+        .catch((err) => this.deps.log.error({ err: String(err) }, "overdue sweep failed"))
+        .finally(() => {
+          if (this.timer) this.schedule();
+        });
+    }, this.intervalMs);
+  }
+
+  /** One pass: mark every overdue result; answers how many. */
+  async sweep(): Promise<number> {
+    const { view, recorder, desk, clock, log, timeoutMs } = this.deps;
+    const now = clock.now();
+    const overdue = [...view.stalled(now - timeoutMs)];
+    if (overdue.length === 0) return 0;
+    const proposals = overdue.map((r) => ({
+      kind: "result" as const,
+      origin: "hub" as const,
+      state: {
+        id: r.id,
+        queryId: r.queryId,
+        nodeId: r.nodeId,
+        versionInfo: nextVersion(r.versionInfo, now),
+        status: "timedOut",
+        statusMessage: `the hub has given up on getting a result from ${r.nodeId}`,
+      } satisfies ResultState,
+    }));
+    await recorder.record(proposals);
+    log.info({ count: overdue.length }, "results timed out");
+    await desk.settle(new Set(overdue.map((r) => r.queryId)));
+    return overdue.length;
+  }
+}

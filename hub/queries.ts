@@ -1,0 +1,132 @@
+import type { Logger } from "../shared/log.ts";
+import type { Clock } from "../shared/ports/clock.ts";
+import type { Random } from "../shared/ports/random.ts";
+import type { Proposal } from "../shared/ports/store.ts";
+import type { Transport } from "../shared/ports/transport.ts";
+import type { QueryDefinition } from "../shared/protocol/definition.ts";
+import { resultId } from "../shared/protocol/ids.ts";
+import type { QueryState, ResultState } from "../shared/protocol/items.ts";
+import { type RunQuery, encodeMessage } from "../shared/protocol/messages.ts";
+import type { QueryStatus } from "../shared/protocol/status.ts";
+import { nextVersion } from "../shared/protocol/versionInfo.ts";
+import type { Recorder } from "./record.ts";
+import type { StatusView } from "./view/statusView.ts";
+
+export interface Submission {
+  definition: QueryDefinition;
+  researcherId?: string;
+  nodeIds?: string[];
+}
+
+const RETRY_MS = [500, 1000, 2000, 5000, 10_000];
+
+/**
+ * The hub's own writes to queries: create the Query and one Result per node, send run-query to
+ * each node, and move the query along created -> dispatched -> done.
+ */
+export class QueryDesk {
+  private readonly stopped = new AbortController();
+
+  constructor(
+    private readonly deps: {
+      recorder: Recorder;
+      view: StatusView;
+      transport: Transport;
+      clock: Clock;
+      random: Random;
+      log: Logger;
+      nodeIds: readonly string[];
+    },
+  ) {}
+
+  /** Records the query durably and starts sending it; answers its id once it is stored. */
+  async submit(submission: Submission): Promise<string> {
+    const { clock, random, recorder } = this.deps;
+    const now = clock.now();
+    const id = random.uuid();
+    const nodeIds = [...new Set(submission.nodeIds ?? this.deps.nodeIds)];
+    const query: QueryState = {
+      id,
+      versionInfo: nextVersion(undefined, now),
+      researcherId: submission.researcherId ?? "anonymous",
+      definition: submission.definition,
+      submittedAt: new Date(now).toISOString(),
+      status: "created",
+      nodeIds,
+    };
+    const proposals: Proposal[] = [{ kind: "query", state: query, origin: "hub" }];
+    for (const nodeId of nodeIds) {
+      const created: ResultState = { id: resultId(id, nodeId), queryId: id, nodeId, versionInfo: nextVersion(undefined, now), status: "created" };
+      const sent: ResultState = { ...created, versionInfo: nextVersion(created.versionInfo, now), status: "sentToNode" };
+      proposals.push({ kind: "result", state: created, origin: "hub" }, { kind: "result", state: sent, origin: "hub" });
+    }
+    await recorder.record(proposals);
+    if (nodeIds.length === 0) await this.advance(id, "failed");
+    else void this.dispatch(id);
+    return id;
+  }
+
+  /** Sends run-query to every node of a query still `created`; retried with backoff until confirmed. */
+  async dispatch(queryId: string): Promise<void> {
+    const { view, transport, clock, random, log } = this.deps;
+    const query = view.query(queryId);
+    if (!query || query.status !== "created") return;
+    let pending = [...(query.nodeIds ?? [])];
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (this.stopped.signal.aborted) return;
+      const outcomes = await Promise.allSettled(
+        pending.map((nodeId) => {
+          const result = view.result(queryId, nodeId);
+          if (!result) return Promise.reject(new Error(`no result for ${nodeId}`));
+          const message: RunQuery = {
+            type: "run-query",
+            messageId: random.uuid(),
+            sentAt: new Date(clock.now()).toISOString(),
+            query: { ...query, status: undefined },
+            result,
+          };
+          return transport.publish({ to: "node", nodeId }, encodeMessage(message), { messageId: message.messageId });
+        }),
+      );
+      const failed = pending.filter((_, i) => outcomes[i]?.status === "rejected");
+      for (const [i, o] of outcomes.entries()) {
+        if (o.status === "rejected") log.warn({ queryId, nodeId: pending[i], err: String(o.reason) }, "run-query not confirmed; will retry");
+      }
+      pending = failed;
+      if (pending.length > 0) {
+        try {
+          await clock.sleep(RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)] as number, this.stopped.signal);
+        } catch {
+          return;
+        }
+      }
+    }
+    await this.advance(queryId, "dispatched");
+    if (view.allFinal(queryId)) await this.advance(queryId, "done");
+  }
+
+  /** Moves a query to a status, as the next version of the newest state the hub shows. */
+  async advance(queryId: string, status: QueryStatus): Promise<void> {
+    const query = this.deps.view.query(queryId);
+    if (!query) return;
+    const state: QueryState = { ...query, status, versionInfo: nextVersion(query.versionInfo, this.deps.clock.now()) };
+    await this.deps.recorder.record([{ kind: "query", state, origin: "hub" }]);
+  }
+
+  /** After results moved: a query whose every result is final is done. */
+  async settle(queryIds: Iterable<string>): Promise<void> {
+    for (const id of queryIds) {
+      const status = this.deps.view.query(id)?.status;
+      if (status === "dispatched" && this.deps.view.allFinal(id)) await this.advance(id, "done");
+    }
+  }
+
+  /** At start: send again what a previous run stored but may not have sent. */
+  resume(queryIds: Iterable<string>): void {
+    for (const id of queryIds) if (this.deps.view.query(id)?.status === "created") void this.dispatch(id);
+  }
+
+  stop(): void {
+    this.stopped.abort();
+  }
+}
