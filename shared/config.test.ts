@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, DEFAULT_NODES, loadConfig } from "./config.ts";
+
+describe("configuration from the environment", () => {
+  it("has the defaults of PROTOCOL.md section 7", () => {
+    const c = loadConfig({});
+    expect(c.QNET_TRANSPORT).toBe("memory");
+    expect(c.QNET_STORE).toBe("memory");
+    expect(c.QNET_PREFIX).toBe("qnet");
+    expect(c.QNET_NODES).toEqual(DEFAULT_NODES);
+    expect(c.QNET_RESULT_TIMEOUT_MS).toBe(300000);
+    expect(c.QNET_HTTP_PORT).toBe(8080);
+    expect(c.AMQP_URL).toBe("amqp://guest:guest@127.0.0.1:5672");
+  });
+
+  it("names the variable that is wrong", () => {
+    expect(() => loadConfig({ QNET_TRANSPORT: "kafka" })).toThrow(/QNET_TRANSPORT: must be memory, amqp or nats/);
+    expect(() => loadConfig({ QNET_RESULT_TIMEOUT_MS: "soon" })).toThrow(/QNET_RESULT_TIMEOUT_MS: must be a whole number/);
+    expect(() => loadConfig({ QNET_NODES: "a,B" })).toThrow(/QNET_NODES: each node id must match/);
+    expect(() => loadConfig({ QNET_STORE: "mysql" })).toThrow(ConfigError);
+    expect(() => loadConfig({ QNET_HTTP_PORT: "70000" })).toThrow(/QNET_HTTP_PORT: must be <= 65535/);
+  });
+
+  it("reads lists and treats an empty variable as unset", () => {
+    const c = loadConfig({ QNET_NODES: "x-1, y-2", QNET_STORE: "pglite:/tmp/q", QNET_PREFIX: "" });
+    expect(c.QNET_NODES).toEqual(["x-1", "y-2"]);
+    expect(c.QNET_STORE).toBe("pglite:/tmp/q");
+    expect(c.QNET_PREFIX).toBe("qnet");
+  });
+});
