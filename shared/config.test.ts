@@ -28,3 +28,12 @@ describe("configuration from the environment", () => {
     expect(c.QNET_PREFIX).toBe("qnet");
   });
 });
+
+describe("API access", () => {
+  it("refuses a non-loopback address without tokens", async () => {
+    const { requireApiAccess } = await import("./config.ts");
+    expect(() => requireApiAccess(loadConfig({ QNET_HTTP_HOST: "0.0.0.0" }))).toThrow(/QNET_API_TOKENS: required/);
+    expect(() => requireApiAccess(loadConfig({ QNET_HTTP_HOST: "0.0.0.0", QNET_API_TOKENS: "a-very-long-token-123" }))).not.toThrow();
+    expect(() => requireApiAccess(loadConfig({ QNET_HTTP_HOST: "127.0.0.1" }))).not.toThrow();
+  });
+});

@@ -1,0 +1,40 @@
+import { loadConfig, requireApiAccess } from "../shared/config.ts";
+import { createLogger } from "../shared/log.ts";
+import { runProcess } from "../shared/process.ts";
+import { createStore } from "../shared/store/mod.ts";
+import { createTransport } from "../shared/transport/create.ts";
+import { systemClock } from "../shared/time/systemClock.ts";
+import { unseededRandom } from "../shared/time/seededRandom.ts";
+import { startHub } from "./hub.ts";
+
+/** `npm run hub`: the hub alone, configured by the environment of PROTOCOL.md section 7. */
+await runProcess("hub", async () => {
+  const config = loadConfig();
+  requireApiAccess(config);
+  const log = createLogger("hub", config.LOG_LEVEL);
+  const clock = systemClock;
+  const random = unseededRandom();
+  const store = await createStore(config.QNET_STORE, { clock, databaseUrl: config.DATABASE_URL, schema: config.QNET_DB_SCHEMA, log });
+  const transport = await createTransport(config, { clock, random, log });
+  const hub = await startHub({
+    transport,
+    store,
+    clock,
+    random,
+    log,
+    nodeIds: config.QNET_NODES,
+    resultTimeoutMs: config.QNET_RESULT_TIMEOUT_MS,
+    heartbeatMs: config.QNET_HEARTBEAT_MS,
+    prefetch: config.QNET_PREFETCH,
+    tokens: config.QNET_API_TOKENS,
+  });
+  const address = await hub.api.listen({ host: config.QNET_HTTP_HOST, port: config.QNET_HTTP_PORT });
+  log.info({ address, transport: config.QNET_TRANSPORT, store: config.QNET_STORE, nodes: config.QNET_NODES }, "hub ready");
+  return {
+    async stop() {
+      await hub.stop();
+      await transport.close();
+      await store.close();
+    },
+  };
+});
