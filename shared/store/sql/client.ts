@@ -1,0 +1,22 @@
+/** What a statement can be sent to: a connection, or a transaction in progress. */
+export interface SqlQueryable {
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
+}
+
+/**
+ * The little the SQL store needs of a PostgreSQL engine, so that one dialect runs on a server
+ * (pg) and embedded (PGlite) alike.
+ */
+export interface SqlClient extends SqlQueryable {
+  /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL error codes after which the same transaction, run again, may well succeed. */
+const RETRYABLE = new Set(["40001", "40P01"]);
+
+export function isRetryableSqlError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && RETRYABLE.has(code);
+}

@@ -1,0 +1,86 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { VirtualClock } from "../../time/virtualClock.ts";
+import { storeContract } from "../contract.ts";
+import { createStore } from "../mod.ts";
+import type { SqlClient } from "./client.ts";
+import { pgliteClient } from "./pglite.ts";
+import { dropSchema } from "./schema.ts";
+import { SqlStore } from "./sqlStore.ts";
+
+// One embedded database for the file, each test in a schema of its own: starting PGlite is the slow part.
+let shared: SqlClient;
+let schemas = 0;
+beforeAll(async () => {
+  shared = await pgliteClient();
+});
+afterAll(async () => {
+  await shared.close();
+});
+
+storeContract(
+  "pglite",
+  async () => {
+    const schema = `contract_${++schemas}`;
+    const clock = new VirtualClock();
+    const make = () => new SqlStore({ client: shared, clock, schema, name: "pglite" });
+    return { store: make(), reopen: async () => make(), cleanup: () => dropSchema(shared, schema) };
+  },
+  { propertyRuns: 30 },
+);
+
+describe("pglite store in a folder", () => {
+  it("keeps its states and conflict log across a close and a reopen over the same folder", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "qnet-pglite-"));
+    const clock = new VirtualClock();
+    try {
+      const q = "00000000-0000-4000-8000-00000000f01d";
+      const vi = (itemVersion: number) => ({
+        protocolVersion: 1 as const,
+        itemVersion,
+        createDate: "2026-01-01T00:00:00.000Z",
+        changeDate: "2026-01-01T00:00:00.000Z",
+      });
+      const result = (itemVersion: number, status: "sentToNode" | "running" | "completed", extra = {}) => ({
+        id: `${q}:node-a`,
+        queryId: q,
+        nodeId: "node-a",
+        versionInfo: vi(itemVersion),
+        status,
+        ...extra,
+      });
+      const first = await createStore(`pglite:${dir}`, { clock });
+      await first.open();
+      await first.apply([
+        {
+          kind: "query",
+          origin: "hub",
+          state: {
+            id: q,
+            versionInfo: vi(1),
+            researcherId: "r",
+            definition: { panels: [{ concepts: ["dx:E11.9"] }] },
+            submittedAt: vi(1).createDate,
+          },
+        },
+        { kind: "result", origin: "hub", state: result(1, "sentToNode") },
+        { kind: "result", origin: "node", state: result(2, "running", { progress: 0.5 }) },
+        { kind: "result", origin: "node", state: result(2, "completed", { count: 12 }) },
+      ]);
+      const before = await first.history(q);
+      await first.close();
+
+      const second = await createStore(`pglite:${dir}`, { clock });
+      await second.open();
+      expect(await second.counts()).toEqual({ states: 4, conflicts: 1 });
+      expect(await second.history(q)).toEqual(before);
+      const [again] = await second.apply([{ kind: "result", origin: "node", state: result(2, "completed", { count: 12 }) }]);
+      expect(again?.outcome).toBe("conflict-discarded");
+      await second.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
