@@ -1,0 +1,201 @@
+import type { Channel, ChannelModel, ConsumeMessage } from "amqplib";
+import type { Logger } from "../../log.ts";
+import type { Clock } from "../../ports/clock.ts";
+import type { Random } from "../../ports/random.ts";
+import type { Delivery, DeliveryHandler, PublishOptions, Route, Source, Subscription } from "../../ports/transport.ts";
+import { backoffDelay } from "../backoff.ts";
+import { REASON_HEADER, readDelivery } from "./delivery.ts";
+
+/** What a consumer needs from the connection that owns it. */
+export interface SubscriptionHost {
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly log: Logger;
+  /** The live connection, or undefined while reconnecting. */
+  currentModel(): ChannelModel | undefined;
+  publish(route: Route, body: Uint8Array, options: PublishOptions): Promise<void>;
+}
+
+/** Broker-kept headers that must not travel with a message we dead-letter ourselves. */
+const brokerHeader = /^x-(delivery-count|death|first-death-|last-death-)/;
+
+/**
+ * One consumer on one queue, on a channel of its own (prefetch is per channel). The connection
+ * re-attaches it after a reconnect; a channel lost on a live connection (queue deleted, channel
+ * error) is re-opened with backoff. Deliveries remember their channel: an ack after a reconnect
+ * is dropped, as the broker redelivers the message anyway.
+ */
+export class AmqpSubscription implements Subscription {
+  private channel: Channel | undefined;
+  private consumerTag: string | undefined;
+  private attaching = false;
+  private stopped = false;
+  private attempts = 0;
+  private running = 0;
+  private unsettled = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly host: SubscriptionHost,
+    private readonly source: Source,
+    private readonly queue: string,
+    private readonly handler: DeliveryHandler,
+    private readonly prefetch: number,
+    private readonly onStopped: (sub: AmqpSubscription) => void,
+  ) {}
+
+  /** Opens a channel and starts consuming on this connection, unless already doing so. */
+  async attach(model: ChannelModel): Promise<void> {
+    if (this.stopped || this.attaching || this.channel) return;
+    this.attaching = true;
+    let ch: Channel | undefined;
+    try {
+      ch = await model.createChannel();
+      const opened = ch;
+      opened.on("error", (err: Error) => this.host.log.warn({ queue: this.queue, err: err.message }, "consumer channel error"));
+      opened.on("close", () => this.onChannelClosed(opened));
+      await opened.prefetch(this.prefetch, false);
+      const { consumerTag } = await opened.consume(this.queue, (msg) => this.onMessage(opened, msg), { noAck: false });
+      if (this.stopped) {
+        await opened.cancel(consumerTag).catch(() => {});
+        await opened.close().catch(() => {});
+        return;
+      }
+      this.channel = opened;
+      this.consumerTag = consumerTag;
+      this.attempts = 0;
+      this.host.log.debug({ queue: this.queue }, "consuming");
+    } catch (err) {
+      this.host.log.warn({ queue: this.queue, err: (err as Error).message }, "could not consume; retrying");
+      await ch?.close().catch(() => {});
+      this.retryLater();
+    } finally {
+      this.attaching = false;
+    }
+  }
+
+  private onChannelClosed(ch: Channel): void {
+    if (this.channel !== ch) return;
+    this.channel = undefined;
+    this.consumerTag = undefined;
+    this.retryLater();
+  }
+
+  /** Re-attach on the same live connection; after a reconnect the connection re-attaches us itself. */
+  private retryLater(): void {
+    if (this.stopped) return;
+    this.attempts++;
+    this.host.clock.setTimeout(
+      () => {
+        const model = this.host.currentModel();
+        if (model && !this.stopped) void this.attach(model);
+      },
+      backoffDelay(this.attempts, this.host.random),
+    );
+  }
+
+  private onMessage(ch: Channel, msg: ConsumeMessage | null): void {
+    if (msg === null) {
+      // The broker cancelled us (the queue was deleted): start over on a fresh channel.
+      this.host.log.warn({ queue: this.queue }, "consumer cancelled by the broker");
+      void ch.close().catch(() => {});
+      return;
+    }
+    let delivery: Delivery;
+    try {
+      delivery = this.toDelivery(ch, msg);
+    } catch (err) {
+      this.host.log.error({ queue: this.queue, err: (err as Error).message }, "unreadable delivery; rejecting");
+      try {
+        ch.nack(msg, false, false);
+      } catch {}
+      return;
+    }
+    this.running++;
+    this.unsettled++;
+    Promise.resolve()
+      .then(() => this.handler(delivery))
+      .catch(async (err: unknown) => {
+        this.host.log.error(
+          { queue: this.queue, messageId: delivery.messageId, err: (err as Error)?.message },
+          "handler failed; requeueing",
+        );
+        await delivery.nack({ requeue: true }).catch(() => {});
+      })
+      .finally(() => {
+        this.running--;
+        this.maybeIdle();
+      });
+  }
+
+  private toDelivery(ch: Channel, msg: ConsumeMessage): Delivery {
+    const facts = readDelivery(msg, this.source);
+    let settled = false;
+    const settle = (what: string, act: () => void): void => {
+      if (settled) return;
+      settled = true;
+      this.unsettled--;
+      try {
+        act();
+      } catch (err) {
+        // The channel is gone; the broker puts the message back by itself.
+        this.host.log.debug(
+          { queue: this.queue, messageId: facts.messageId, err: (err as Error).message },
+          `${what} dropped with its channel`,
+        );
+      }
+      this.maybeIdle();
+    };
+    return {
+      ...facts,
+      ack: async () => settle("ack", () => ch.ack(msg)),
+      nack: async (options) => {
+        if (settled) return;
+        const requeue = options?.requeue ?? true;
+        // RabbitMQ has no delayed requeue: holding the message for the delay is the nearest thing.
+        if (requeue && options?.delayMs && options.delayMs > 0) await this.host.clock.sleep(options.delayMs);
+        settle("nack", () => ch.nack(msg, false, requeue));
+      },
+      deadLetter: async (reason) => {
+        if (settled) return;
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(facts.headers)) if (!brokerHeader.test(k) && k !== REASON_HEADER) headers[k] = v;
+        const origin = typeof msg.fields.routingKey === "string" ? msg.fields.routingKey : this.queue;
+        await this.host.publish({ to: "dead", reason, origin }, facts.body, {
+          messageId: facts.messageId ?? `${this.queue}:${String(msg.fields.deliveryTag)}`,
+          headers,
+        });
+        settle("ack", () => ch.ack(msg));
+      },
+    };
+  }
+
+  private maybeIdle(): void {
+    if (this.running > 0) return;
+    for (const w of this.idleWaiters.splice(0)) w();
+    // Once stopped and every delivery is settled, the channel has no more work.
+    if (this.stopped && this.unsettled === 0 && this.channel) {
+      const ch = this.channel;
+      this.channel = undefined;
+      void ch.close().catch(() => {});
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.onStopped(this);
+    const ch = this.channel;
+    if (ch && this.consumerTag) await ch.cancel(this.consumerTag).catch(() => {});
+    if (this.running > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.maybeIdle();
+  }
+
+  /** Ends at once, with the connection: unsettled deliveries go back to the queue. */
+  async abandon(): Promise<void> {
+    this.stopped = true;
+    const ch = this.channel;
+    this.channel = undefined;
+    await ch?.close().catch(() => {});
+  }
+}
