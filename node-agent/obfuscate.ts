@@ -1,0 +1,43 @@
+import type { Random } from "../shared/ports/random.ts";
+import type { Obfuscation } from "../shared/protocol/items.ts";
+
+/** SHRINE 2's parameters (BACKGROUND.md). */
+export const SHRINE_OBFUSCATION: Obfuscation = { binSize: 5, stdDev: 6.5, noiseClamp: 10, lowLimit: 10 };
+
+/** What a site reports instead of a count at or under the low limit: "lowLimit patients or fewer". */
+export const AT_OR_BELOW_LIMIT = -1;
+
+export interface ObfuscatedCount {
+  /** The blurred count, or -1 for "lowLimit patients or fewer". */
+  count: number;
+  /** The parameters used, reported with the count so a reader can state the error bound. */
+  obfuscation: Obfuscation;
+}
+
+/**
+ * SHRINE's count obfuscation: -1 at or under the limits; otherwise round to the bin, add
+ * Gaussian noise clamped to +/- noiseClamp, round to the bin again, and -1 if that fell to the
+ * limit. The error is at most noiseClamp + binSize/2 when noiseClamp is a multiple of binSize.
+ *
+ * `noise` must be the stream of noiseFor(site secret, queryId): asking the same query again at
+ * the same site then gives the very same count, so repeating a query and averaging the answers
+ * cannot strip the noise away (fresh noise per run would converge to the true count).
+ */
+export function obfuscateCount(trueCount: number, noise: Random, params: Obfuscation = SHRINE_OBFUSCATION): ObfuscatedCount {
+  const obfuscation = { ...params };
+  if (trueCount <= params.noiseClamp || trueCount <= params.lowLimit) return { count: AT_OR_BELOW_LIMIT, obfuscation };
+  const binned = roundToBin(trueCount, params.binSize);
+  const drawn = noise.gaussian(0, params.stdDev);
+  const clamped = Math.max(-params.noiseClamp, Math.min(params.noiseClamp, drawn));
+  const blurred = roundToBin(binned + clamped, params.binSize);
+  return { count: blurred <= params.lowLimit ? AT_OR_BELOW_LIMIT : blurred, obfuscation };
+}
+
+/** The noise stream of one query at one site: fixed by the site's secret seed and the query id. */
+export function noiseFor(siteSecret: Random, queryId: string): Random {
+  return siteSecret.fork(`obfuscation:${queryId}`);
+}
+
+function roundToBin(n: number, binSize: number): number {
+  return Math.round(n / binSize) * binSize;
+}
