@@ -3,28 +3,28 @@ import type { Clock } from "../ports/clock.ts";
 import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../ports/store.ts";
 import { queryIdOf, stepOf } from "./step.ts";
 
-interface ItemRecord {
-  /** Stored states in store order. */
-  stored: StoredState[];
-}
+/** An item's stored states, in store order. */
+type ItemStates = StoredState[];
 
 /**
  * The store in process memory: the default of `npm start` and of simulations. It keeps the
- * minimum a million results need: one record per item, one object per stored state.
+ * minimum a million results need: one array per item, one object per stored state.
  */
 export class MemoryStore implements Store {
   readonly name = "memory";
   private readonly clock: Clock;
-  private readonly queries = new Map<string, ItemRecord>();
-  private readonly results = new Map<string, ItemRecord>();
+  private readonly queries = new Map<string, ItemStates>();
+  private readonly results = new Map<string, ItemStates>();
   /** Every stored state, in store order: what replay reads. */
   private readonly log: StoredState[] = [];
   /** The items of each query, queries and results alike: what history reads. */
-  private readonly itemsOfQuery = new Map<string, ItemRecord[]>();
+  private readonly itemsOfQuery = new Map<string, ItemStates[]>();
   private readonly conflictsOfQuery = new Map<string, ConflictRecord[]>();
   private conflictCount = 0;
   /** One order across states and conflict records. */
   private seq = 0;
+  private lastNow = Number.NaN;
+  private lastIso = "";
 
   constructor(opts: { clock: Clock }) {
     this.clock = opts.clock;
@@ -41,7 +41,7 @@ export class MemoryStore implements Store {
   private applyOne(p: Proposal): Applied {
     const items = p.kind === "query" ? this.queries : this.results;
     const record = items.get(p.state.id);
-    const storedStates = record ? record.stored.map((s) => s.state) : [];
+    const storedStates = record ? record.map((s) => s.state) : [];
     const queryId = queryIdOf(p.kind, p.state);
     const queryKnown = p.kind === "query" || this.queries.has(queryId);
     const { decision, current } = stepOf(p, storedStates, queryKnown);
@@ -64,13 +64,23 @@ export class MemoryStore implements Store {
     }
   }
 
+  /** The clock's time as ISO text, one string shared by every state stored within the same millisecond. */
+  private nowIso(): string {
+    const now = this.clock.now();
+    if (now !== this.lastNow) {
+      this.lastNow = now;
+      this.lastIso = new Date(now).toISOString();
+    }
+    return this.lastIso;
+  }
+
   private store(
     kind: ItemKind,
     queryId: string,
     state: ItemState,
     outcome: StoredState["outcome"],
     messageId: string | null,
-    existing: ItemRecord | undefined,
+    existing: ItemStates | undefined,
   ): StoredState {
     const stored: StoredState = {
       seq: ++this.seq,
@@ -81,17 +91,17 @@ export class MemoryStore implements Store {
       state,
       outcome,
       messageId,
-      storedAt: new Date(this.clock.now()).toISOString(),
+      storedAt: this.nowIso(),
     };
     let record = existing;
     if (record === undefined) {
-      record = { stored: [] };
+      record = [];
       (kind === "query" ? this.queries : this.results).set(state.id, record);
       const ofQuery = this.itemsOfQuery.get(queryId);
       if (ofQuery) ofQuery.push(record);
       else this.itemsOfQuery.set(queryId, [record]);
     }
-    record.stored.push(stored);
+    record.push(stored);
     this.log.push(stored);
     return stored;
   }
@@ -115,7 +125,7 @@ export class MemoryStore implements Store {
       resolution: rebasedTo === null ? "discarded" : "rebased",
       rebasedTo,
       messageId,
-      at: new Date(this.clock.now()).toISOString(),
+      at: this.nowIso(),
     };
     const list = this.conflictsOfQuery.get(queryId);
     if (list) list.push(conflict);
@@ -124,11 +134,11 @@ export class MemoryStore implements Store {
   }
 
   async states(kind: ItemKind, id: string): Promise<StoredState[]> {
-    return [...((kind === "query" ? this.queries : this.results).get(id)?.stored ?? [])];
+    return [...((kind === "query" ? this.queries : this.results).get(id) ?? [])];
   }
 
   async history(queryId: string): Promise<{ states: StoredState[]; conflicts: ConflictRecord[] }> {
-    const states = (this.itemsOfQuery.get(queryId) ?? []).flatMap((r) => r.stored).sort((a, b) => a.seq - b.seq);
+    const states = (this.itemsOfQuery.get(queryId) ?? []).flat().sort((a, b) => a.seq - b.seq);
     return { states, conflicts: [...(this.conflictsOfQuery.get(queryId) ?? [])] };
   }
 

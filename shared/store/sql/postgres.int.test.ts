@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { canonicalText, sameState } from "../../apply/sameItem.ts";
+import type { ResultState } from "../../protocol/items.ts";
+import type { ResultStatus } from "../../protocol/status.ts";
+import type { Applied, Proposal } from "../../ports/store.ts";
+import { SERVICES, describeWith, uniquePrefix } from "../../testing/services.ts";
+import { SeededRandom } from "../../time/seededRandom.ts";
+import { VirtualClock } from "../../time/virtualClock.ts";
+import { storeContract } from "../contract.ts";
+import type { SqlClient } from "./client.ts";
+import { pgClient } from "./pg.ts";
+import { dropSchema } from "./schema.ts";
+import { SqlStore } from "./sqlStore.ts";
+
+const base = uniquePrefix("store").replace(/-/g, "_");
+
+await describeWith(["postgres"], "SqlStore on PostgreSQL", () => {
+  let shared: SqlClient;
+  let schemas = 0;
+  beforeAll(() => {
+    shared = pgClient(SERVICES.postgres.url);
+  });
+  afterAll(async () => {
+    await shared.close();
+  });
+
+  storeContract(
+    "postgres",
+    async () => {
+      const schema = `${base}_${++schemas}`;
+      const clock = new VirtualClock();
+      const make = () => new SqlStore({ client: shared, clock, schema, name: "postgres" });
+      return { store: make(), reopen: async () => make(), cleanup: () => dropSchema(shared, schema) };
+    },
+    { propertyRuns: 30 },
+  );
+
+  describe("two hub processes sharing one schema", () => {
+    const schema = `${base}_shared`;
+    const clients: SqlClient[] = [];
+    afterAll(async () => {
+      await dropSchema(shared, schema);
+      for (const c of clients) await c.close();
+    });
+
+    it("stores each state once and reports each write to exactly one of them, however their batches interleave", async () => {
+      const clock = new VirtualClock();
+      const hubs = [0, 1].map(() => {
+        const client = pgClient(SERVICES.postgres.url, undefined, 4);
+        clients.push(client);
+        return new SqlStore({ client, clock, schema, name: "postgres" });
+      });
+      await Promise.all(hubs.map((h) => h.open()));
+
+      const random = new SeededRandom("two-hubs");
+      const vi = (itemVersion: number) => ({
+        protocolVersion: 1 as const,
+        itemVersion,
+        createDate: "2026-01-01T00:00:00.000Z",
+        changeDate: "2026-01-01T00:00:00.000Z",
+      });
+      const nodes = ["node-a", "node-b", "node-c"];
+      const queries = Array.from({ length: 20 }, () => random.uuid());
+      const result = (q: string, n: string, v: number, status: ResultStatus, extra: Partial<ResultState> = {}): ResultState => ({
+        id: `${q}:${n}`,
+        queryId: q,
+        nodeId: n,
+        versionInfo: vi(v),
+        status,
+        ...extra,
+      });
+      const fanOut: Proposal[] = queries.flatMap((q) => [
+        {
+          kind: "query" as const,
+          origin: "hub" as const,
+          state: {
+            id: q,
+            versionInfo: vi(1),
+            researcherId: "r",
+            definition: { panels: [{ concepts: ["dx:E11.9"] }] },
+            submittedAt: vi(1).createDate,
+          },
+        },
+        ...nodes.map((n) => ({ kind: "result" as const, origin: "hub" as const, state: result(q, n, 1, "sentToNode") })),
+      ]);
+      // Both hubs received the fan-out message too: it is applied by both, concurrently.
+      const updates: Proposal[] = queries.flatMap((q) =>
+        nodes.flatMap((n) =>
+          [
+            result(q, n, 2, "receivedByNode"),
+            result(q, n, 3, "running", { progress: 0.4 }),
+            result(q, n, 3, "failed", { statusMessage: "out of memory" }), // a conflict at v3
+            result(q, n, 4, "completed", { count: 50 }),
+          ].map((state) => ({ kind: "result" as const, origin: "node" as const, state })),
+        ),
+      );
+      const batchesOf = (ps: Proposal[], size: number) =>
+        Array.from({ length: Math.ceil(ps.length / size) }, (_, i) => ps.slice(i * size, i * size + size));
+      const outcomes: Applied[][] = [[], []];
+      const proposed: Proposal[][] = [[], []];
+      await Promise.all(
+        hubs.map(async (hub, h) => {
+          const own = [...fanOut, ...random.fork(`hub-${h}`).shuffle(updates)];
+          for (const batch of batchesOf(own, 25)) {
+            outcomes[h]!.push(...(await hub.apply(batch)));
+            proposed[h]!.push(...batch);
+          }
+        }),
+      );
+
+      const all = outcomes.flat();
+      const writes = all.filter((a) => a.stored !== undefined);
+      const { rows: dupKeys } = await shared.query(
+        `SELECT kind, id, item_version FROM ${schema}.states GROUP BY 1, 2, 3 HAVING count(*) > 1`,
+      );
+      expect(dupKeys).toEqual([]);
+      const counts = await hubs[0]!.counts();
+      // Every stored state was reported by exactly one hub, at the seq it has.
+      expect(counts.states).toBe(writes.length);
+      expect(new Set(writes.map((a) => a.stored!.seq)).size).toBe(writes.length);
+      const conflictOutcomes = all.filter((a) => a.outcome === "conflict-rebased" || a.outcome === "conflict-discarded").length;
+      expect(counts.conflicts).toBe(conflictOutcomes);
+      expect(all.filter((a) => a.outcome === "rejected")).toEqual([]);
+
+      const storedBySeq = new Map<number, { id: string; itemVersion: number; outcome: string; state: unknown }>();
+      for await (const s of hubs[1]!.replay()) storedBySeq.set(s.seq, s);
+      for (const a of writes) {
+        const row = storedBySeq.get(a.stored!.seq);
+        expect(row).toMatchObject({ id: a.stored!.id, itemVersion: a.stored!.itemVersion, outcome: a.stored!.outcome });
+        expect(sameState(row!.state, a.stored!.state)).toBe(true);
+      }
+
+      // A proposal both hubs received is stored by at most one of them.
+      const storedBy = new Map<string, number>();
+      for (const h of [0, 1]) {
+        proposed[h]!.forEach((p, i) => {
+          if (outcomes[h]![i]!.stored === undefined) return;
+          const key = `${p.state.id}|${canonicalText({ ...p.state, versionInfo: undefined })}`;
+          storedBy.set(key, (storedBy.get(key) ?? 0) + 1);
+        });
+      }
+      expect([...storedBy.values()].filter((n) => n > 1)).toEqual([]);
+
+      // Each result ends completed, whatever won where.
+      for (const q of queries) {
+        for (const n of nodes) {
+          const states = await hubs[0]!.states("result", `${q}:${n}`);
+          expect(states.some((s) => s.state.status === "completed")).toBe(true);
+          expect(new Set(states.map((s) => s.itemVersion)).size).toBe(states.length);
+        }
+      }
+    });
+  });
+});
