@@ -4,13 +4,14 @@ import type { Store } from "../ports/store.ts";
 import { MemoryStore } from "./memory.ts";
 import { pgClient } from "./sql/pg.ts";
 import { pgliteClient } from "./sql/pglite.ts";
+import { checkSchemaName } from "./sql/schema.ts";
 import { SqlStore } from "./sql/sqlStore.ts";
 
 export { MemoryStore } from "./memory.ts";
 export type { SqlClient, SqlQueryable } from "./sql/client.ts";
 export { pgClient } from "./sql/pg.ts";
 export { pgliteClient } from "./sql/pglite.ts";
-export { dropSchema, MIGRATIONS, migrate } from "./sql/schema.ts";
+export { checkSchemaName, dropSchema, MIGRATIONS, type Migration, migrate } from "./sql/schema.ts";
 export { SqlStore, type SqlStoreOptions } from "./sql/sqlStore.ts";
 
 export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -30,8 +31,9 @@ export interface CreateStoreOptions {
  * yet opened: call open() before the first apply.
  */
 export async function createStore(spec: string, opts: CreateStoreOptions): Promise<Store> {
-  const schema = opts.schema ?? DEFAULT_SCHEMA;
   if (spec === "memory") return new MemoryStore({ clock: opts.clock });
+  // Checked before a client is made, so a bad name leaves no pool or embedded database behind.
+  const schema = checkSchemaName(opts.schema ?? DEFAULT_SCHEMA);
   if (spec === "postgres") {
     const client = pgClient(opts.databaseUrl ?? DEFAULT_DATABASE_URL, opts.log);
     return new SqlStore({ client, clock: opts.clock, schema, name: "postgres", log: opts.log, ownsClient: true });

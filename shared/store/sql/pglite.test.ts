@@ -7,7 +7,7 @@ import { storeContract } from "../contract.ts";
 import { createStore } from "../mod.ts";
 import type { SqlClient } from "./client.ts";
 import { pgliteClient } from "./pglite.ts";
-import { dropSchema } from "./schema.ts";
+import { dropSchema, MIGRATIONS } from "./schema.ts";
 import { SqlStore } from "./sqlStore.ts";
 
 // One embedded database for the file, each test in a schema of its own: starting PGlite is the slow part.
@@ -81,6 +81,20 @@ describe("pglite store in a folder", () => {
       await second.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("pglite store schema", () => {
+  it("records each migration once, however often it is opened", async () => {
+    const schema = "migrations_once";
+    const clock = new VirtualClock();
+    try {
+      await Promise.all([1, 2, 3].map(() => new SqlStore({ client: shared, clock, schema, name: "pglite" }).open()));
+      const { rows } = await shared.query<{ version: number }>(`SELECT version FROM ${schema}.migrations ORDER BY version`);
+      expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
+    } finally {
+      await dropSchema(shared, schema);
     }
   });
 });
