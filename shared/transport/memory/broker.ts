@@ -2,6 +2,7 @@ import type { Clock, Timer } from "../../ports/clock.ts";
 import type { Random } from "../../ports/random.ts";
 import { DELIVERY_LIMIT_REASON } from "../routing.ts";
 import { BindingTable } from "./bindings.ts";
+import { Deque } from "./deque.ts";
 import { FaultInjector, type FaultPlan, type TransitFate } from "./faults.ts";
 
 /**
@@ -120,7 +121,7 @@ interface Consumer {
 interface Queue {
   readonly name: string;
   readonly options: QueueOptions;
-  readonly ready: StoredMessage[];
+  readonly ready: Deque<StoredMessage>;
   delayed: number;
   unacked: number;
   readonly consumers: Consumer[];
@@ -181,7 +182,7 @@ export class MemoryBroker {
     this.queues.set(name, {
       name,
       options: { ...options },
-      ready: [],
+      ready: new Deque(),
       delayed: 0,
       unacked: 0,
       consumers: [],
