@@ -1,4 +1,7 @@
-import type { Route } from "../ports/transport.ts";
+import type { Route, Transport } from "../ports/transport.ts";
+
+/** What one role declares on a broker. */
+export type Topology = Parameters<Transport["declare"]>[0];
 
 /** What a broker message was addressed to, below the prefix: the same words on RabbitMQ and NATS. */
 export type AddressKind = "query" | "result" | "heartbeat";

@@ -1,7 +1,6 @@
 import amqp, { type ChannelModel } from "amqplib";
+import type { Topology } from "../routing.ts";
 import { type AmqpNames, amqpNames, deadQueueArguments, workQueueArguments } from "./topology.ts";
-
-export type Topology = { role: "hub"; nodeIds: readonly string[] } | { role: "node"; nodeId: string };
 
 function codeOf(err: unknown): number | undefined {
   const code = (err as { code?: unknown } | null)?.code;

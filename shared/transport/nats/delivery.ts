@@ -1,0 +1,52 @@
+import type { JsMsg } from "@nats-io/jetstream";
+import type { MsgHdrs } from "@nats-io/transport-node";
+import { z } from "zod";
+import type { Delivery, Source } from "../../ports/transport.ts";
+import { type NatsNames, readSubject } from "./topology.ts";
+
+/** The header that carries a dead letter's reason. */
+export const REASON_HEADER = "Qnet-Reason";
+/** JetStream's de-duplication header, set from the envelope's messageId. */
+export const MSG_ID_HEADER = "Nats-Msg-Id";
+
+export type DeliveryFacts = Omit<Delivery, "ack" | "nack" | "deadLetter">;
+
+const deliveryCount = z.number().int().min(1).catch(1);
+
+/** Header values as strings, first value of each. */
+export function headerRecord(h: MsgHdrs | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!h) return out;
+  for (const key of h.keys()) {
+    const value = h.get(key);
+    if (typeof value === "string") out[key] = value;
+  }
+  return out;
+}
+
+/** Headers a republished message must not carry over: the server's own, and the old reason. */
+export function carriedHeaders(h: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (!/^nats-/i.test(k) && k.toLowerCase() !== REASON_HEADER.toLowerCase()) out[k] = v;
+  return out;
+}
+
+/** What a consumer learns from one JetStream delivery; odd input reads as unknown, never throws. */
+export function readDelivery(names: NatsNames, msg: JsMsg, source: Source): DeliveryFacts {
+  const headers = headerRecord(msg.headers);
+  const where = readSubject(names, msg.subject);
+  const info = msg.info;
+  const isDead = source.from === "dead";
+  return {
+    body: msg.data,
+    messageId: headers[MSG_ID_HEADER] || undefined,
+    routeKind: where.kind,
+    routeNodeId: where.nodeId,
+    // nats-server stamps no publisher identity on JetStream messages.
+    authenticatedUser: undefined,
+    headers,
+    redelivered: info.redelivered === true,
+    deliveryCount: deliveryCount.parse(info.deliveryCount),
+    deadReason: isDead ? headers[REASON_HEADER] || "unknown" : undefined,
+  };
+}
