@@ -31,8 +31,10 @@ export {
 export {
   DEFAULT_DELIVERY_LIMIT,
   DEFAULT_PREFETCH,
+  type MemoryNames,
   MemoryTransport,
   type MemoryTransportOptions,
+  memoryNames,
   TransportClosedError,
 } from "./memoryTransport.ts";
 
