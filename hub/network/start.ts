@@ -1,0 +1,52 @@
+import { loadConfig, requireApiAccess } from "../../shared/config.ts";
+import { createLogger } from "../../shared/log.ts";
+import { runProcess } from "../../shared/process.ts";
+import { createStore } from "../../shared/store/mod.ts";
+import { systemClock } from "../../shared/time/systemClock.ts";
+import { unseededRandom } from "../../shared/time/seededRandom.ts";
+import { PROFILES } from "../../node-agent/profile.ts";
+import { progressLine } from "../view/progressLine.ts";
+import { EmbeddedNetwork, type EmbeddedNode } from "./embedded.ts";
+
+/**
+ * The five demo sites: a fast one, a steady one, a slow one that queues, a busy one, and a flaky
+ * one with long-tailed latency that now and then fails a query with a site error.
+ */
+const SITES: EmbeddedNode["profile"][] = ["fast", "steady", "slow", "busy", { ...PROFILES.flaky, failure: { ...PROFILES.flaky.failure, chance: 0.05 } }];
+
+/** `npm start`: the whole network in one process, on the embedded defaults. */
+await runProcess("qnet", async () => {
+  const config = loadConfig();
+  requireApiAccess(config);
+  // The terminal belongs to the progress lines; logs below warn go nowhere unless LOG_LEVEL says so.
+  const log = createLogger("qnet", process.env.LOG_LEVEL ? config.LOG_LEVEL : "warn", process.stderr);
+  const clock = systemClock;
+  const store = await createStore(config.QNET_STORE, { clock, databaseUrl: config.DATABASE_URL, schema: config.QNET_DB_SCHEMA, log });
+  const network = await EmbeddedNetwork.start({
+    clock,
+    random: unseededRandom(),
+    log,
+    store,
+    prefix: config.QNET_PREFIX,
+    nodes: config.QNET_NODES.map((nodeId, i) => ({ nodeId, profile: SITES[i % SITES.length] as EmbeddedNode["profile"] })),
+    resultTimeoutMs: config.QNET_RESULT_TIMEOUT_MS,
+    heartbeatMs: config.QNET_HEARTBEAT_MS,
+    // Demo sites answer ten times faster than their profiles, so a query completes within seconds.
+    timeScale: 0.1,
+  });
+  const address = await network.hub.api.listen({ host: config.QNET_HTTP_HOST, port: config.QNET_HTTP_PORT });
+  const shown = new Map<string, string>();
+  network.hub.view.onChange((change) => {
+    const view = network.hub.view.get(change.queryId);
+    if (!view) return;
+    const line = progressLine(view);
+    if (shown.get(view.id) === line) return;
+    shown.set(view.id, line);
+    process.stdout.write(`${line}\n`);
+  });
+  process.stdout.write(
+    `qnet: ${config.QNET_NODES.length} hospitals on the in-memory broker, store ${config.QNET_STORE}, API at ${address} — ` +
+      `submit: curl -X POST ${address}/api/queries -H 'content-type: application/json' -d '{"definition":{"panels":[{"concepts":["dx:E11.9"]}]}}'\n`,
+  );
+  return { stop: () => network.stop() };
+});
