@@ -1,0 +1,88 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, expect, it } from "vitest";
+import { silentLogger } from "../../log.ts";
+import type { Delivery, Transport } from "../../ports/transport.ts";
+import { describeWith, SERVICES, uniquePrefix } from "../../testing/services.ts";
+import { SeededRandom } from "../../time/seededRandom.ts";
+import { systemClock } from "../../time/systemClock.ts";
+import { deleteAmqpPrefix } from "./declare.ts";
+import { connectAmqp } from "./transport.ts";
+
+const run = promisify(execFile);
+
+/** Closes, broker-side, only the connections this run named, so other suites on the broker are untouched. */
+async function closeConnectionsNamed(name: string): Promise<number> {
+  const { stdout } = await run("rabbitmqctl", ["-q", "list_connections", "pid", "client_properties"]);
+  const pids = stdout
+    .split("\n")
+    .filter((line) => line.includes(`{"connection_name","${name}"}`))
+    .map((line) => line.split("\t")[0] as string);
+  for (const pid of pids) await run("rabbitmqctl", ["-q", "close_connection", pid, "qnet reconnect test"]);
+  return pids.length;
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 3000 && !condition(); i++) await systemClock.sleep(10);
+  if (!condition()) throw new Error(`never ${what}`);
+}
+
+const rabbitmqctl = await run("rabbitmqctl", ["-q", "status"]).then(
+  () => true,
+  () => false,
+);
+
+await describeWith(["amqp"], "amqp transport across a dropped connection", () => {
+  const prefix = uniquePrefix("amqprc");
+  const open = (name: string) =>
+    connectAmqp({
+      url: SERVICES.amqp.url,
+      prefix,
+      clock: systemClock,
+      random: new SeededRandom(name),
+      log: silentLogger,
+      connectionName: `${prefix}-${name}`,
+    });
+  const opened: Transport[] = [];
+  afterAll(async () => {
+    for (const t of opened) await t.close();
+    await deleteAmqpPrefix(SERVICES.amqp.url, prefix, ["n1"]);
+  });
+
+  it.skipIf(!rabbitmqctl)("resumes consuming and loses no confirmed message when the broker closes its connections", async () => {
+    const hub = await open("hub");
+    const node = await open("node");
+    opened.push(hub, node);
+    await hub.declare({ role: "hub", nodeIds: ["n1"] });
+    await node.declare({ role: "node", nodeId: "n1" });
+    const seen = new Set<string>();
+    await node.consume({ from: "node", nodeId: "n1" }, async (d: Delivery) => {
+      if (d.messageId) seen.add(d.messageId);
+      await d.ack();
+    });
+    const toNode = { to: "node", nodeId: "n1" } as const;
+    const body = new TextEncoder().encode("{}");
+
+    await hub.publish(toNode, body, { messageId: "before" });
+    await until(() => seen.has("before"), "received the first message");
+
+    // The node's connection drops; the queue keeps what is published meanwhile.
+    expect(await closeConnectionsNamed(`${prefix}-node`)).toBe(1);
+    await until(() => !node.connected(), "noticed the node's connection closing");
+    for (let i = 0; i < 5; i++) await hub.publish(toNode, body, { messageId: `while-node-down-${i}` });
+    await until(() => node.connected(), "reconnected the node");
+    await until(() => seen.size === 6, "received everything published while the node was away");
+
+    // The hub's connection drops while it publishes: those publishes wait for the reconnect and are confirmed.
+    expect(await closeConnectionsNamed(`${prefix}-hub`)).toBe(1);
+    const confirmed: string[] = [];
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => `during-hub-drop-${i}`).map((id) =>
+        hub.publish(toNode, body, { messageId: id }).then(() => confirmed.push(id)),
+      ),
+    );
+    expect(confirmed).toHaveLength(20);
+    await until(() => confirmed.every((id) => seen.has(id)), "received every confirmed message");
+    expect(hub.connected()).toBe(true);
+  });
+});

@@ -1,0 +1,120 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, connect as tcpConnect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, it } from "vitest";
+import { silentLogger } from "../../log.ts";
+import type { Delivery, Transport } from "../../ports/transport.ts";
+import { SeededRandom } from "../../time/seededRandom.ts";
+import { systemClock } from "../../time/systemClock.ts";
+import { connectNats } from "./transport.ts";
+
+const NATS_SERVER = "/usr/sbin/nats-server";
+
+/** A port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 3000; i++) {
+    if (await condition()) return;
+    await systemClock.sleep(10);
+  }
+  throw new Error(`never ${what}`);
+}
+
+/** A JetStream server of this test's own, so restarting it disturbs no other suite. */
+class OwnServer {
+  private child: ChildProcess | undefined;
+  constructor(
+    readonly port: number,
+    readonly storeDir: string,
+  ) {}
+  async start(): Promise<void> {
+    this.child = spawn(NATS_SERVER, ["-js", "-sd", this.storeDir, "-p", String(this.port), "-a", "127.0.0.1"], { stdio: "ignore" });
+    await until(() => listening(this.port), "saw nats-server listening");
+  }
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  }
+}
+
+const haveServer = await import("node:fs").then((fs) => fs.existsSync(NATS_SERVER));
+
+it.skipIf(!haveServer)("nats transport keeps consuming across a server restart and loses no confirmed message", async () => {
+  const storeDir = mkdtempSync(join(tmpdir(), "qnet-nats-"));
+  const server = new OwnServer(await freePort(), storeDir);
+  const opened: Transport[] = [];
+  try {
+    await server.start();
+    const open = (name: string) =>
+      connectNats({
+        url: `nats://127.0.0.1:${server.port}`,
+        prefix: "reconnect",
+        clock: systemClock,
+        random: new SeededRandom(name),
+        log: silentLogger,
+        connectionName: name,
+      });
+    const hub = await open("hub");
+    const node = await open("node");
+    opened.push(hub, node);
+    await hub.declare({ role: "hub", nodeIds: ["n1"] });
+    const seen = new Set<string>();
+    await node.consume({ from: "node", nodeId: "n1" }, async (d: Delivery) => {
+      if (d.messageId) seen.add(d.messageId);
+      await d.ack();
+    });
+    const toNode = { to: "node", nodeId: "n1" } as const;
+    const body = new TextEncoder().encode("{}");
+
+    await hub.publish(toNode, body, { messageId: "before" });
+    await until(() => seen.has("before"), "received the first message");
+
+    await server.stop();
+    await until(() => !node.connected() && !hub.connected(), "noticed the server going away");
+    // Publishes made while the server is down wait for it, and resolve only once stored.
+    const confirmed: string[] = [];
+    const pending = Array.from({ length: 10 }, (_, i) => `while-down-${i}`).map((id) =>
+      hub.publish(toNode, body, { messageId: id }).then(() => confirmed.push(id)),
+    );
+    await server.start();
+    await Promise.all(pending);
+    expect(confirmed).toHaveLength(10);
+    await until(() => node.connected() && hub.connected(), "reconnected");
+
+    for (let i = 0; i < 5; i++) await hub.publish(toNode, body, { messageId: `after-${i}` });
+    await until(() => seen.size === 16, "received everything after the restart");
+    expect([...seen].filter((id) => id.startsWith("while-down-"))).toHaveLength(10);
+  } finally {
+    for (const t of opened) await t.close();
+    await server.stop();
+    rmSync(storeDir, { recursive: true, force: true });
+  }
+});
