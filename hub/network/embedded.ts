@@ -33,6 +33,8 @@ export interface EmbeddedNetworkOptions {
   timeScale?: number;
   prefetch?: number;
   deliveryLimit?: number;
+  /** Patients per site unless a node names its own. */
+  populationSize?: number;
 }
 
 /**
@@ -88,7 +90,7 @@ export class EmbeddedNetwork {
       random: this.options.random.fork(`node:${nodeId}:${this.incarnation++}`),
       profile: spec.profile,
       seed: spec.seed ?? nodeId,
-      populationSize: spec.populationSize,
+      populationSize: spec.populationSize ?? this.options.populationSize,
       ledger: this.ledgers.get(nodeId),
       log: (this.options.log ?? silentLogger).child({ component: "node-agent" }),
       heartbeatMs: this.options.heartbeatMs ?? 5_000,
