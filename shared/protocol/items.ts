@@ -4,6 +4,13 @@ import { NodeId, QueryId, resultId } from "./ids.ts";
 import { QueryStatus, ResultStatus } from "./status.ts";
 import { Iso, VersionInfo } from "./versionInfo.ts";
 
+/** Text a person wrote. NUL is refused: PostgreSQL's jsonb cannot hold it, and no status needs it. */
+export const Text = (max: number, what: string) =>
+  z
+    .string()
+    .max(max, { message: `${what} is longer than ${max} characters` })
+    .refine((s) => !s.includes("\u0000"), { message: `${what} must not contain NUL characters` });
+
 export const Obfuscation = z.object({
   binSize: z.number().int().min(1).max(1000),
   stdDev: z.number().finite().min(0).max(1000),
@@ -32,7 +39,7 @@ export const ResultState = z
       .min(-1, { message: "count must be >= -1" })
       .max(1_000_000_000, { message: "count is implausibly large" })
       .optional(),
-    statusMessage: z.string().max(2000, { message: "statusMessage is longer than 2000 characters" }).optional(),
+    statusMessage: Text(2000, "statusMessage").optional(),
     obfuscation: Obfuscation.optional(),
   })
   .superRefine((r, ctx) => {
@@ -52,7 +59,7 @@ export type ResultState = z.infer<typeof ResultState>;
 export const QueryState = z.object({
   id: QueryId,
   versionInfo: VersionInfo,
-  researcherId: z.string().min(1).max(200),
+  researcherId: Text(200, "researcherId").pipe(z.string().min(1)),
   definition: QueryDefinition,
   submittedAt: Iso,
   status: QueryStatus.optional(),
