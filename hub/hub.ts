@@ -12,7 +12,7 @@ import { OverduePoller } from "./overdue.ts";
 import { QueryDesk } from "./queries.ts";
 import { Recorder } from "./record.ts";
 import { rebuildView } from "./view/rebuild.ts";
-import { StatusView } from "./view/statusView.ts";
+import type { StatusView } from "./view/statusView.ts";
 
 export interface HubOptions {
   transport: Transport;

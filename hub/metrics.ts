@@ -107,7 +107,11 @@ export class HubMetrics {
       ...this.applyLatency.render(),
     ];
     for (const g of gauges) {
-      lines.push(`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} gauge`, ...g.values.map((v) => `${g.name}${labelText(v.labels)} ${v.value}`));
+      lines.push(
+        `# HELP ${g.name} ${g.help}`,
+        `# TYPE ${g.name} gauge`,
+        ...g.values.map((v) => `${g.name}${labelText(v.labels)} ${v.value}`),
+      );
     }
     return `${lines.join("\n")}\n`;
   }

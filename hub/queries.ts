@@ -56,7 +56,13 @@ export class QueryDesk {
     };
     const proposals: Proposal[] = [{ kind: "query", state: query, origin: "hub" }];
     for (const nodeId of nodeIds) {
-      const created: ResultState = { id: resultId(id, nodeId), queryId: id, nodeId, versionInfo: nextVersion(undefined, now), status: "created" };
+      const created: ResultState = {
+        id: resultId(id, nodeId),
+        queryId: id,
+        nodeId,
+        versionInfo: nextVersion(undefined, now),
+        status: "created",
+      };
       const sent: ResultState = { ...created, versionInfo: nextVersion(created.versionInfo, now), status: "sentToNode" };
       proposals.push({ kind: "result", state: created, origin: "hub" }, { kind: "result", state: sent, origin: "hub" });
     }
@@ -70,7 +76,7 @@ export class QueryDesk {
   async dispatch(queryId: string): Promise<void> {
     const { view, transport, clock, random, log } = this.deps;
     const query = view.query(queryId);
-    if (!query || query.status !== "created") return;
+    if (query?.status !== "created") return;
     let pending = [...(query.nodeIds ?? [])];
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (this.stopped.signal.aborted) return;
@@ -90,7 +96,8 @@ export class QueryDesk {
       );
       const failed = pending.filter((_, i) => outcomes[i]?.status === "rejected");
       for (const [i, o] of outcomes.entries()) {
-        if (o.status === "rejected") log.warn({ queryId, nodeId: pending[i], err: String(o.reason) }, "run-query not confirmed; will retry");
+        if (o.status === "rejected")
+          log.warn({ queryId, nodeId: pending[i], err: String(o.reason) }, "run-query not confirmed; will retry");
       }
       pending = failed;
       if (pending.length > 0) {

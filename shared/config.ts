@@ -119,6 +119,8 @@ export function isLoopback(host: string): boolean {
 /** Off loopback the API needs bearer tokens: the hub refuses to start without them. */
 export function requireApiAccess(config: Config): void {
   if (!isLoopback(config.QNET_HTTP_HOST) && !config.QNET_API_TOKENS) {
-    throw new ConfigError(`invalid configuration\n  QNET_API_TOKENS: required when QNET_HTTP_HOST (${config.QNET_HTTP_HOST}) is not a loopback address`);
+    throw new ConfigError(
+      `invalid configuration\n  QNET_API_TOKENS: required when QNET_HTTP_HOST (${config.QNET_HTTP_HOST}) is not a loopback address`,
+    );
   }
 }

@@ -23,7 +23,8 @@ export function senderProblem(message: Message, route: Route): string | undefine
     return `nodeId ${message.nodeId} differs from the authenticated broker user (${route.authenticatedUser})`;
   }
   if (message.type === "result-update") {
-    if (message.result.nodeId !== message.nodeId) return `result.nodeId ${message.result.nodeId} differs from the message nodeId ${message.nodeId}`;
+    if (message.result.nodeId !== message.nodeId)
+      return `result.nodeId ${message.result.nodeId} differs from the message nodeId ${message.nodeId}`;
     if (RESULT_LADDER[message.result.status].setBy !== "node") return `status ${message.result.status} is set by the hub, not by a node`;
   }
   return undefined;

@@ -10,7 +10,11 @@ const NEVER_FAILS = (name: keyof typeof PROFILES) => ({ ...PROFILES[name], failu
 
 const DEFINITIONS = [
   { panels: [{ concepts: ["dx:E11.9"] }] },
-  { panels: [{ concepts: ["dx:E11.9", "dx:E10.9"] }, { concepts: ["rx:metformin"], not: true }], age: { min: 40, max: 65 }, sex: "F" as const },
+  {
+    panels: [{ concepts: ["dx:E11.9", "dx:E10.9"] }, { concepts: ["rx:metformin"], not: true }],
+    age: { min: 40, max: 65 },
+    sex: "F" as const,
+  },
   { panels: [{ concepts: ["dx:I10"] }] },
   { panels: [{ concepts: ["dx:E10.9"] }], age: { min: 90 } },
 ];
@@ -21,7 +25,10 @@ describe("the embedded network under duplicated and reordered delivery", () => {
     const network = await EmbeddedNetwork.start({
       clock,
       random: new SeededRandom(20261123),
-      nodes: (["fast", "steady", "slow", "flaky", "busy"] as const).map((p, i) => ({ nodeId: `hospital-${"abcde"[i]}`, profile: NEVER_FAILS(p) })),
+      nodes: (["fast", "steady", "slow", "flaky", "busy"] as const).map((p, i) => ({
+        nodeId: `hospital-${"abcde"[i]}`,
+        profile: NEVER_FAILS(p),
+      })),
       faults: { all: { duplicate: { probability: 0.3, maxLagMs: 2_000 }, reorder: { probability: 0.5, windowMs: 3_000 } } },
       populationSize: 5_000,
       heartbeatMs: 1_000,

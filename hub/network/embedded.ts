@@ -82,7 +82,11 @@ export class EmbeddedNetwork {
     const spec = this.options.nodes.find((n) => n.nodeId === nodeId);
     if (!spec) throw new Error(`no node ${nodeId} in this network`);
     if (opts.loseState || !this.ledgers.has(nodeId)) this.ledgers.set(nodeId, new MemoryLedger());
-    const transport = new MemoryTransport(this.broker, { prefix: this.options.prefix, deliveryLimit: this.options.deliveryLimit, user: nodeId });
+    const transport = new MemoryTransport(this.broker, {
+      prefix: this.options.prefix,
+      deliveryLimit: this.options.deliveryLimit,
+      user: nodeId,
+    });
     const agent = new NodeAgent({
       nodeId,
       transport,
@@ -107,7 +111,10 @@ export class EmbeddedNetwork {
     const transport = this.transports.get(nodeId);
     this.transports.delete(nodeId);
     await transport?.close();
-    await this.agents.get(nodeId)?.stop().catch(() => undefined);
+    await this.agents
+      .get(nodeId)
+      ?.stop()
+      .catch(() => undefined);
     this.agents.delete(nodeId);
   }
 

@@ -12,7 +12,13 @@ import { EmbeddedNetwork, type EmbeddedNode } from "./embedded.ts";
  * The five demo sites: a fast one, a steady one, a slow one that queues, a busy one, and a flaky
  * one with long-tailed latency that now and then fails a query with a site error.
  */
-const SITES: EmbeddedNode["profile"][] = ["fast", "steady", "slow", "busy", { ...PROFILES.flaky, failure: { ...PROFILES.flaky.failure, chance: 0.05 } }];
+const SITES: EmbeddedNode["profile"][] = [
+  "fast",
+  "steady",
+  "slow",
+  "busy",
+  { ...PROFILES.flaky, failure: { ...PROFILES.flaky.failure, chance: 0.05 } },
+];
 
 /** `npm start`: the whole network in one process, on the embedded defaults. */
 await runProcess("qnet", async () => {

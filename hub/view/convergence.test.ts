@@ -38,17 +38,22 @@ const lifecycle = (nodeId: string) =>
     .record({
       queued: fc.boolean(),
       progress: fc.uniqueArray(fc.integer({ min: 1, max: 99 }), { minLength: 0, maxLength: 5 }),
-      final: fc.oneof(fc.integer({ min: -1, max: 5000 }).map((count) => ({ count })), fc.constant({ failed: "site database offline" })),
+      final: fc.oneof(
+        fc.integer({ min: -1, max: 5000 }).map((count) => ({ count })),
+        fc.constant({ failed: "site database offline" }),
+      ),
     })
     .map(({ queued, progress, final }) => {
       const base = { id: `${Q}:${nodeId}`, queryId: Q, nodeId };
       const states: ResultState[] = [];
       let v = 2;
-      const push = (s: Omit<ResultState, "id" | "queryId" | "nodeId" | "versionInfo">) => states.push({ ...base, versionInfo: vi(++v), ...s });
+      const push = (s: Omit<ResultState, "id" | "queryId" | "nodeId" | "versionInfo">) =>
+        states.push({ ...base, versionInfo: vi(++v), ...s });
       push({ status: "receivedByNode" });
       if (queued) push({ status: "queuedAtNode" });
       for (const p of [...progress].sort((a, b) => a - b)) push({ status: "running", progress: p / 100 });
-      if ("count" in final) push({ status: "completed", count: final.count, obfuscation: { binSize: 5, stdDev: 6.5, noiseClamp: 10, lowLimit: 10 } });
+      if ("count" in final)
+        push({ status: "completed", count: final.count, obfuscation: { binSize: 5, stdDev: 6.5, noiseClamp: 10, lowLimit: 10 } });
       else push({ status: "failed", statusMessage: final.failed });
       return states;
     });
@@ -61,7 +66,9 @@ const network = fc
 const deliveries = (sent: ResultState[]) =>
   fc
     .tuple(fc.array(fc.nat({ max: Math.max(0, sent.length - 1) }), { maxLength: sent.length * 2 }), fc.infiniteStream(fc.integer()))
-    .chain(([extra]) => fc.shuffledSubarray([...sent, ...extra.map((i) => sent[i] as ResultState)], { minLength: sent.length + extra.length }));
+    .chain(([extra]) =>
+      fc.shuffledSubarray([...sent, ...extra.map((i) => sent[i] as ResultState)], { minLength: sent.length + extra.length }),
+    );
 
 describe("the view under any delivery order", () => {
   it("converges to every node's final state, and no reader ever sees a result or the query move backwards", async () => {

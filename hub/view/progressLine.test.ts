@@ -26,7 +26,12 @@ describe("the terminal progress line", () => {
       definition: { panels: [{ concepts: ["dx:E11.9"] }] },
       submittedAt: "",
       itemVersion: 2,
-      nodes: [row("a", "completed", { count: 120 }), row("b", "completed", { count: -1 }), row("c", "running", { progress: 0.42 }), row("d", "timedOut")],
+      nodes: [
+        row("a", "completed", { count: 120 }),
+        row("b", "completed", { count: -1 }),
+        row("c", "running", { progress: 0.42 }),
+        row("d", "timedOut"),
+      ],
       summary: { nodes: 4, completed: 2, failed: 1, pending: 1, totalCount: 120, totalDisplay: "at least 120" },
     });
     expect(line).toBe("01234567 dispatched 2/4 done, 1 failed  total at least 120  [ a 120 | b <=10 | c 42% | d TIMEOUT ]");

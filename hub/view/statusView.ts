@@ -152,7 +152,10 @@ export class StatusView {
 
   /** Queries newest first; `offset` and `limit` page through them. */
   list(offset: number, limit: number): { items: QueryView[]; total: number } {
-    const ids = this.order.slice().reverse().slice(offset, offset + limit);
+    const ids = this.order
+      .slice()
+      .reverse()
+      .slice(offset, offset + limit);
     return { items: ids.map((id) => render(this.entries.get(id) as Entry)), total: this.order.length };
   }
 

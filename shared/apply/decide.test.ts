@@ -89,14 +89,21 @@ describe("the apply decision", () => {
   });
 
   it("discards a different state of equal or lower stage than current, keeping current", () => {
-    const d = decide("result", stored, state(3, "receivedByNode", { versionInfo: { ...state(3, "receivedByNode").versionInfo, changeDate: at(59) } }));
+    const d = decide(
+      "result",
+      stored,
+      state(3, "receivedByNode", { versionInfo: { ...state(3, "receivedByNode").versionInfo, changeDate: at(59) } }),
+    );
     expect(d).toEqual({ outcome: "conflict-discarded", collidedWith: state(3, "receivedByNode"), current: state(3, "receivedByNode") });
     const lower = decide("result", [...stored, state(4, "completed")], state(2, "queuedAtNode"));
     expect(lower.outcome).toBe("conflict-discarded");
   });
 
   it("rejects a node's proposal for an unknown query", () => {
-    expect(decideResult(state(3, "running"), { queryKnown: false, stored: [] })).toEqual({ outcome: "rejected", reason: `unknown query ${Q}` });
+    expect(decideResult(state(3, "running"), { queryKnown: false, stored: [] })).toEqual({
+      outcome: "rejected",
+      reason: `unknown query ${Q}`,
+    });
   });
 
   it("rejects a node's proposal for a query not sent to it", () => {

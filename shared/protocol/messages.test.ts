@@ -41,9 +41,13 @@ describe("decoding a broker message", () => {
     expect(reason(update({ status: "completed", count: -2 }))).toMatch(/count must be >= -1/);
     expect(reason(update({ status: "failed", statusMessage: "bad\u0000byte" }))).toMatch(/statusMessage must not contain NUL/);
     expect(reason(update({ id: "x:y" }))).toMatch(/result id must be/);
-    expect(reason(update({ versionInfo: { protocolVersion: 1, itemVersion: 0, createDate: "2026-01-01T00:00:00Z", changeDate: "2026-01-01T00:00:00Z" } }))).toMatch(
-      /itemVersion must be >= 1/,
-    );
+    expect(
+      reason(
+        update({
+          versionInfo: { protocolVersion: 1, itemVersion: 0, createDate: "2026-01-01T00:00:00Z", changeDate: "2026-01-01T00:00:00Z" },
+        }),
+      ),
+    ).toMatch(/itemVersion must be >= 1/);
   });
 
   it("refuses a message over the size limit before parsing it", () => {

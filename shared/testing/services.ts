@@ -57,5 +57,8 @@ export async function describeWith(services: ServiceName[], name: string, body: 
 
 /** A prefix unique to this test run, so runs sharing one broker or database never meet. */
 export function uniquePrefix(label: string): string {
-  return `t${process.pid.toString(36)}${Date.now().toString(36)}-${label}`.toLowerCase().replace(/[^a-z0-9_-]/g, "-").slice(0, 40);
+  return `t${process.pid.toString(36)}${Date.now().toString(36)}-${label}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, "-")
+    .slice(0, 40);
 }
