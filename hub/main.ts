@@ -15,7 +15,13 @@ await runProcess("hub", async () => {
   const clock = systemClock;
   const random = unseededRandom();
   const store = await createStore(config.QNET_STORE, { clock, databaseUrl: config.DATABASE_URL, schema: config.QNET_DB_SCHEMA, log });
-  const transport = await createTransport(config, { clock, random, log });
+  const transport = await createTransport(config, {
+    clock,
+    random,
+    log,
+    connectionName: "hub",
+    connectRetries: config.QNET_CONNECT_RETRIES,
+  });
   const hub = await startHub({
     transport,
     store,

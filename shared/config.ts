@@ -18,6 +18,18 @@ const int = (min: number, max: number) =>
         .max(max, { message: `must be <= ${max}` }),
     );
 
+const positiveDecimal = (max: number) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, { message: "must be a decimal number such as 0.1" })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .positive({ message: "must be above 0" })
+        .max(max, { message: `must be <= ${max}` }),
+    );
+
 const nodeList = z
   .string()
   .transform((s) =>
@@ -65,8 +77,12 @@ export const EnvSchema = z.object({
   QNET_NODE_POPULATION: int(10, 10_000_000).default(20_000),
   QNET_NODE_SEED: z.string().min(1).max(200).optional(),
   QNET_NODE_STATE_DIR: z.string().min(1).optional(),
+  /** Multiplies every latency of the node's profile: 0.1 runs a site ten times faster (tests, demos). */
+  QNET_NODE_TIME_SCALE: positiveDecimal(100).default(1),
   QNET_RESULT_TIMEOUT_MS: int(100, 7 * 24 * 3600_000).default(300_000),
   QNET_HEARTBEAT_MS: int(100, 3600_000).default(5_000),
+  /** Attempts at the first broker connection before a process gives up and exits non-zero. */
+  QNET_CONNECT_RETRIES: int(0, 1000).default(10),
   QNET_PREFETCH: int(1, 10_000).default(256),
   QNET_HTTP_HOST: z.string().min(1).default("127.0.0.1"),
   QNET_HTTP_PORT: int(0, 65535).default(8080),
