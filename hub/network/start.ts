@@ -5,8 +5,8 @@ import { createStore } from "../../shared/store/mod.ts";
 import { systemClock } from "../../shared/time/systemClock.ts";
 import { unseededRandom } from "../../shared/time/seededRandom.ts";
 import { PROFILES } from "../../node-agent/profile.ts";
-import { progressLine } from "../view/progressLine.ts";
 import { EmbeddedNetwork, type EmbeddedNode } from "./embedded.ts";
+import { ProgressBoard } from "./progressBoard.ts";
 
 /**
  * The five demo sites: a fast one, a steady one, a slow one that queues, a busy one, and a flaky
@@ -41,14 +41,10 @@ await runProcess("qnet", async () => {
     timeScale: 0.1,
   });
   const address = await network.hub.api.listen({ host: config.QNET_HTTP_HOST, port: config.QNET_HTTP_PORT });
-  const shown = new Map<string, string>();
+  const board = new ProgressBoard(process.stdout);
   network.hub.view.onChange((change) => {
     const view = network.hub.view.get(change.queryId);
-    if (!view) return;
-    const line = progressLine(view);
-    if (shown.get(view.id) === line) return;
-    shown.set(view.id, line);
-    process.stdout.write(`${line}\n`);
+    if (view) board.update(view);
   });
   process.stdout.write(
     `qnet: ${config.QNET_NODES.length} hospitals on the in-memory broker, store ${config.QNET_STORE}, API at ${address} — ` +
