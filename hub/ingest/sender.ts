@@ -1,6 +1,7 @@
 import type { Message } from "../../shared/protocol/messages.ts";
 import { RESULT_LADDER } from "../../shared/protocol/status.ts";
 import type { Delivery } from "../../shared/ports/transport.ts";
+import { nodeIdOfBrokerUser } from "../../trust/identity.ts";
 
 type Route = Pick<Delivery, "routeKind" | "routeNodeId" | "authenticatedUser">;
 
@@ -19,8 +20,11 @@ export function senderProblem(message: Message, route: Route): string | undefine
   if (route.routeNodeId !== undefined && route.routeNodeId !== message.nodeId) {
     return `nodeId ${message.nodeId} differs from the sender's route (${route.routeNodeId})`;
   }
-  if (route.authenticatedUser !== undefined && route.authenticatedUser !== message.nodeId) {
-    return `nodeId ${message.nodeId} differs from the authenticated broker user (${route.authenticatedUser})`;
+  // A node's broker user (trust/identity.ts) speaks for that node only; a user that speaks for no
+  // one node (the hub's, a shared development user) leaves the route and the broker's permissions to decide.
+  const userNodeId = route.authenticatedUser === undefined ? undefined : nodeIdOfBrokerUser(route.authenticatedUser);
+  if (userNodeId !== undefined && userNodeId !== message.nodeId) {
+    return `nodeId ${message.nodeId} differs from the node of the authenticated broker user ${route.authenticatedUser} (${userNodeId})`;
   }
   if (message.type === "result-update") {
     if (message.result.nodeId !== message.nodeId)
