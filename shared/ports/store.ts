@@ -80,5 +80,7 @@ export interface Store {
   /** Every stored state, in store order, for rebuilding a view by replay. */
   replay(): AsyncIterable<StoredState>;
   counts(): Promise<StoreCounts>;
+  /** A cheap probe for readiness: whether the store answers now. */
+  ready?(): Promise<boolean>;
   close(): Promise<void>;
 }

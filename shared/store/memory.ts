@@ -32,6 +32,10 @@ export class MemoryStore implements Store {
 
   async open(): Promise<void> {}
 
+  async ready(): Promise<boolean> {
+    return true;
+  }
+
   async close(): Promise<void> {}
 
   async apply(proposals: readonly Proposal[]): Promise<Applied[]> {

@@ -153,6 +153,15 @@ export class SqlStore implements Store {
     if (applied.length > 0) this.log?.info({ schema: this.s, migrations: applied }, "store schema migrated");
   }
 
+  async ready(): Promise<boolean> {
+    try {
+      await this.client.query("select 1");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async close(): Promise<void> {
     if (this.ownsClient) await this.client.close();
   }
