@@ -62,10 +62,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     desk,
     liveness,
     metrics,
+    store,
     knownNodes: nodeIds,
     tokens: options.tokens,
     log,
-    ready: () => transport.connected(),
+    clock,
+    ready: async () => transport.connected() && ((await store.ready?.()) ?? true),
   });
   return {
     view,
