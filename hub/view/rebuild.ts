@@ -8,19 +8,32 @@ export async function rebuildView(store: Store, into = new StatusView()): Promis
 }
 
 /** Where two views differ: one line per item shown differently, empty when they agree. */
-export function viewDifferences(a: StatusView, b: StatusView): string[] {
-  const key = (kind: string, id: string) => `${kind} ${id}`;
-  const text = (s: unknown) => JSON.stringify(s);
-  const left = new Map<string, string>();
-  for (const { kind, state } of a.shown()) left.set(key(kind, state.id), text(state));
+export function viewDifferences(a: StatusView, b: StatusView, names: readonly [string, string] = ["first view", "second view"]): string[] {
+  const shown = (v: StatusView) => new Map([...v.shown()].map(({ kind, state }) => [`${kind} ${state.id}`, canonicalJson(state)]));
+  return keyedDifferences(shown(a), shown(b), names);
+}
+
+/** Where two item-by-item pictures differ, whatever they were drawn from: one line per key. */
+export function keyedDifferences(
+  a: ReadonlyMap<string, string>,
+  b: ReadonlyMap<string, string>,
+  names: readonly [string, string],
+): string[] {
   const out: string[] = [];
-  for (const { kind, state } of b.shown()) {
-    const k = key(kind, state.id);
-    const l = left.get(k);
-    if (l === undefined) out.push(`${k}: only in the second view`);
-    else if (l !== text(state)) out.push(`${k}: ${l} != ${text(state)}`);
-    left.delete(k);
+  for (const [k, r] of b) {
+    const l = a.get(k);
+    if (l === undefined) out.push(`${k}: only in the ${names[1]}`);
+    else if (l !== r) out.push(`${k}: ${l} != ${r}`);
   }
-  for (const k of left.keys()) out.push(`${k}: only in the first view`);
+  for (const k of a.keys()) if (!b.has(k)) out.push(`${k}: only in the ${names[0]}`);
   return out;
+}
+
+/** JSON with object keys sorted: a state read back from jsonb has its keys in another order, and is the same state. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
