@@ -7,7 +7,7 @@ import type { QueryDefinition } from "../shared/protocol/definition.ts";
 import { resultId } from "../shared/protocol/ids.ts";
 import type { QueryState, ResultState } from "../shared/protocol/items.ts";
 import { type RunQuery, encodeMessage } from "../shared/protocol/messages.ts";
-import type { QueryStatus } from "../shared/protocol/status.ts";
+import { type QueryStatus, resultStage } from "../shared/protocol/status.ts";
 import { nextVersion } from "../shared/protocol/versionInfo.ts";
 import type { Recorder } from "./record.ts";
 import type { StatusView } from "./view/statusView.ts";
@@ -19,6 +19,7 @@ export interface Submission {
 }
 
 const RETRY_MS = [500, 1000, 2000, 5000, 10_000];
+const SENT_STAGE = resultStage("sentToNode");
 
 /**
  * The hub's own writes to queries: create the Query and one Result per node, send run-query to
@@ -77,7 +78,9 @@ export class QueryDesk {
     const { view, transport, clock, random, log } = this.deps;
     const query = view.query(queryId);
     if (query?.status !== "created") return;
-    let pending = [...(query.nodeIds ?? [])];
+    // After a restart, a site whose result moved past sentToNode has its run-query already:
+    // sending it again would carry a state the node refuses, to the dead letters.
+    let pending = (query.nodeIds ?? []).filter((nodeId) => resultStage(view.result(queryId, nodeId)?.status ?? "created") <= SENT_STAGE);
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (this.stopped.signal.aborted) return;
       const outcomes = await Promise.allSettled(
