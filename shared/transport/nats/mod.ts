@@ -1,3 +1,3 @@
 export { REASON_HEADER as NATS_REASON_HEADER } from "./delivery.ts";
 export { type NatsNames, natsNames, streamPrefix } from "./topology.ts";
-export { connectNats, deleteNatsPrefix, NatsTransport, type NatsTransportOptions } from "./transport.ts";
+export { connectNats, deleteNatsPrefix, NatsTransport, type NatsTransportOptions, userInboxPrefix } from "./transport.ts";

@@ -86,6 +86,9 @@ export class NatsTransport implements Transport {
           servers: options.url.split(",").map((s) => s.trim()),
           user: options.user,
           pass: options.pass,
+          // A user's replies (pull deliveries, publish acks) come to inboxes under its own name, so the
+          // server can let each user subscribe to its own replies and to no one else's (trust/nats.ts).
+          ...(options.user ? { inboxPrefix: userInboxPrefix(options.user) } : {}),
           name: options.connectionName ?? `qnet-${options.prefix}`,
           maxReconnectAttempts: -1,
           reconnectTimeWait: 500,
@@ -201,6 +204,11 @@ function transient(err: unknown): boolean {
   const e = err as { name?: string; message?: string; code?: string | number };
   const text = `${e?.name ?? ""} ${e?.message ?? ""} ${String(e?.code ?? "")}`;
   return /timeout|timed out|no responders|503|disconnect|reconnect|connection|jetstream not enabled|unavailable/i.test(text);
+}
+
+/** `_INBOX.<user>`: the user's dots stay token separators; wildcards and spaces could not be subject tokens. */
+export function userInboxPrefix(user: string): string {
+  return `_INBOX.${user.replace(/[*>\s]/g, "_")}`;
 }
 
 export async function connectNats(options: NatsTransportOptions): Promise<NatsTransport> {
