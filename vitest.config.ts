@@ -8,6 +8,7 @@ export default defineConfig({
       "node-agent/**/*.test.ts",
       "scenarios/**/*.test.ts",
       "bench/**/*.test.ts",
+      "cluster/**/*.test.ts",
       "*.test.ts",
     ],
     testTimeout: 60_000,

@@ -1,0 +1,135 @@
+import { readFileSync } from "node:fs";
+import { join, posix } from "node:path";
+import { z } from "zod";
+
+/** The repository root, where docker-compose.yml and package.json lie. */
+export const REPO_ROOT = join(import.meta.dirname, "..");
+export const COMPOSE_FILE = join(REPO_ROOT, "docker-compose.yml");
+
+/**
+ * The part of the Compose specification qnet's file uses. The file is written in the JSON subset of
+ * YAML, so JSON.parse reads exactly what docker compose reads; anything it holds beyond this is
+ * passed over.
+ */
+const Service = z.object({
+  image: z.string().optional(),
+  build: z.union([z.string(), z.object({ context: z.string() }).loose()]).optional(),
+  command: z.array(z.string()).optional(),
+  environment: z.record(z.string(), z.string()).default({}),
+  volumes: z.array(z.string()).default([]),
+  ports: z.array(z.string()).default([]),
+  depends_on: z
+    .record(z.string(), z.object({ condition: z.enum(["service_started", "service_healthy", "service_completed_successfully"]) }))
+    .optional(),
+  healthcheck: z
+    .object({ test: z.array(z.string()) })
+    .loose()
+    .optional(),
+});
+export type ComposeService = z.infer<typeof Service>;
+
+const ComposeFile = z.object({
+  name: z.string().optional(),
+  services: z.record(z.string(), Service),
+  volumes: z.record(z.string(), z.unknown()).default({}),
+});
+export type ComposeFile = z.infer<typeof ComposeFile>;
+
+/** Reads and validates a compose file; a file outside the JSON subset gets a message saying so. */
+export function readCompose(path: string = COMPOSE_FILE): ComposeFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(`${path} must stay in the JSON subset of YAML: ${(error as Error).message}`);
+  }
+  const parsed = ComposeFile.safeParse(raw);
+  if (!parsed.success) throw new Error(`${path}: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** The image qnet builds runs `node dist/<path>.js`; every other service is infrastructure. */
+const OWN_COMMAND = /^dist\/((?:hub|node-agent)\/[A-Za-z0-9_/-]+)\.js$/;
+
+/** The TypeScript entry a qnet service runs (`node dist/hub/main.js` -> hub/main.ts), or undefined for infrastructure. */
+export function entryOf(service: ComposeService): string | undefined {
+  const [program, file, ...rest] = service.command ?? [];
+  if (program !== "node" || file === undefined || rest.length > 0) return undefined;
+  const match = OWN_COMMAND.exec(file);
+  return match ? `${match[1]}.ts` : undefined;
+}
+
+/** The services that run qnet's own code, in file order, with their TypeScript entries. */
+export function qnetServices(compose: ComposeFile): { name: string; entry: string; service: ComposeService }[] {
+  return Object.entries(compose.services).flatMap(([name, service]) => {
+    const entry = entryOf(service);
+    return entry ? [{ name, entry, service }] : [];
+  });
+}
+
+/** Infrastructure: services that run someone else's image (the brokers, the database). */
+export function infrastructureNames(compose: ComposeFile): string[] {
+  return Object.entries(compose.services)
+    .filter(([, s]) => entryOf(s) === undefined)
+    .map(([name]) => name);
+}
+
+/**
+ * Compose's variable interpolation for the forms the file uses: `${VAR}`, `${VAR:-default}`
+ * (default when unset or empty) and `${VAR-default}` (default when unset). `$$` is a literal `$`.
+ */
+export function interpolate(value: string, env: Record<string, string | undefined>): string {
+  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g, (whole, name?: string, op?: string, fallback?: string) => {
+    if (whole === "$$") return "$";
+    const current = env[name as string];
+    if (op === ":-") return current === undefined || current === "" ? (fallback ?? "") : current;
+    if (op === "-") return current === undefined ? (fallback ?? "") : current;
+    return current ?? "";
+  });
+}
+
+export interface LocalPlacement {
+  /** Infrastructure service names; as hosts in a value they become 127.0.0.1, where the local services listen. */
+  infrastructure: readonly string[];
+  /** Where a named volume lives on this machine. */
+  volumeDir: (volume: string) => string;
+}
+
+/**
+ * A service's environment as it would be inside its container, then moved to this machine: the
+ * hostnames of infrastructure services become 127.0.0.1, "all interfaces" becomes loopback (the
+ * compose file publishes the hub on loopback only), and paths inside a mounted named volume
+ * become paths inside that volume's local directory.
+ */
+export function localEnvironment(
+  service: ComposeService,
+  env: Record<string, string | undefined>,
+  placement: LocalPlacement,
+): Record<string, string> {
+  const mounts = service.volumes.flatMap((spec) => {
+    const [source, target] = spec.split(":");
+    return source && target && !source.startsWith(".") && !source.startsWith("/") ? [{ source, target }] : [];
+  });
+  const out: Record<string, string> = {};
+  for (const [key, raw] of Object.entries(service.environment)) {
+    let value = interpolate(raw, env);
+    value = onLoopback(value, placement.infrastructure);
+    if (value === "0.0.0.0" || value === "::") value = "127.0.0.1";
+    for (const { source, target } of mounts) {
+      if (value === target || value.startsWith(`${target}/`)) value = join(placement.volumeDir(source), posix.relative(target, value));
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/** In a URL, or a comma-separated list of them, the host of an infrastructure service becomes 127.0.0.1. */
+function onLoopback(value: string, infrastructure: readonly string[]): string {
+  return value
+    .split(",")
+    .map((part) => {
+      const url = /^([a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?)([^:/?#]+)(.*)$/i.exec(part);
+      return url && infrastructure.includes(url[2] as string) ? `${url[1]}127.0.0.1${url[3]}` : part;
+    })
+    .join(",");
+}
