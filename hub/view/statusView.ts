@@ -170,7 +170,7 @@ export class StatusView {
 }
 
 function render(entry: Entry): QueryView {
-  const nodes = [...entry.results.values()].sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1)).map(row);
+  const nodes = [...entry.results.values()].sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1)).map(nodeRow);
   const results = [...entry.results.values()];
   const completed = results.filter((r) => r.status === "completed").length;
   const failed = results.filter((r) => RESULT_LADDER[r.status].error).length;
@@ -187,7 +187,8 @@ function render(entry: Entry): QueryView {
   };
 }
 
-function row(r: ResultState): NodeRow {
+/** One site's row as a reader sees it. */
+export function nodeRow(r: ResultState): NodeRow {
   const step = RESULT_LADDER[r.status];
   return {
     nodeId: r.nodeId,

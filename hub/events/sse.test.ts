@@ -1,0 +1,178 @@
+import { type Socket, connect } from "node:net";
+import Fastify from "fastify";
+import { afterEach, describe, expect, it } from "vitest";
+import type { QueryState, ResultState } from "../../shared/protocol/items.ts";
+import { SeededRandom } from "../../shared/time/seededRandom.ts";
+import { systemClock } from "../../shared/time/systemClock.ts";
+import { VirtualClock } from "../../shared/time/virtualClock.ts";
+import { PROFILES } from "../../node-agent/profile.ts";
+import { QueryListBody, QueryEventData, ResultEventData } from "../http/responses.ts";
+import { EmbeddedNetwork } from "../network/embedded.ts";
+import { EventLog } from "./eventLog.ts";
+import { EventStreams } from "./sse.ts";
+import { type ReadEvent, readEvents } from "./sseReader.ts";
+
+const NEVER_FAILS = (name: keyof typeof PROFILES) => ({ ...PROFILES[name], failure: { ...PROFILES[name].failure, chance: 0 } });
+
+/** Waits, on real time, until the condition holds; the test's own timeout bounds it. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await systemClock.sleep(2);
+}
+
+/** What identifies one change: the item, its version and its status. */
+function keyOfEvent(e: ReadEvent): string {
+  if (e.type === "query") {
+    const d = QueryEventData.parse(JSON.parse(e.data));
+    return `query ${d.queryId} v${d.itemVersion} ${d.status}`;
+  }
+  if (e.type === "result") {
+    const d = ResultEventData.parse(JSON.parse(e.data));
+    return `result ${d.queryId}:${d.row.nodeId} v${d.row.itemVersion} ${d.row.status}`;
+  }
+  return `${e.type}`;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe("GET /api/events", () => {
+  it("a client that disconnects and resumes with Last-Event-ID misses no change", async () => {
+    const clock = new VirtualClock();
+    const network = await EmbeddedNetwork.start({
+      clock,
+      random: new SeededRandom(77),
+      nodes: (["fast", "steady", "busy"] as const).map((p, i) => ({ nodeId: `site-${i + 1}`, profile: NEVER_FAILS(p) })),
+      populationSize: 2_000,
+      faults: { all: { duplicate: { probability: 0.2, maxLagMs: 1_000 }, reorder: { probability: 0.3, windowMs: 2_000 } } },
+    });
+    cleanups.push(() => network.stop());
+    const { hub } = network;
+    const changes: string[] = [];
+    hub.view.onChange((c) => {
+      if (c.kind === "query") {
+        const q = c.state as QueryState;
+        changes.push(`query ${q.id} v${q.versionInfo.itemVersion} ${q.status}`);
+      } else {
+        const r = c.state as ResultState;
+        changes.push(`result ${r.queryId}:${r.nodeId} v${r.versionInfo.itemVersion} ${r.status}`);
+      }
+    });
+    const base = await hub.api.listen({ host: "127.0.0.1", port: 0 });
+    // A page reads the state, then streams from the event id the state was read at.
+    const list = QueryListBody.parse(await (await fetch(`${base}/api/queries`)).json());
+
+    const received: ReadEvent[] = [];
+    const first = new AbortController();
+    const firstDone = readEvents(`${base}/api/events`, {
+      lastEventId: list.lastEventId,
+      signal: first.signal,
+      onEvent: (e) => received.push(e),
+    });
+
+    const ids: string[] = [];
+    for (const concept of ["dx:E11.9", "dx:I10"]) {
+      ids.push(await hub.desk.submit({ definition: { panels: [{ concepts: [concept] }] } }));
+      await clock.advance(200);
+    }
+    await clock.advance(1_500);
+    expect(changes.length).toBeGreaterThan(0);
+    await until(() => received.length === changes.length);
+    first.abort();
+    await firstDone;
+
+    // While the client is away, the network goes on.
+    const beforeGap = changes.length;
+    await clock.advance(3_000);
+    expect(changes.length).toBeGreaterThan(beforeGap);
+
+    const lastSeen = received.at(-1)?.id;
+    expect(lastSeen).toBeDefined();
+    const second = new AbortController();
+    const secondDone = readEvents(`${base}/api/events`, { lastEventId: lastSeen, signal: second.signal, onEvent: (e) => received.push(e) });
+    expect(await clock.runWhile(() => ids.some((id) => hub.view.get(id)?.status !== "done"), 3_600_000)).toBe(true);
+    await until(() => received.length >= changes.length);
+    second.abort();
+    await secondDone;
+
+    expect(received.map(keyOfEvent)).toEqual(changes);
+    const seqs = received.map((e) => Number(e.id?.split("-")[1]));
+    expect(seqs).toEqual(seqs.map((_, i) => (seqs[0] as number) + i));
+  });
+
+  it("sends a reset, with a current id, to a client further behind than the ring holds", async () => {
+    const app = Fastify();
+    const log = new EventLog({ capacity: 4, epoch: "run1" });
+    const streams = new EventStreams({ log, clock: systemClock, heartbeatMs: 60_000, maxBufferedBytes: 1 << 20 });
+    app.get("/events", async (request, reply) => {
+      streams.open(request, reply, request.headers["last-event-id"] as string | undefined);
+      return reply;
+    });
+    app.addHook("preClose", async () => streams.closeAll());
+    cleanups.push(() => app.close());
+    const base = await app.listen({ host: "127.0.0.1", port: 0 });
+    for (let i = 0; i < 10; i++) log.append("tick", { i });
+
+    const got: ReadEvent[] = [];
+    const ac = new AbortController();
+    const done = readEvents(`${base}/events`, { lastEventId: "run1-3", signal: ac.signal, onEvent: (e) => got.push(e) });
+    await until(() => got.length >= 1);
+    log.append("tick", { i: 10 });
+    await until(() => got.length >= 2);
+    ac.abort();
+    await done;
+    expect(got[0]).toMatchObject({ type: "reset", id: "run1-10" });
+    expect(got[1]).toMatchObject({ type: "tick", id: "run1-11", data: '{"i":10}' });
+  });
+
+  it("drops a client that stops reading instead of buffering without bound, while a reading client gets every event", async () => {
+    const app = Fastify();
+    const log = new EventLog({ capacity: 100, epoch: "r" });
+    const streams = new EventStreams({ log, clock: systemClock, heartbeatMs: 60_000, maxBufferedBytes: 256 * 1024 });
+    app.get("/events", async (request, reply) => {
+      streams.open(request, reply, request.headers["last-event-id"] as string | undefined);
+      return reply;
+    });
+    app.addHook("preClose", async () => streams.closeAll());
+    cleanups.push(() => app.close());
+    const base = await app.listen({ host: "127.0.0.1", port: 0 });
+    const { port } = new URL(base);
+
+    // The slow client: asks for the stream, then never reads a byte.
+    const slow: Socket = connect({ host: "127.0.0.1", port: Number(port) });
+    let slowClosed = false;
+    slow.on("close", () => {
+      slowClosed = true;
+    });
+    slow.on("error", () => undefined);
+    slow.write(`GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nLast-Event-ID: r-0\r\n\r\n`);
+    slow.pause();
+
+    const fast: ReadEvent[] = [];
+    const ac = new AbortController();
+    const fastDone = readEvents(`${base}/events`, { lastEventId: "r-0", signal: ac.signal, onEvent: (e) => fast.push(e) });
+    await until(() => streams.count() === 2);
+
+    const payload = "x".repeat(1_000);
+    let appended = 0;
+    for (let batch = 0; batch < 2_000 && streams.dropped() === 0; batch++) {
+      for (let i = 0; i < 50; i++) {
+        log.append("tick", { payload });
+        appended++;
+      }
+      // Append never waits for a reader; the test waits only for the reading client to keep up.
+      await until(() => fast.length === appended);
+    }
+    expect(streams.dropped()).toBe(1);
+    // When the slow client reads again, it finds its stream ended.
+    slow.resume();
+    await until(() => slowClosed);
+    expect(streams.count()).toBe(1);
+    log.append("tick", { last: true });
+    await until(() => fast.length === appended + 1);
+    ac.abort();
+    await fastDone;
+    expect(fast.map((e) => e.id)).toEqual(Array.from({ length: appended + 1 }, (_, i) => `r-${i + 1}`));
+  });
+});
