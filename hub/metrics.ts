@@ -1,4 +1,5 @@
 import { OUTCOMES, type Outcome } from "../shared/apply/decide.ts";
+import { QUERY_LADDER, type QueryStatus } from "../shared/protocol/status.ts";
 
 type Labels = Record<string, string>;
 
@@ -80,6 +81,7 @@ export class HubMetrics {
     "From delivery to durable outcome",
     [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   );
+  readonly eventClientsDropped = new Counter("qnet_event_clients_dropped_total", "Event-stream clients cut off for falling behind");
 
   constructor() {
     for (const outcome of OUTCOMES) this.outcomes.inc({ outcome }, 0);
@@ -98,13 +100,14 @@ export class HubMetrics {
   }
 
   /** Prometheus text exposition; `gauges` adds point-in-time figures computed by the caller. */
-  render(gauges: { name: string; help: string; values: { labels: Labels; value: number }[] }[] = []): string {
+  render(gauges: Gauge[] = []): string {
     const lines = [
       ...this.outcomes.render(),
       ...this.deadLetters.render(),
       ...this.messages.render(),
       ...this.redeliveries.render(),
       ...this.applyLatency.render(),
+      ...this.eventClientsDropped.render(),
     ];
     for (const g of gauges) {
       lines.push(
@@ -115,4 +118,21 @@ export class HubMetrics {
     }
     return `${lines.join("\n")}\n`;
   }
+}
+
+export type Gauge = { name: string; help: string; values: { labels: Labels; value: number }[] };
+
+/** The hub's point-in-time figures: queries by status, nodes alive, event-stream clients. */
+export function hubGauges(figures: { queryStatuses: Iterable<QueryStatus>; nodesAlive: number; eventClients: number }): Gauge[] {
+  const byStatus = new Map<string, number>(Object.keys(QUERY_LADDER).map((s) => [s, 0]));
+  for (const s of figures.queryStatuses) byStatus.set(s, (byStatus.get(s) ?? 0) + 1);
+  return [
+    { name: "qnet_queries", help: "Queries by status", values: [...byStatus].map(([status, value]) => ({ labels: { status }, value })) },
+    {
+      name: "qnet_nodes_connected",
+      help: "Nodes alive: a heartbeat within three intervals",
+      values: [{ labels: {}, value: figures.nodesAlive }],
+    },
+    { name: "qnet_event_clients", help: "Clients streaming /api/events", values: [{ labels: {}, value: figures.eventClients }] },
+  ];
 }

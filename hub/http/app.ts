@@ -49,6 +49,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: MAX_MESSAGE_BYTES,
     disableRequestLogging: true,
+    // Event streams and keep-alive sockets would otherwise hold a closing server open.
+    forceCloseConnections: true,
   });
   const known = new Set(deps.knownNodes);
   const eventSettings = { ...EVENT_DEFAULTS, ...deps.events };

@@ -15,6 +15,8 @@ export const ListQueriesParams = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
+export const EventsParams = z.strictObject({ lastEventId: z.string().max(100).optional() });
+
 export const QueryIdParams = z.strictObject({ id: z.uuid({ message: "query id must be a UUID" }) });
 
 /** A 400 body that names every problem with its path. */

@@ -1,0 +1,37 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { extname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FastifyInstance } from "fastify";
+
+const DASHBOARD_DIR = fileURLToPath(new URL("../dashboard/", import.meta.url));
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".svg": "image/svg+xml",
+};
+
+/**
+ * The dashboard page and its assets, as they lie in hub/dashboard: plain HTML, CSS and JS
+ * modules, no build step. Read once at start; only the files found there are served.
+ */
+export function registerDashboard(app: FastifyInstance, dir: string = DASHBOARD_DIR): void {
+  const assets = new Map<string, { type: string; body: Buffer }>();
+  for (const name of readdirSync(dir)) {
+    const type = TYPES[extname(name)];
+    if (type && !name.includes(".test.")) assets.set(name, { type, body: readFileSync(join(dir, name)) });
+  }
+  const serve = (name: string) => assets.get(name);
+
+  app.get("/", async (_request, reply) => {
+    const page = serve("index.html");
+    if (!page) return reply.code(404).send({ error: "the dashboard is not installed" });
+    return reply.type(page.type).header("cache-control", "no-cache").send(page.body);
+  });
+  app.get<{ Params: { file: string } }>("/dashboard/:file", async (request, reply) => {
+    const asset = serve(request.params.file);
+    if (!asset) return reply.code(404).send({ error: `no dashboard asset ${request.params.file}` });
+    return reply.type(asset.type).header("cache-control", "no-cache").send(asset.body);
+  });
+}

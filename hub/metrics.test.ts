@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { SeededRandom } from "../shared/time/seededRandom.ts";
+import { VirtualClock } from "../shared/time/virtualClock.ts";
+import { memoryNames } from "../shared/transport/memory/mod.ts";
+import { PROFILES } from "../node-agent/profile.ts";
+import { EmbeddedNetwork } from "./network/embedded.ts";
+
+const NEVER_FAILS = (name: keyof typeof PROFILES) => ({ ...PROFILES[name], failure: { ...PROFILES[name].failure, chance: 0 } });
+
+/** The value of one sample in Prometheus text, e.g. `qnet_apply_outcomes_total{outcome="duplicate"}`. */
+function sample(text: string, series: string): number {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  if (!line) throw new Error(`no sample ${series} in /metrics`);
+  return Number(line.slice(series.length + 1));
+}
+
+describe("/metrics after a scenario with injected duplicates", () => {
+  it("counts exactly the duplicated result-updates that reached the hub", async () => {
+    const clock = new VirtualClock();
+    const prefix = "dupm";
+    const hubQueue = memoryNames(prefix).hubQueue;
+    const network = await EmbeddedNetwork.start({
+      clock,
+      random: new SeededRandom(4242),
+      prefix,
+      nodes: (["fast", "steady", "busy", "flaky"] as const).map((p, i) => ({ nodeId: `site-${i + 1}`, profile: NEVER_FAILS(p) })),
+      // Only the hub's queue duplicates: result-updates and heartbeats alike.
+      faults: { queues: { [hubQueue]: { duplicate: { probability: 0.35, maxLagMs: 3_000 } } } },
+      populationSize: 2_000,
+      heartbeatMs: 1_000,
+    });
+    const { hub, broker } = network;
+    const ids: string[] = [];
+    for (const concept of ["dx:E11.9", "dx:I10", "rx:metformin"]) {
+      ids.push(await hub.desk.submit({ definition: { panels: [{ concepts: [concept] }] } }));
+      await clock.advance(300);
+    }
+    expect(await clock.runWhile(() => ids.some((id) => hub.view.get(id)?.status !== "done"), 3_600_000)).toBe(true);
+    // Stop the sites, then let every copy still in transit arrive and be settled.
+    for (const agent of network.agents.values()) await agent.stop();
+    const drained = await clock.runWhile(() => {
+      const q = broker.queueInfo(hubQueue);
+      return q.ready + q.delayed + q.unacked > 0;
+    }, 3_600_000);
+    expect(drained).toBe(true);
+
+    const text = (await hub.api.inject({ method: "GET", url: "/metrics" })).body;
+    const queue = broker.queueInfo(hubQueue);
+    const heartbeatsSent = [...network.agents.values()].reduce((n, a) => n + a.counters().heartbeatsSent, 0);
+    const updatesSent = [...network.agents.values()].reduce((n, a) => n + a.counters().updatesSent, 0);
+    const heartbeatsConsumed = sample(text, 'qnet_messages_total{type="node-heartbeat"}');
+    const updatesConsumed = sample(text, 'qnet_messages_total{type="result-update"}');
+
+    // Nothing was redelivered or dead-lettered, so every message beyond what was sent is a fault copy.
+    expect(queue.redelivered).toBe(0);
+    expect(queue.deadLetteredOut).toBe(0);
+    const heartbeatCopies = heartbeatsConsumed - heartbeatsSent;
+    const updateCopies = updatesConsumed - updatesSent;
+    expect(heartbeatCopies + updateCopies).toBe(queue.duplicatedByFault);
+    expect(heartbeatCopies).toBeGreaterThan(0);
+    expect(updateCopies).toBeGreaterThan(0);
+
+    // Every copy of an applied result-update is a duplicate, and nothing else is.
+    expect(sample(text, 'qnet_apply_outcomes_total{outcome="duplicate"}')).toBe(updateCopies);
+    expect(sample(text, 'qnet_apply_outcomes_total{outcome="rejected"}')).toBe(0);
+    expect(sample(text, 'qnet_queries{status="done"}')).toBe(ids.length);
+    await network.stop();
+  });
+});
