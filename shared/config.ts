@@ -30,20 +30,24 @@ const positiveDecimal = (max: number) =>
         .max(max, { message: `must be <= ${max}` }),
     );
 
-const nodeList = z
-  .string()
-  .transform((s) =>
-    s
-      .split(",")
-      .map((x) => x.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z
-      .array(z.string().regex(NODE_ID_PATTERN, { message: "each node id must match ^[a-z0-9][a-z0-9-]{0,62}$" }))
-      .min(1, { message: "must name at least one node" })
-      .refine((ids) => new Set(ids).size === ids.length, { message: "must not repeat a node id" }),
-  );
+/** A comma-separated list, blanks dropped, then checked by `items`. */
+const commaList = <T extends z.ZodType<unknown, string[]>>(items: T) =>
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(items);
+
+const nodeList = commaList(
+  z
+    .array(z.string().regex(NODE_ID_PATTERN, { message: "each node id must match ^[a-z0-9][a-z0-9-]{0,62}$" }))
+    .min(1, { message: "must name at least one node" })
+    .refine((ids) => new Set(ids).size === ids.length, { message: "must not repeat a node id" }),
+);
 
 const storeSpec = z.string().refine((s) => s === "memory" || s === "postgres" || /^pglite:.+/.test(s), {
   message: "must be memory, postgres or pglite:<dir>",
@@ -86,20 +90,11 @@ export const EnvSchema = z.object({
   QNET_PREFETCH: int(1, 10_000).default(256),
   QNET_HTTP_HOST: z.string().min(1).default("127.0.0.1"),
   QNET_HTTP_PORT: int(0, 65535).default(8080),
-  QNET_API_TOKENS: z
-    .string()
-    .transform((s) =>
-      s
-        .split(",")
-        .map((x) => x.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z
-        .array(z.string().min(16, { message: "each token must be at least 16 characters" }))
-        .min(1, { message: "must hold at least one token" }),
-    )
-    .optional(),
+  QNET_API_TOKENS: commaList(
+    z
+      .array(z.string().min(16, { message: "each token must be at least 16 characters" }))
+      .min(1, { message: "must hold at least one token" }),
+  ).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { message: "must be a pino level" }).default("info"),
 });
 
