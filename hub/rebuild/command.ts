@@ -26,6 +26,7 @@ export interface RebuildDeps {
 }
 
 const SECOND_LOOK_MS = 1_000;
+const MEMORY = "QNET_STORE=memory: a memory store lives inside the hub process; there is no record to rebuild from";
 
 /**
  * `npm run rebuild`: replays the store into a fresh view and compares it with what the running hub
@@ -38,6 +39,7 @@ export async function rebuildAgainstHub(
   hubUrl: string,
   deps: RebuildDeps,
 ): Promise<RebuildReport> {
+  if (config.QNET_STORE === "memory") throw new Error(MEMORY);
   const first = await compareOnce(config, hubUrl, deps);
   if (first.differences.length === 0) return first;
   await deps.clock.sleep(SECOND_LOOK_MS);
@@ -74,8 +76,7 @@ async function withStore<T>(
   deps: RebuildDeps,
   fn: (store: Store) => Promise<T>,
 ): Promise<T> {
-  if (config.QNET_STORE === "memory")
-    throw new Error("QNET_STORE=memory: a memory store lives inside the hub process; there is no record to rebuild from");
+  if (config.QNET_STORE === "memory") throw new Error(MEMORY);
   let copy: string | undefined;
   let spec = config.QNET_STORE;
   if (spec.startsWith("pglite:")) {

@@ -7,7 +7,9 @@ const PARALLEL = 8;
 
 /** Answers JSON from the hub, or throws naming the URL and the status. */
 async function getJson(url: string): Promise<unknown> {
-  const response = await fetch(url, { headers: { accept: "application/json" } });
+  const response = await fetch(url, { headers: { accept: "application/json" } }).catch((err: Error) => {
+    throw new Error(`no hub answers at ${url}: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+  });
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
   return response.json();
 }
