@@ -17,14 +17,56 @@ interface Waiting {
 }
 
 const STORE_RETRY_MS = 1000;
+/** Store transactions in flight at once: enough to overlap round trips, few enough to leave the pool room. */
+const DEFAULT_LANES = 4;
+const DEFAULT_MAX_BATCH = 512;
+
+/** A stable lane for an item: every state of one item goes through one lane, so it is applied in arrival order. */
+export function laneOf(itemId: string, lanes: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < itemId.length; i++) h = Math.imul(h ^ itemId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % lanes;
+}
+
+/** Proposals of one lane, applied one burst at a time: a burst gathers while the previous one commits. */
+class Lane {
+  private readonly waiting: Waiting[] = [];
+  private flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly maxBatch: number,
+    private readonly applyBurst: (burst: Waiting[]) => Promise<void>,
+  ) {}
+
+  push(w: Waiting): void {
+    this.waiting.push(w);
+    this.flushing ??= this.flush();
+  }
+
+  /** Resolves when nothing is waiting or being applied. */
+  idle(): Promise<void> {
+    return this.flushing ?? Promise.resolve();
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.waiting.length > 0) await this.applyBurst(this.waiting.splice(0, this.maxBatch));
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+}
 
 /**
  * The hub's consumer: validate at the edge, apply a consumed burst in one store step, and only
- * then acknowledge. The next burst gathers while the last one commits, so the stages overlap.
+ * then acknowledge. Proposals are spread over lanes by item id, so several bursts commit at once
+ * while no item is ever split across concurrent transactions: each item's outcomes stay those of
+ * one-by-one application in arrival order. Within a lane the next burst gathers while the last commits.
  */
 export class Ingest {
-  private readonly waiting: Waiting[] = [];
-  private flushing = false;
+  private readonly lanes: Lane[];
+  /** Query status moves after bursts, one at a time across lanes, so two lanes never advance one query twice. */
+  private settling: Promise<void> = Promise.resolve();
   private subscription: Subscription | undefined;
 
   constructor(
@@ -38,15 +80,24 @@ export class Ingest {
       log: Logger;
       prefetch: number;
       maxBatch?: number;
+      /** Concurrent store transactions; 4 by default. */
+      lanes?: number;
     },
-  ) {}
+  ) {
+    const count = Math.max(1, deps.lanes ?? DEFAULT_LANES);
+    const maxBatch = deps.maxBatch ?? DEFAULT_MAX_BATCH;
+    this.lanes = Array.from({ length: count }, () => new Lane(maxBatch, (burst) => this.applyBurst(burst)));
+  }
 
   async start(): Promise<void> {
     this.subscription = await this.deps.transport.consume({ from: "hub" }, (d) => this.receive(d), { prefetch: this.deps.prefetch });
   }
 
+  /** Stops consuming, then waits until every burst taken is applied and its queries settled. */
   async stop(): Promise<void> {
     await this.subscription?.stop();
+    await Promise.all(this.lanes.map((l) => l.idle()));
+    await this.settling;
   }
 
   /** One delivery: settled (acked, dead-lettered or given back) before the promise resolves. */
@@ -65,14 +116,14 @@ export class Ingest {
     }
     if (message.type !== "result-update") return this.reject(delivery, "unexpected message");
     log.trace({ queryId: message.result.queryId, nodeId: message.nodeId, messageId: message.messageId }, "result-update");
+    const lane = this.lanes[laneOf(message.result.id, this.lanes.length)] as Lane;
     return new Promise<void>((done) => {
-      this.waiting.push({
+      lane.push({
         delivery,
         proposal: { kind: "result", state: message.result, origin: "node", messageId: message.messageId },
         receivedAt: this.deps.clock.now(),
         done,
       });
-      if (!this.flushing) void this.flush();
     });
   }
 
@@ -81,18 +132,6 @@ export class Ingest {
     this.deps.metrics.deadLetter(reason);
     this.deps.log.warn({ messageId: delivery.messageId, reason }, "dead-lettered");
     await delivery.deadLetter(reason);
-  }
-
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    try {
-      while (this.waiting.length > 0) {
-        const burst = this.waiting.splice(0, this.deps.maxBatch ?? 512);
-        await this.applyBurst(burst);
-      }
-    } finally {
-      this.flushing = false;
-    }
   }
 
   private async applyBurst(burst: Waiting[]): Promise<void> {
@@ -129,6 +168,7 @@ export class Ingest {
         }
       }),
     );
-    await desk.settle(touched);
+    const settle = () => desk.settle(touched);
+    this.settling = this.settling.then(settle).catch((err) => log.warn({ err: String(err) }, "query status not advanced"));
   }
 }
