@@ -8,6 +8,12 @@ export function queryIdOf(kind: ItemKind, state: ItemState): string {
   return kind === "query" ? state.id : (state as ResultState).queryId;
 }
 
+/**
+ * How a store applies proposals. "versioned" is PROTOCOL.md section 3. "naive" is last-write-wins
+ * by arrival, with no version checks: kept only so a scenario can show what the checker catches.
+ */
+export type ApplyPolicy = "versioned" | "naive";
+
 export interface Step {
   decision: Decision;
   /** The item's current state after the proposal; absent for a rejection. */
@@ -18,11 +24,14 @@ export interface Step {
  * One proposal against the stored states of its item, as every store engine decides it:
  * a node's proposal passes the store's step-1 checks first, the hub's own writes do not.
  */
-export function stepOf(proposal: Proposal, stored: readonly ItemState[], queryKnown: boolean): Step {
+export function stepOf(proposal: Proposal, stored: readonly ItemState[], queryKnown: boolean, policy: ApplyPolicy = "versioned"): Step {
   let decision: Decision;
   if (proposal.origin === "node") {
     if (proposal.kind !== "result") return { decision: { outcome: "rejected", reason: "a node proposes results only" } };
     decision = decideResult(proposal.state as ResultState, { queryKnown, stored: stored as ResultState[] });
+    // The naive policy keeps step 1 (who may write) and drops steps 2 to 4: whatever arrives last is current.
+    if (policy === "naive" && decision.outcome !== "rejected")
+      return { decision: { outcome: "applied", write: proposal.state }, current: proposal.state };
   } else {
     decision = decide(proposal.kind, stored, proposal.state);
   }
