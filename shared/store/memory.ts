@@ -1,7 +1,7 @@
 import type { ItemKind, ItemState } from "../apply/precedence.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../ports/store.ts";
-import { queryIdOf, stepOf } from "./step.ts";
+import { type ApplyPolicy, queryIdOf, stepOf } from "./step.ts";
 
 /** An item's stored states, in store order. */
 type ItemStates = StoredState[];
@@ -25,9 +25,11 @@ export class MemoryStore implements Store {
   private seq = 0;
   private lastNow = Number.NaN;
   private lastIso = "";
+  readonly policy: ApplyPolicy;
 
-  constructor(opts: { clock: Clock }) {
+  constructor(opts: { clock: Clock; policy?: ApplyPolicy }) {
     this.clock = opts.clock;
+    this.policy = opts.policy ?? "versioned";
   }
 
   async open(): Promise<void> {}
@@ -48,7 +50,7 @@ export class MemoryStore implements Store {
     const storedStates = record ? record.map((s) => s.state) : [];
     const queryId = queryIdOf(p.kind, p.state);
     const queryKnown = p.kind === "query" || this.queries.has(queryId);
-    const { decision, current } = stepOf(p, storedStates, queryKnown);
+    const { decision, current } = stepOf(p, storedStates, queryKnown, this.policy);
     const messageId = p.messageId ?? null;
     switch (decision.outcome) {
       case "rejected":
