@@ -3,7 +3,9 @@ import { type Logger, silentLogger } from "../../shared/log.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { Random } from "../../shared/ports/random.ts";
 import type { Store } from "../../shared/ports/store.ts";
+import type { Transport } from "../../shared/ports/transport.ts";
 import { MemoryStore } from "../../shared/store/memory.ts";
+import type { ApplyPolicy } from "../../shared/store/step.ts";
 import { type FaultPlan, type MemoryBroker, MemoryTransport, createMemoryBroker } from "../../shared/transport/memory/mod.ts";
 import { NodeAgent } from "../../node-agent/agent.ts";
 import { MemoryLedger, type NodeLedger } from "../../node-agent/ledger.ts";
@@ -18,6 +20,9 @@ export interface EmbeddedNode {
   populationSize?: number;
 }
 
+/** Who opens a connection to the broker: the hub, or one incarnation of a node agent. */
+export type Participant = { role: "hub" } | { role: "node"; nodeId: string; incarnation: number };
+
 export interface EmbeddedNetworkOptions {
   clock: Clock;
   random: Random;
@@ -27,6 +32,15 @@ export interface EmbeddedNetworkOptions {
   /** Faults the memory broker injects in transit (duplicates, reordering, delay). */
   faults?: FaultPlan;
   store?: Store;
+  /** How the memory store applies proposals when no store is given; "versioned" by default. */
+  policy?: ApplyPolicy;
+  /**
+   * A participant's connection to the broker; a MemoryTransport on this network's broker when
+   * absent. Scenarios wrap it to inject faults at the ports, or connect to RabbitMQ or NATS.
+   */
+  connect?: (who: Participant, onMemoryBroker: () => Transport) => Transport | Promise<Transport>;
+  /** The clock a site reads; the network's clock when absent (a scenario skews it). */
+  nodeClock?: (nodeId: string) => Clock;
   resultTimeoutMs?: number;
   heartbeatMs?: number;
   /** Multiplies every node latency: below 1 runs the sites faster. */
@@ -44,37 +58,39 @@ export interface EmbeddedNetworkOptions {
 export class EmbeddedNetwork {
   readonly agents = new Map<string, NodeAgent>();
   private readonly ledgers = new Map<string, NodeLedger>();
-  private readonly transports = new Map<string, MemoryTransport>();
+  private readonly transports = new Map<string, Transport>();
   private incarnation = 0;
+  private hubIncarnation = 0;
 
   private constructor(
     readonly options: EmbeddedNetworkOptions,
     readonly broker: MemoryBroker,
     readonly store: Store,
-    readonly hub: Hub,
-    private readonly hubTransport: MemoryTransport,
+    public hub: Hub,
+    private hubTransport: Transport,
   ) {}
 
   static async start(options: EmbeddedNetworkOptions): Promise<EmbeddedNetwork> {
     const { clock, random } = options;
-    const log = options.log ?? silentLogger;
     const broker = createMemoryBroker({ clock, random: random.fork("broker"), faults: options.faults });
-    const store = options.store ?? new MemoryStore({ clock });
-    const hubTransport = new MemoryTransport(broker, { prefix: options.prefix, deliveryLimit: options.deliveryLimit });
-    const hub = await startHub({
-      transport: hubTransport,
-      store,
-      clock,
-      random: random.fork("hub"),
-      log: log.child({ component: "hub" }),
-      nodeIds: options.nodes.map((n) => n.nodeId),
-      resultTimeoutMs: options.resultTimeoutMs ?? 300_000,
-      heartbeatMs: options.heartbeatMs ?? 5_000,
-      prefetch: options.prefetch ?? 256,
-    });
+    const store = options.store ?? new MemoryStore({ clock, policy: options.policy });
+    const hubTransport = await connectTo(options, broker, { role: "hub" });
+    const hub = await launchHub(options, hubTransport, store, 0);
     const network = new EmbeddedNetwork(options, broker, store, hub, hubTransport);
     for (const node of options.nodes) await network.startNode(node.nodeId);
     return network;
+  }
+
+  /**
+   * A hub crash and restart: its connection drops (what it held unacknowledged is redelivered),
+   * then a new hub starts over the same store and rebuilds its view from it.
+   */
+  async restartHub(): Promise<Hub> {
+    await this.hubTransport.close();
+    await this.hub.stop().catch(() => undefined);
+    this.hubTransport = await connectTo(this.options, this.broker, { role: "hub" });
+    this.hub = await launchHub(this.options, this.hubTransport, this.store, ++this.hubIncarnation);
+    return this.hub;
   }
 
   /** Starts (or starts again) one site; with `loseState` it forgets what it had recorded. */
@@ -82,16 +98,13 @@ export class EmbeddedNetwork {
     const spec = this.options.nodes.find((n) => n.nodeId === nodeId);
     if (!spec) throw new Error(`no node ${nodeId} in this network`);
     if (opts.loseState || !this.ledgers.has(nodeId)) this.ledgers.set(nodeId, new MemoryLedger());
-    const transport = new MemoryTransport(this.broker, {
-      prefix: this.options.prefix,
-      deliveryLimit: this.options.deliveryLimit,
-      user: nodeId,
-    });
+    const incarnation = this.incarnation++;
+    const transport = await connectTo(this.options, this.broker, { role: "node", nodeId, incarnation });
     const agent = new NodeAgent({
       nodeId,
       transport,
-      clock: this.options.clock,
-      random: this.options.random.fork(`node:${nodeId}:${this.incarnation++}`),
+      clock: this.options.nodeClock?.(nodeId) ?? this.options.clock,
+      random: this.options.random.fork(`node:${nodeId}:${incarnation}`),
       profile: spec.profile,
       seed: spec.seed ?? nodeId,
       populationSize: spec.populationSize ?? this.options.populationSize,
@@ -127,4 +140,28 @@ export class EmbeddedNetwork {
     await this.hubTransport.close();
     await this.store.close();
   }
+}
+
+function connectTo(options: EmbeddedNetworkOptions, broker: MemoryBroker, who: Participant): Promise<Transport> {
+  const onMemoryBroker = () =>
+    new MemoryTransport(broker, {
+      prefix: options.prefix,
+      deliveryLimit: options.deliveryLimit,
+      user: who.role === "node" ? who.nodeId : undefined,
+    });
+  return Promise.resolve(options.connect ? options.connect(who, onMemoryBroker) : onMemoryBroker());
+}
+
+function launchHub(options: EmbeddedNetworkOptions, transport: Transport, store: Store, incarnation: number): Promise<Hub> {
+  return startHub({
+    transport,
+    store,
+    clock: options.clock,
+    random: options.random.fork(incarnation === 0 ? "hub" : `hub:${incarnation}`),
+    log: (options.log ?? silentLogger).child({ component: "hub" }),
+    nodeIds: options.nodes.map((n) => n.nodeId),
+    resultTimeoutMs: options.resultTimeoutMs ?? 300_000,
+    heartbeatMs: options.heartbeatMs ?? 5_000,
+    prefetch: options.prefetch ?? 256,
+  });
 }
