@@ -1,0 +1,156 @@
+import type { Outcome } from "../../shared/apply/decide.ts";
+import type { ItemKind, ItemState } from "../../shared/apply/precedence.ts";
+import type { Clock } from "../../shared/ports/clock.ts";
+import type { Applied, Proposal, Store } from "../../shared/ports/store.ts";
+import type { Delivery, Route } from "../../shared/ports/transport.ts";
+import { decodeMessage } from "../../shared/protocol/messages.ts";
+import type { ResultState } from "../../shared/protocol/items.ts";
+import type { WireTap } from "../faults/transport.ts";
+
+/** One proposal the hub's store decided, in the order it decided them. */
+export interface AppliedEvent {
+  n: number;
+  at: number;
+  kind: ItemKind;
+  id: string;
+  origin: Proposal["origin"];
+  outcome: Outcome;
+  proposed: ItemState;
+  /** The version written, when something was. */
+  storedVersion: number | undefined;
+  /** The item's current state after it, as the store answered. */
+  current: ItemState | undefined;
+  messageId: string | undefined;
+}
+
+/** A result-update a node got confirmed by the broker: what the node proposed. */
+export interface PublishedUpdate {
+  at: number;
+  nodeId: string;
+  messageId: string;
+  result: ResultState;
+}
+
+/** What a reader saw of one site's row. */
+export interface Observation {
+  at: number;
+  queryId: string;
+  nodeId: string;
+  stage: number;
+  itemVersion: number;
+  status: string;
+  count: number | null;
+}
+
+/** A fault window as it really happened in the run. */
+export interface FaultMark {
+  label: string;
+  nodeId: string | undefined;
+  from: number;
+  to: number;
+}
+
+/** Everything observed in one run: the record the checker and the reports read. */
+export class History implements WireTap {
+  readonly applied: AppliedEvent[] = [];
+  readonly updates: PublishedUpdate[] = [];
+  /** Run-queries the hub got confirmed: when each site's copy of a query left. */
+  readonly runQueries: { at: number; queryId: string; nodeId: string }[] = [];
+  readonly observed: Observation[] = [];
+  readonly faults: FaultMark[] = [];
+  /** From delivery to settlement at the hub, in ms. */
+  readonly hubSettleMs: number[] = [];
+  readonly faultActions = new Map<string, number>();
+  readonly startedAt: number;
+
+  constructor(private readonly clock: Clock) {
+    this.startedAt = clock.now();
+  }
+
+  published(who: string, route: Route, body: Uint8Array, messageId: string): void {
+    const result = resultUpdateOf(route, body);
+    if (result && who !== "hub") this.updates.push({ at: this.clock.now(), nodeId: who, messageId, result });
+    if (who === "hub" && route.to === "node") {
+      const decoded = decodeMessage(body);
+      if (decoded.ok && decoded.message.type === "run-query")
+        this.runQueries.push({ at: this.clock.now(), queryId: decoded.message.query.id, nodeId: route.nodeId });
+    }
+  }
+
+  handled(who: string, _delivery: Delivery, receivedAt: number, settledAt: number): void {
+    if (who === "hub") this.hubSettleMs.push(settledAt - receivedAt);
+  }
+
+  faulted(who: string, what: string): void {
+    const key = `${who}: ${what}`;
+    this.faultActions.set(key, (this.faultActions.get(key) ?? 0) + 1);
+  }
+
+  observe(o: Omit<Observation, "at">): void {
+    this.observed.push({ at: this.clock.now(), ...o });
+  }
+}
+
+function resultUpdateOf(route: Route, body: Uint8Array): ResultState | undefined {
+  if (route.to !== "hub" || route.kind !== "result") return undefined;
+  const decoded = decodeMessage(body);
+  return decoded.ok && decoded.message.type === "result-update" ? decoded.message.result : undefined;
+}
+
+/** The hub's store with every decision written into the history as it is made. */
+export class RecordingStore implements Store {
+  constructor(
+    private readonly inner: Store,
+    private readonly record: History,
+    private readonly clock: Clock,
+  ) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  open(): Promise<void> {
+    return this.inner.open();
+  }
+
+  ready(): Promise<boolean> {
+    return this.inner.ready?.() ?? Promise.resolve(true);
+  }
+
+  async apply(proposals: readonly Proposal[]): Promise<Applied[]> {
+    const applied = await this.inner.apply(proposals);
+    const at = this.clock.now();
+    applied.forEach((a, i) => {
+      const p = proposals[i] as Proposal;
+      this.record.applied.push({
+        n: this.record.applied.length + 1,
+        at,
+        kind: p.kind,
+        id: p.state.id,
+        origin: p.origin,
+        outcome: a.outcome,
+        proposed: p.state,
+        storedVersion: a.stored?.itemVersion,
+        current: a.current,
+        messageId: p.messageId,
+      });
+    });
+    return applied;
+  }
+
+  states(...args: Parameters<Store["states"]>) {
+    return this.inner.states(...args);
+  }
+  history(queryId: string) {
+    return this.inner.history(queryId);
+  }
+  replay() {
+    return this.inner.replay();
+  }
+  counts() {
+    return this.inner.counts();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
