@@ -1,0 +1,33 @@
+import type { Scenario } from "../schema.ts";
+import ackDelayNackStorm from "./ackDelayNackStorm.ts";
+import clockSkew from "./clockSkew.ts";
+import dropBeforeAck from "./dropBeforeAck.ts";
+import duplicateReorder from "./duplicateReorder.ts";
+import everythingAtOnce from "./everythingAtOnce.ts";
+import hubCrash from "./hubCrash.ts";
+import latencyJitter from "./latencyJitter.ts";
+import nodeCrash from "./nodeCrash.ts";
+import partition from "./partition.ts";
+import poison from "./poison.ts";
+import staleReplay from "./staleReplay.ts";
+import twinWriters from "./twinWriters.ts";
+
+/** The named scenarios shipped with qnet, in the order `list` prints them. */
+export const LIBRARY: readonly Scenario[] = [
+  duplicateReorder,
+  latencyJitter,
+  dropBeforeAck,
+  ackDelayNackStorm,
+  staleReplay,
+  nodeCrash,
+  twinWriters,
+  hubCrash,
+  partition,
+  clockSkew,
+  poison,
+  everythingAtOnce,
+];
+
+export function findScenario(name: string): Scenario | undefined {
+  return LIBRARY.find((s) => s.name === name);
+}

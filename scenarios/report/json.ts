@@ -1,0 +1,59 @@
+import type { RunResult } from "../run/runner.ts";
+import { type RunSummary, summarize } from "./summary.ts";
+
+export interface JsonReport {
+  scenario: string;
+  description: string;
+  seed: number;
+  transport: string;
+  policy: string;
+  ok: boolean;
+  trace: string;
+  simulatedMs: number;
+  summary: RunSummary;
+  verdict: RunResult["verdict"];
+  faults: RunResult["history"]["faults"];
+  skippedFaults: string[];
+  queries: string[];
+  /** Every decision of the hub's store, relative to the start of the run. */
+  decisions: {
+    n: number;
+    atMs: number;
+    item: string;
+    outcome: string;
+    storedVersion: number | null;
+    status: string | null;
+    count: number | null;
+  }[];
+}
+
+export function jsonReport(result: RunResult): JsonReport {
+  const { history } = result;
+  return {
+    scenario: result.scenario.name,
+    description: result.scenario.description,
+    seed: result.seed,
+    transport: result.transport,
+    policy: result.policy,
+    ok: result.verdict.ok,
+    trace: result.trace,
+    simulatedMs: result.simulatedMs,
+    summary: summarize(result),
+    verdict: result.verdict,
+    faults: history.faults,
+    skippedFaults: result.skipped,
+    queries: result.queryIds,
+    decisions: history.applied.map((a) => {
+      const s = a.current as { status?: string; count?: number } | undefined;
+      return {
+        n: a.n,
+        atMs: a.at - history.startedAt,
+        item: a.id,
+        outcome: a.outcome,
+        storedVersion: a.storedVersion ?? null,
+        status: s?.status ?? null,
+        count: s?.count ?? null,
+      };
+    }),
+  };
+}

@@ -1,0 +1,108 @@
+import type { Random } from "../shared/ports/random.ts";
+import { SeededRandom } from "../shared/time/seededRandom.ts";
+import { runScenario, type RunOptions, type RunResult } from "./run/runner.ts";
+import { type Fault, type FaultKind, type Scenario, parseScenario } from "./schema.ts";
+
+const KINDS: readonly FaultKind[] = [
+  "latency",
+  "duplicate",
+  "reorder",
+  "dropBeforeAck",
+  "ackDelay",
+  "nackStorm",
+  "staleReplay",
+  "nodeCrash",
+  "hubCrash",
+  "twin",
+  "partition",
+  "clockSkew",
+  "poison",
+];
+
+function randomFault(kind: FaultKind, r: Random, nodeIds: readonly string[]): Fault {
+  const at = r.int(0, 10_000);
+  const span = r.int(2_000, 30_000);
+  const nodeId = r.pick(nodeIds);
+  const target = r.pick(["hub", "nodes", nodeId]);
+  const p = Math.round(r.next() * 50) / 100;
+  const base = { at, for: span };
+  switch (kind) {
+    case "latency":
+      return { kind, ...base, baseMs: r.int(0, 500), jitterMs: r.int(0, 3_000) };
+    case "duplicate":
+      return { kind, ...base, probability: p, maxLagMs: r.int(1, 5_000) };
+    case "reorder":
+      return { kind, ...base, probability: p, windowMs: r.int(1, 5_000) };
+    case "dropBeforeAck":
+      return { kind, ...base, target, probability: p, ackWaitMs: r.int(200, 3_000) };
+    case "ackDelay":
+      return { kind, ...base, target, probability: p, delayMs: r.int(100, 4_000), ackWaitMs: r.int(200, 3_000) };
+    case "nackStorm":
+      return { kind, ...base, target, probability: Math.min(0.5, p) };
+    case "staleReplay":
+      return { kind, ...base, count: r.int(1, 30) };
+    case "nodeCrash":
+      return { kind, ...base, nodeId, loseState: r.chance(0.5) };
+    case "hubCrash":
+      return { kind, ...base };
+    case "twin":
+      return { kind, ...base, nodeId };
+    case "partition":
+      return { kind, ...base, nodeId, direction: r.pick(["publish", "consume", "both"] as const) };
+    case "clockSkew":
+      return { kind, ...base, nodeId, offsetMs: r.int(-3_600_000, 3_600_000) };
+    case "poison":
+      return { kind, ...base, count: r.int(1, 20) };
+  }
+}
+
+/** A small random network under a random mix of one to four faults, all drawn from the seed. */
+export function swarmScenario(seed: number): Scenario {
+  const r = new SeededRandom(`swarm:${seed}`);
+  const nodeIds = ["site-a", "site-b", "site-c"];
+  const faults = Array.from({ length: r.int(1, 4) }, () => randomFault(r.pick(KINDS), r, nodeIds));
+  return parseScenario(
+    {
+      name: `swarm-${seed}`,
+      description: "a random fault mix",
+      seed,
+      nodes: nodeIds.map((nodeId) => ({ nodeId, profile: r.pick(["fast", "steady", "busy", "flaky"] as const) })),
+      queries: [{ at: 0 }, { at: r.int(0, 8_000), definition: { panels: [{ concepts: ["dx:I10"] }] } }],
+      resultTimeoutMs: 90_000,
+      faults,
+    },
+    `swarm scenario ${seed}`,
+  );
+}
+
+export interface SwarmRun {
+  seed: number;
+  scenario: Scenario;
+  result: RunResult | undefined;
+  error: string | undefined;
+}
+
+/** Runs `runs` seeds from `firstSeed` one after the other, telling each as it ends. */
+export async function runSwarm(opts: {
+  runs: number;
+  firstSeed: number;
+  run?: RunOptions;
+  onRun?: (r: SwarmRun) => void;
+}): Promise<SwarmRun[]> {
+  const out: SwarmRun[] = [];
+  for (let i = 0; i < opts.runs; i++) {
+    const seed = opts.firstSeed + i;
+    const scenario = swarmScenario(seed);
+    let run: SwarmRun;
+    try {
+      run = { seed, scenario, result: await runScenario(scenario, { ...opts.run, seed }), error: undefined };
+    } catch (err) {
+      run = { seed, scenario, result: undefined, error: String(err) };
+    }
+    out.push(run);
+    opts.onRun?.(run);
+  }
+  return out;
+}
+
+export const swarmFailed = (r: SwarmRun) => r.error !== undefined || !r.result?.verdict.ok;
