@@ -1,0 +1,182 @@
+// The dashboard: read the state once, then follow /api/events; a reset means read it again.
+
+import { ApiError, getQuery, listNodes, listQueries, submitQuery, token } from "./api.js";
+import { setupForm } from "./form.js";
+import { drawNodes, drawQuery } from "./render.js";
+import { QueryBook } from "./state.js";
+
+const $ = (id) => document.getElementById(id);
+const PAGE = 20;
+const book = new QueryBook();
+/** Query ids in the order shown, newest first. */
+let order = [];
+let olderOffset = 0;
+let total = 0;
+let source;
+
+function redraw(id) {
+  const query = book.get(id);
+  if (!query) return;
+  const list = $("query-list");
+  const card = drawQuery(list, query);
+  if (!card.isConnected) {
+    const index = order.indexOf(id);
+    const next = order
+      .slice(index + 1)
+      .map((q) => list.querySelector(`article[data-query-id="${q}"]`))
+      .find(Boolean);
+    list.insertBefore(card, next ?? null);
+  }
+  $("no-queries").hidden = order.length > 0;
+  $("query-total").textContent = total > 0 ? `(${total})` : "";
+}
+
+// Totals come from the hub, read again (at most once per tick of the timer) after a site becomes final.
+const refreshTimers = new Map();
+function refreshSoon(id) {
+  if (refreshTimers.has(id)) return;
+  refreshTimers.set(
+    id,
+    setTimeout(async () => {
+      refreshTimers.delete(id);
+      try {
+        book.takeSnapshot(await getQuery(id));
+        redraw(id);
+      } catch {
+        // The next event brings it again.
+      }
+    }, 150),
+  );
+}
+
+async function loadFirstPage() {
+  const page = await listQueries(0, PAGE);
+  book.clear();
+  order = [];
+  $("query-list").replaceChildren();
+  for (const view of page.items) {
+    book.takeSnapshot(view);
+    order.push(view.id);
+    redraw(view.id);
+  }
+  total = page.total;
+  olderOffset = page.items.length;
+  $("load-older").hidden = olderOffset >= total;
+  $("no-queries").hidden = order.length > 0;
+  $("query-total").textContent = total > 0 ? `(${total})` : "";
+  return page.lastEventId;
+}
+
+async function loadOlder() {
+  const page = await listQueries(olderOffset, PAGE);
+  for (const view of page.items) {
+    if (book.has(view.id)) continue;
+    book.takeSnapshot(view);
+    order.push(view.id);
+    redraw(view.id);
+  }
+  olderOffset += page.items.length;
+  $("load-older").hidden = olderOffset >= page.total;
+}
+
+function streamState(state, text) {
+  const badge = $("stream-state");
+  badge.dataset.state = state;
+  badge.textContent = text;
+}
+
+function follow(lastEventId) {
+  source?.close();
+  // After the first connection the browser resumes with the Last-Event-ID header on its own.
+  source = new EventSource(`/api/events?lastEventId=${encodeURIComponent(lastEventId)}`);
+  source.addEventListener("open", () => streamState("live", "live"));
+  source.addEventListener("error", () => streamState("connecting", "reconnecting…"));
+  source.addEventListener("query", (e) => {
+    const data = JSON.parse(e.data);
+    const isNew = !book.has(data.queryId);
+    if (isNew) {
+      order.unshift(data.queryId);
+      total++;
+      olderOffset++;
+    }
+    if (book.takeHeader(data) || isNew) {
+      redraw(data.queryId);
+      refreshSoon(data.queryId);
+    }
+  });
+  source.addEventListener("result", (e) => {
+    const { queryId, row } = JSON.parse(e.data);
+    if (!book.takeRow(queryId, row)) return;
+    redraw(queryId);
+    if (row.final) refreshSoon(queryId);
+  });
+  source.addEventListener("reset", async () => {
+    streamState("connecting", "catching up…");
+    source.close();
+    follow(await loadFirstPage());
+  });
+}
+
+async function pollNodes() {
+  try {
+    drawNodes($("nodes"), (await listNodes()).items);
+  } catch {
+    // Shown again on the next poll.
+  }
+}
+
+function setupToken() {
+  const panel = $("token-panel");
+  const input = $("token-input");
+  input.value = token.get();
+  $("token-toggle").addEventListener("click", () => {
+    panel.hidden = !panel.hidden;
+    if (!panel.hidden) input.focus();
+  });
+  $("token-save").addEventListener("click", () => {
+    token.set(input.value.trim());
+    panel.hidden = true;
+    formMessage("Token saved.", "ok");
+  });
+  $("token-clear").addEventListener("click", () => {
+    token.set("");
+    input.value = "";
+  });
+}
+
+function formMessage(text, kind = "") {
+  const m = $("form-message");
+  m.textContent = text;
+  m.dataset.kind = kind;
+}
+
+async function submit(definition) {
+  const button = $("submit-query");
+  button.disabled = true;
+  formMessage("Submitting…");
+  try {
+    const { id } = await submitQuery({ definition });
+    formMessage(`Submitted ${id.slice(0, 8)}.`, "ok");
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+      $("token-panel").hidden = false;
+      formMessage(
+        err.status === 401 ? "This hub needs an API token to submit: paste one above." : "The API token was not accepted.",
+        "error",
+      );
+    } else if (err instanceof ApiError && err.issues.length > 0) {
+      formMessage(err.issues.map((i) => `${i.path}: ${i.message}`).join("; "), "error");
+    } else {
+      formMessage(err.message, "error");
+    }
+  } finally {
+    button.disabled = false;
+  }
+}
+
+setupToken();
+setupForm({ form: $("query-form"), panels: $("panels"), template: $("panel-template"), addButton: $("add-panel"), onSubmit: submit });
+$("load-older").addEventListener("click", () => void loadOlder());
+void pollNodes();
+setInterval(pollNodes, 3000);
+follow(await loadFirstPage());

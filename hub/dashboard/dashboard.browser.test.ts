@@ -1,0 +1,115 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
+import { SeededRandom } from "../../shared/time/seededRandom.ts";
+import { systemClock } from "../../shared/time/systemClock.ts";
+import { PROFILES } from "../../node-agent/profile.ts";
+import { EmbeddedNetwork } from "../network/embedded.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const inCi = process.env.CI === "true" || process.env.CI === "1";
+const SCREENSHOT = new URL("../../reports/dashboard.png", import.meta.url);
+
+const never = (name: keyof typeof PROFILES) => ({ ...PROFILES[name], failure: { ...PROFILES[name].failure, chance: 0 } });
+/** A site whose database always fails, to show the error text. */
+const alwaysFails = { ...PROFILES.fast, name: "broken", failure: { chance: 1, messages: ["CRC database connection lost"] } };
+
+const SITES = [
+  { nodeId: "hospital-a", profile: never("fast") },
+  { nodeId: "hospital-b", profile: never("steady") },
+  { nodeId: "hospital-c", profile: never("busy") },
+  { nodeId: "hospital-d", profile: alwaysFails },
+];
+
+function suite(): void {
+  let browser: Browser | undefined;
+  let network: EmbeddedNetwork | undefined;
+  afterAll(async () => {
+    await browser?.close();
+    await network?.stop();
+  });
+
+  it("submits a query through the page and shows every site reach its final state live", async () => {
+    network = await EmbeddedNetwork.start({
+      clock: systemClock,
+      random: new SeededRandom(2026),
+      nodes: SITES,
+      populationSize: 5_000,
+      // Sites answer within a second or two of real time.
+      timeScale: 0.05,
+      heartbeatMs: 500,
+    });
+    const base = await network.hub.api.listen({ host: "127.0.0.1", port: 0 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    const pageErrors: string[] = [];
+    page.on("pageerror", (err) => pageErrors.push(err.message));
+    await page.goto(base);
+    await page.locator("#stream-state[data-state=live]").waitFor();
+    await page
+      .locator("#nodes li.node.alive")
+      .nth(SITES.length - 1)
+      .waitFor();
+
+    // Two panels: (type 2 OR type 1 diabetes) AND NOT metformin, women 40 to 75.
+    await page.locator(".panel .concepts").first().fill("dx:E11.9, dx:E10.9");
+    await page.click("#add-panel");
+    await page.locator(".panel .concepts").nth(1).fill("rx:metformin");
+    await page.locator(".panel .not").nth(1).check();
+    await page.fill("#age-min", "40");
+    await page.fill("#age-max", "75");
+    await page.selectOption("#sex", "F");
+    await page.click("#submit-query");
+    await page.locator("#form-message[data-kind=ok]").waitFor();
+
+    // Live, without a reload: the card appears and each site's row reaches its final state.
+    const card = page.locator("article.query").first();
+    await card.waitFor();
+    for (const site of SITES) await card.locator(`tr[data-node-id="${site.nodeId}"][data-final="true"]`).waitFor({ timeout: 45_000 });
+    await card.locator('.badge.done, [data-status="done"]').first().waitFor();
+    await card.locator(".totals-note", { hasText: "3 of 4 sites answered" }).waitFor();
+
+    const queryId = (await card.getAttribute("data-query-id")) as string;
+    const truth = network.hub.view.get(queryId);
+    expect(truth?.status).toBe("done");
+    expect(await card.locator(".definition").textContent()).toBe("(dx:E11.9 OR dx:E10.9) AND NOT rx:metformin · age 40–75 · female");
+    for (const row of truth?.nodes ?? []) {
+      const tr = card.locator(`tr[data-node-id="${row.nodeId}"]`);
+      expect(await tr.getAttribute("data-status")).toBe(row.status);
+      if (row.status === "completed") expect(await tr.locator(".count").textContent()).toBe(row.countDisplay);
+      expect(await tr.locator(".status-text").textContent()).toBe(row.statusText);
+    }
+    expect(await card.locator('tr[data-node-id="hospital-d"] .status-text').textContent()).toBe(
+      "Site error (CRC database connection lost)",
+    );
+    expect(await card.locator(".total-count").textContent()).toBe(truth?.summary.totalDisplay);
+    expect(pageErrors).toEqual([]);
+
+    mkdirSync(new URL(".", SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT.pathname, fullPage: true });
+  }, 120_000);
+}
+
+if (existsSync(CHROMIUM)) describe("the dashboard in a browser", suite);
+else if (inCi) {
+  describe("the dashboard in a browser", () => {
+    it(`needs ${CHROMIUM}`, () => {
+      throw new Error(`CI=true and ${CHROMIUM} is missing: the browser test must not skip in CI`);
+    });
+  });
+} else {
+  console.warn(`SKIPPING "the dashboard in a browser": ${CHROMIUM} not found (apt-get install chromium)`);
+  describe.skip(`the dashboard in a browser [skipped: ${CHROMIUM} not found]`, suite);
+}
