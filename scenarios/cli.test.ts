@@ -1,0 +1,75 @@
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { main } from "./cli.ts";
+
+let out: string[];
+let err: string[];
+beforeEach(() => {
+  out = [];
+  err = [];
+  vi.spyOn(console, "log").mockImplementation((...a) => void out.push(a.join(" ")));
+  vi.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe("npm run scenario", () => {
+  it("lists each scenario on one line with its description", async () => {
+    expect(await main(["list"])).toBe(0);
+    expect(out.length).toBeGreaterThanOrEqual(10);
+    for (const line of out) expect(line).toMatch(/^[a-z0-9-]+ {2}\S.+$/);
+  });
+
+  it("runs a scenario, exits 0 and ends with its trace; writes the JSON and HTML reports", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "qnet-scn-"));
+    const code = await main(["poison", "--json", join(dir, "r.json"), "--html", join(dir, "r.html"), "--quiet"]);
+    expect(code).toBe(0);
+    expect(out.at(-1)).toMatch(/^trace [0-9a-f]{16}$/);
+    expect(out.join("\n")).toMatch(/dead letters\s+30/);
+    const json = JSON.parse(await readFile(join(dir, "r.json"), "utf8"));
+    expect(json.ok).toBe(true);
+    expect(json.summary.deadLetters).toBe(30);
+    const html = await readFile(join(dir, "r.html"), "utf8");
+    expect(html).toContain("Per-site timeline");
+    expect(html).toContain("Message sequence of query");
+  });
+
+  it("exits 1 under the naive policy and prints the seed and the command that reproduces it", async () => {
+    expect(await main(["duplicate-reorder", "--policy", "naive", "--seed", "5", "--quiet"])).toBe(1);
+    const text = out.join("\n");
+    expect(text).toContain("counterexample (no-regression)");
+    expect(text).toContain("npm run scenario -- duplicate-reorder --seed 5 --transport memory --policy naive");
+    expect(out.at(-1)).toMatch(/^trace [0-9a-f]{16}$/);
+  });
+
+  it("rejects bad arguments and bad scenario files with a reason naming the field", async () => {
+    expect(await main(["poison", "--transport", "carrier-pigeon"])).toBe(2);
+    expect(err.join("\n")).toMatch(/--transport: must be memory, amqp or nats/);
+    const dir = await mkdtemp(join(tmpdir(), "qnet-scn-"));
+    const file = join(dir, "bad.json");
+    await writeFile(file, JSON.stringify({ name: "bad", description: "d", seed: 1, nodes: [], queries: [{ at: 0 }] }));
+    expect(await main([file])).toBe(2);
+    expect(err.join("\n")).toMatch(/nodes: /);
+    expect(await main(["no-such-scenario"])).toBe(2);
+  });
+
+  it("runs a scenario file in the JSON form", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "qnet-scn-"));
+    const file = join(dir, "mine.json");
+    const scenario = {
+      name: "mine",
+      description: "two sites, one crash",
+      seed: 3,
+      nodes: [
+        { nodeId: "site-a", profile: "fast", failureChance: 0 },
+        { nodeId: "site-b", profile: "steady", failureChance: 0 },
+      ],
+      queries: [{ at: 0 }],
+      faults: [{ kind: "nodeCrash", at: 500, for: 3000, nodeId: "site-b" }],
+    };
+    await writeFile(file, JSON.stringify(scenario));
+    expect(await main([file, "--quiet"])).toBe(0);
+    expect(out.at(-1)).toMatch(/^trace /);
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { runScenario } from "../run/runner.ts";
+import { LIBRARY, findScenario } from "./index.ts";
+
+describe("the scenario library on the memory broker", () => {
+  it("ships at least ten named scenarios with distinct names", () => {
+    expect(LIBRARY.length).toBeGreaterThanOrEqual(10);
+    expect(new Set(LIBRARY.map((s) => s.name)).size).toBe(LIBRARY.length);
+  });
+
+  for (const scenario of LIBRARY) {
+    it(`${scenario.name} holds every invariant with its seed`, async () => {
+      const result = await runScenario(scenario);
+      expect(result.verdict.violations).toEqual([]);
+      expect(result.verdict.ok).toBe(true);
+      expect(result.history.applied.length).toBeGreaterThan(0);
+    });
+  }
+
+  it("gives the same trace hash for the same seed, and another for another seed", async () => {
+    const scenario = findScenario("everything-at-once");
+    if (!scenario) throw new Error("missing scenario");
+    const a = await runScenario(scenario);
+    const b = await runScenario(scenario);
+    const c = await runScenario(scenario, { seed: scenario.seed + 1 });
+    expect(a.trace).toMatch(/^[0-9a-f]{16}$/);
+    expect(b.trace).toBe(a.trace);
+    expect(c.trace).not.toBe(a.trace);
+  });
+});
+
+describe("the naive apply policy", () => {
+  it("is caught on duplicate-reorder, with a counterexample naming the item and the regression", async () => {
+    const scenario = findScenario("duplicate-reorder");
+    if (!scenario) throw new Error("missing scenario");
+    const result = await runScenario(scenario, { policy: "naive" });
+    expect(result.verdict.ok).toBe(false);
+    const ce = result.verdict.counterexample;
+    expect(ce?.invariant).toBe("no-regression");
+    expect(ce?.item).toMatch(/^[0-9a-f-]{36}:hospital-[abc]$/);
+    expect(ce?.message).toContain(ce?.item as string);
+    expect(ce?.message).toMatch(/regressed from \w+ v\d+.* to \w+ v\d+/);
+    expect(result.verdict.violations.some((v) => v.invariant === "stored-once")).toBe(true);
+  });
+});

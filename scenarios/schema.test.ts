@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { InvalidScenarioError, parseScenario } from "./schema.ts";
+
+const base = {
+  name: "x",
+  description: "a test",
+  seed: 1,
+  nodes: [{ nodeId: "site-a", profile: "fast" }],
+  queries: [{ at: 0 }],
+};
+
+describe("scenario validation", () => {
+  it("fills in the defaults", () => {
+    const s = parseScenario(base);
+    expect(s.transport).toBe("memory");
+    expect(s.policy).toBe("versioned");
+    expect(s.queries[0]?.definition.panels.length).toBe(1);
+    expect(s.invariants.length).toBe(7);
+  });
+
+  it("names the field at fault", () => {
+    const bad = { ...base, faults: [{ kind: "duplicate", at: 0, for: 10, probability: 2 }] };
+    expect(() => parseScenario(bad)).toThrow(InvalidScenarioError);
+    expect(() => parseScenario(bad)).toThrow(/faults\.0\.probability/);
+    expect(() => parseScenario({ ...base, faults: [{ kind: "nodeCrash", at: 0, for: 10, nodeId: "nowhere" }] })).toThrow(
+      /faults\.0\.nodeId: no node nowhere/,
+    );
+    expect(() => parseScenario({ ...base, faults: [{ kind: "meteor", at: 0, for: 1 }] })).toThrow(/faults\.0\.kind/);
+    expect(() => parseScenario({ ...base, seed: -1 })).toThrow(/seed/);
+  });
+});

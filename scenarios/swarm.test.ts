@@ -1,0 +1,15 @@
+import { describe, expect, it } from "vitest";
+import { runSwarm, swarmFailed, swarmScenario } from "./swarm.ts";
+
+describe("swarm", () => {
+  it("draws the same fault mix from the same seed and different mixes from different seeds", () => {
+    expect(swarmScenario(7)).toEqual(swarmScenario(7));
+    const mixes = new Set(Array.from({ length: 10 }, (_, i) => JSON.stringify(swarmScenario(i).faults)));
+    expect(mixes.size).toBe(10);
+  });
+
+  it("passes ten seeds", async () => {
+    const runs = await runSwarm({ runs: 10, firstSeed: 1000 });
+    expect(runs.filter(swarmFailed).map((r) => ({ seed: r.seed, error: r.error, ce: r.result?.verdict.counterexample }))).toEqual([]);
+  });
+});
