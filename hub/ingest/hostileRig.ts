@@ -86,8 +86,10 @@ export async function memoryRig(prefix: string, seed: string): Promise<Rig & { c
   const hubTransport = new MemoryTransport(broker, { prefix });
   const senders = new Map<string, MemoryTransport>();
   const sender = (user: string) => {
-    let t = senders.get(user);
-    if (!t) senders.set(user, (t = new MemoryTransport(broker, { prefix, user })));
+    const known = senders.get(user);
+    if (known) return known;
+    const t = new MemoryTransport(broker, { prefix, user });
+    senders.set(user, t);
     return t;
   };
   const rig = await startRig(prefix, hubTransport, sender, seed);
