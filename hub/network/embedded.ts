@@ -49,6 +49,8 @@ export interface EmbeddedNetworkOptions {
   deliveryLimit?: number;
   /** Patients per site unless a node names its own. */
   populationSize?: number;
+  /** Bearer tokens the API asks of writes (required off loopback). */
+  tokens?: readonly string[];
 }
 
 /**
@@ -163,5 +165,6 @@ function launchHub(options: EmbeddedNetworkOptions, transport: Transport, store:
     resultTimeoutMs: options.resultTimeoutMs ?? 300_000,
     heartbeatMs: options.heartbeatMs ?? 5_000,
     prefetch: options.prefetch ?? 256,
+    tokens: options.tokens,
   });
 }

@@ -39,6 +39,7 @@ await runProcess("qnet", async () => {
     heartbeatMs: config.QNET_HEARTBEAT_MS,
     // Demo sites answer ten times faster than their profiles, so a query completes within seconds.
     timeScale: 0.1,
+    tokens: config.QNET_API_TOKENS,
   });
   const address = await network.hub.api.listen({ host: config.QNET_HTTP_HOST, port: config.QNET_HTTP_PORT });
   const board = new ProgressBoard(process.stdout);
