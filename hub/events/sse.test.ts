@@ -175,4 +175,36 @@ describe("GET /api/events", () => {
     await fastDone;
     expect(fast.map((e) => e.id)).toEqual(Array.from({ length: appended + 1 }, (_, i) => `r-${i + 1}`));
   });
+
+  it("sends a heartbeat comment every interval of its clock", async () => {
+    const clock = new VirtualClock();
+    const app = Fastify();
+    const log = new EventLog({ capacity: 4, epoch: "hb" });
+    const streams = new EventStreams({ log, clock, heartbeatMs: 1_000, maxBufferedBytes: 1 << 20 });
+    app.get("/events", async (request, reply) => {
+      streams.open(request, reply, undefined);
+      return reply;
+    });
+    app.addHook("preClose", async () => streams.closeAll());
+    cleanups.push(() => app.close());
+    const base = await app.listen({ host: "127.0.0.1", port: 0 });
+    const ac = new AbortController();
+    const response = await fetch(`${base}/events`, { signal: ac.signal });
+    expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    let text = "";
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      try {
+        for await (const chunk of response.body as AsyncIterable<Uint8Array>) text += decoder.decode(chunk, { stream: true });
+      } catch {
+        // aborted
+      }
+    })();
+    await until(() => text.includes(": stream of hb-0"));
+    expect(text).not.toContain(": heartbeat");
+    await clock.advance(2_000);
+    await until(() => text.split(": heartbeat\n\n").length === 3);
+    ac.abort();
+    await reading;
+  });
 });
