@@ -91,7 +91,7 @@ export class HubApi {
 }
 
 /**
- * Records every view of a query read during a run and says whether any site's state ever moved
+ * Records every view of queries read during a run and says whether any site's state ever moved
  * to a lower precedence (stage, then itemVersion): the view must never regress.
  */
 export class RegressionWatch {
@@ -102,12 +102,13 @@ export class RegressionWatch {
   observe = (view: QueryView): void => {
     this.views++;
     for (const row of view.nodes) {
-      const before = this.best.get(row.nodeId);
+      const key = `${view.id} at ${row.nodeId}`;
+      const before = this.best.get(key);
       if (before && (row.stage < before.stage || (row.stage === before.stage && row.itemVersion < before.itemVersion))) {
-        this.regressions.push(`${row.nodeId}: ${before.status}@v${before.itemVersion} -> ${row.status}@v${row.itemVersion}`);
+        this.regressions.push(`${key}: ${before.status}@v${before.itemVersion} -> ${row.status}@v${row.itemVersion}`);
       }
       if (!before || row.stage > before.stage || (row.stage === before.stage && row.itemVersion > before.itemVersion))
-        this.best.set(row.nodeId, row);
+        this.best.set(key, row);
     }
   };
 }
