@@ -36,6 +36,8 @@ export interface RunOptions {
   policy?: ApplyPolicy;
   /** Multiplies every time of the scenario: below 1 shortens a real-time run on a real broker. */
   shorten?: number;
+  /** Broker name prefix for amqp and nats; unique per run by default. Its topology is deleted after the run. */
+  prefix?: string;
   /** Broker URLs for amqp and nats. */
   config?: Config;
   log?: Logger;
@@ -93,7 +95,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const board = new FaultBoard(clock);
   const log = options.log ?? silentLogger;
   const start = clock.now();
-  const prefix = transport === "memory" ? "qnet" : `scn-${scenario.name.slice(0, 20)}-${start.toString(36)}`;
+  const prefix = transport === "memory" ? "qnet" : (options.prefix ?? `scn-${scenario.name.slice(0, 20)}-${start.toString(36)}`);
   const config = options.config;
 
   const rawConnection = async (label: string, memory: () => Transport): Promise<Transport> => {
