@@ -135,7 +135,11 @@ export class NodeAgent {
     this.subscription = await this.transport.consume({ from: "node", nodeId: this.nodeId }, (d) => this.onDelivery(d), {
       prefetch: this.prefetch,
     });
-    if (this.heartbeatMs > 0) this.scheduleHeartbeat();
+    if (this.heartbeatMs > 0) {
+      // Beat at once, so the dashboard shows the site alive from its start, not one interval later.
+      this.heartbeatInFlight = this.heartbeat();
+      this.scheduleHeartbeat();
+    }
     this.log.info({ profile: this.profile.name, population: this.population.size, resumed: this.count.resumed }, "node agent started");
   }
 
