@@ -57,8 +57,10 @@ async function runSite(queryIds: string[], incarnation: number): Promise<{ publi
   });
   await agent.start();
   const ids = new SeededRandom(`run-queries-${incarnation}`);
-  queryIds.forEach((id, i) =>
-    hubSide.publish({ to: "node", nodeId: NODE }, runQuery(id, DEFINITIONS[i] as QueryDefinition, ids), { messageId: ids.uuid() }),
+  await Promise.all(
+    queryIds.map((id, i) =>
+      hubSide.publish({ to: "node", nodeId: NODE }, runQuery(id, DEFINITIONS[i] as QueryDefinition, ids), { messageId: ids.uuid() }),
+    ),
   );
   const finished = () => queryIds.every((id) => agent.truth(id)?.lastSentStatus === "completed");
   expect(await clock.runWhile(() => !finished(), 3600_000)).toBe(true);
