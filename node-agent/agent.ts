@@ -235,7 +235,7 @@ export class NodeAgent {
   /** Counts the query, plans what is left of its result from the newest known state, and runs the plan. */
   private begin(query: RecordedQuery, newest: RecordedState | undefined): void {
     const trueCount = evaluate(this.population, query.definition);
-    const answer = obfuscateCount(trueCount, noiseFor(this.secret, query.queryId));
+    const answer = obfuscateCount(trueCount, noiseFor(this.secret, trueCount));
     const from = newest?.result ?? query.sent;
     const plan = planLifecycle({
       from,

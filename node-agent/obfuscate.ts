@@ -19,9 +19,10 @@ export interface ObfuscatedCount {
  * Gaussian noise clamped to +/- noiseClamp, round to the bin again, and -1 if that fell to the
  * limit. The error is at most noiseClamp + binSize/2 when noiseClamp is a multiple of binSize.
  *
- * `noise` must be the stream of noiseFor(site secret, queryId): asking the same query again at
- * the same site then gives the very same count, so repeating a query and averaging the answers
- * cannot strip the noise away (fresh noise per run would converge to the true count).
+ * `noise` must be the stream of noiseFor(site secret, true count): asking the same question again
+ * at the same site, under any query id or any rewording that selects the same number of patients,
+ * gives the very same count, so repeating it and averaging the answers cannot strip the noise away
+ * (fresh noise per run would converge to the true count).
  */
 export function obfuscateCount(trueCount: number, noise: Random, params: Obfuscation = SHRINE_OBFUSCATION): ObfuscatedCount {
   const obfuscation = { ...params };
@@ -33,9 +34,13 @@ export function obfuscateCount(trueCount: number, noise: Random, params: Obfusca
   return { count: blurred <= params.lowLimit ? AT_OR_BELOW_LIMIT : blurred, obfuscation };
 }
 
-/** The noise stream of one query at one site: fixed by the site's secret seed and the query id. */
-export function noiseFor(siteSecret: Random, queryId: string): Random {
-  return siteSecret.fork(`obfuscation:${queryId}`);
+/**
+ * The noise of one count at one site: fixed by the site's secret seed and the true count. Keyed by
+ * the count rather than by the query id, a researcher who resubmits a query, or rewords it, gets
+ * no fresh draw to average; keyed by the secret, sites and networks differ.
+ */
+export function noiseFor(siteSecret: Random, trueCount: number): Random {
+  return siteSecret.fork(`obfuscation:${trueCount}`);
 }
 
 function roundToBin(n: number, binSize: number): number {

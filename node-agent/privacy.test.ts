@@ -89,7 +89,7 @@ describe("privacy of counts at the node boundary", () => {
       expect(m.type).toBe("result-update");
       if (m.type !== "result-update") continue;
       const truth = truths.get(m.result.queryId) as number;
-      const expected = obfuscateCount(truth, noiseFor(site, m.result.queryId));
+      const expected = obfuscateCount(truth, noiseFor(site, truth));
       const text = Buffer.from(bytes).toString("utf8");
       if (m.result.status !== "completed") {
         expect(m.result.count, "a count before completion").toBeUndefined();
@@ -128,6 +128,16 @@ describe("privacy of counts at the node boundary", () => {
     for (const id of queryIds) {
       expect(runs[0]?.get(id)).toBeDefined();
       expect(new Set(runs.map((r) => r.get(id))).size, id).toBe(1);
+    }
+  });
+
+  it("answers the same question resubmitted under new query ids with the same count", async () => {
+    const freshIds = DEFINITIONS.map((_, i) => `00000000-0000-4000-8000-${String(i + 101).padStart(12, "0")}`);
+    const first = await runSite(queryIds, 5);
+    const again = await runSite(freshIds, 6);
+    for (const [i, id] of queryIds.entries()) {
+      const fresh = freshIds[i] as string;
+      expect(again.agent.truth(fresh)?.reportedCount, `definition ${i}`).toBe(first.agent.truth(id)?.reportedCount);
     }
   });
 });
