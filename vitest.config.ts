@@ -9,6 +9,7 @@ export default defineConfig({
       "scenarios/**/*.test.ts",
       "bench/**/*.test.ts",
       "cluster/**/*.test.ts",
+      "trust/**/*.test.ts",
       "*.test.ts",
     ],
     testTimeout: 60_000,
