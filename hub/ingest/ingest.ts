@@ -18,7 +18,7 @@ interface Waiting {
 
 const STORE_RETRY_MS = 1000;
 /** Store transactions in flight at once: enough to overlap round trips, few enough to leave the pool room. */
-const DEFAULT_LANES = 4;
+const DEFAULT_LANES = 2;
 const DEFAULT_MAX_BATCH = 512;
 
 /** A stable lane for an item: every state of one item goes through one lane, so it is applied in arrival order. */
