@@ -1,0 +1,155 @@
+import { startHub } from "../hub/hub.ts";
+import { silentLogger } from "../shared/log.ts";
+import type { Proposal, Store } from "../shared/ports/store.ts";
+import { decodeMessage } from "../shared/protocol/messages.ts";
+import { SERVICES } from "../shared/testing/services.ts";
+import { createStore, dropSchema, pgClient } from "../shared/store/mod.ts";
+import { SeededRandom } from "../shared/time/seededRandom.ts";
+import { systemClock } from "../shared/time/systemClock.ts";
+import { type BrokerName, benchPrefix, connectBroker, deleteBrokerPrefix, publishAll } from "./brokers.ts";
+import { ConsumeProbe } from "./probe.ts";
+import type { Figure } from "./report.ts";
+import { makeWorkload, type Workload } from "./workload.ts";
+
+export interface IngestSize {
+  queries: number;
+  nodes: number;
+  prefetch: number;
+}
+
+const IDLE_MS = 5_000;
+const SEED_BATCH = 2_000;
+const STORE_BURST = 500;
+
+/** What the broker delivers of the workload: NATS drops resends within its duplicate window (same Nats-Msg-Id). */
+function expectedDeliveries(broker: BrokerName, workload: Workload): number {
+  return broker === "nats" ? workload.messages.filter((m) => !m.duplicate).length : workload.messages.length;
+}
+
+/** The broker's own rate: a bare consumer that parses each message and acks it. */
+async function rawRate(broker: BrokerName, workload: Workload, size: IngestSize): Promise<ConsumeProbe> {
+  const prefix = benchPrefix(`raw-${broker}`);
+  const transport = await connectBroker(broker, prefix, size.prefetch, "bench-raw");
+  try {
+    await transport.declare({ role: "hub", nodeIds: [] });
+    await publishAll(transport, workload.messages);
+    const probe = new ConsumeProbe();
+    const sub = await transport.consume(
+      { from: "hub" },
+      probe.watch(async (d) => {
+        JSON.parse(Buffer.from(d.body).toString("utf8"));
+        await d.ack();
+      }),
+      { prefetch: size.prefetch },
+    );
+    await probe.until(expectedDeliveries(broker, workload), IDLE_MS);
+    await sub.stop();
+    return probe;
+  } finally {
+    await transport.close();
+    await deleteBrokerPrefix(broker, prefix, []);
+  }
+}
+
+async function seedStore(store: Store, workload: Workload): Promise<void> {
+  for (let i = 0; i < workload.seed.length; i += SEED_BATCH) await store.apply(workload.seed.slice(i, i + SEED_BATCH));
+}
+
+/** The PostgreSQL store alone on the same proposals, decoded beforehand, in bursts of STORE_BURST: the store's own ceiling. */
+async function storeRate(workload: Workload): Promise<number> {
+  const schema = benchPrefix("store").replace(/-/g, "_");
+  const store = await createStore("postgres", { clock: systemClock, databaseUrl: SERVICES.postgres.url, schema });
+  try {
+    await store.open();
+    await seedStore(store, workload);
+    const proposals: Proposal[] = [];
+    for (const m of workload.messages) {
+      const d = decodeMessage(m.body);
+      if (d.ok && d.message.type === "result-update")
+        proposals.push({ kind: "result", state: d.message.result, origin: "node", messageId: d.message.messageId });
+    }
+    const start = performance.now();
+    for (let i = 0; i < proposals.length; i += STORE_BURST) await store.apply(proposals.slice(i, i + STORE_BURST));
+    return proposals.length / ((performance.now() - start) / 1000);
+  } finally {
+    await store.close();
+    const client = pgClient(SERVICES.postgres.url);
+    await dropSchema(client, schema).finally(() => client.close());
+  }
+}
+
+/** The hub's full path on the same messages: validate, apply, store in PostgreSQL, update the view, ack. */
+async function hubRate(broker: BrokerName, workload: Workload, size: IngestSize) {
+  const prefix = benchPrefix(`hub-${broker}`);
+  const schema = prefix.replace(/-/g, "_");
+  const store = await createStore("postgres", { clock: systemClock, databaseUrl: SERVICES.postgres.url, schema });
+  const transport = await connectBroker(broker, prefix, size.prefetch, "bench-hub");
+  try {
+    await store.open();
+    await seedStore(store, workload);
+    await transport.declare({ role: "hub", nodeIds: workload.nodeIds });
+    await publishAll(transport, workload.messages);
+    const probe = new ConsumeProbe();
+    const hub = await startHub({
+      transport: probe.wrap(transport),
+      store,
+      clock: systemClock,
+      random: new SeededRandom("bench-hub"),
+      log: silentLogger,
+      nodeIds: workload.nodeIds,
+      resultTimeoutMs: 3_600_000,
+      heartbeatMs: 60_000,
+      prefetch: size.prefetch,
+    });
+    await probe.until(expectedDeliveries(broker, workload), IDLE_MS);
+    await hub.stop();
+    // Correctness alongside speed: every result completed in the view, every state stored once.
+    let completed = 0;
+    for (const q of workload.queryIds) for (const r of hub.view.results(q)) if (r.status === "completed") completed++;
+    const counts = await store.counts();
+    return { probe, completed, counts, metrics: hub.metrics };
+  } finally {
+    await transport.close();
+    await store.close();
+    const client = pgClient(SERVICES.postgres.url);
+    await dropSchema(client, schema).finally(() => client.close());
+    await deleteBrokerPrefix(broker, prefix, workload.nodeIds);
+  }
+}
+
+export async function ingestPart(broker: BrokerName, size: IngestSize): Promise<Figure[]> {
+  const workload = makeWorkload({ queries: size.queries, nodes: size.nodes, seed: `ingest-${broker}` });
+  const results = size.queries * size.nodes;
+  const part = `1 ingest ${broker}`;
+  // The broker's rate before and after the hub's run, averaged: the machine is shared and its load drifts.
+  const rawBefore = await rawRate(broker, workload, size);
+  const hub = await hubRate(broker, workload, size);
+  const rawAfter = await rawRate(broker, workload, size);
+  const storeOnly = await storeRate(workload);
+  const raw = { rate: (rawBefore.rate() + rawAfter.rate()) / 2, settled: rawBefore.settled };
+  const ratio = hub.probe.rate() / raw.rate;
+  // The seed, four node states per result, and each query's move to done.
+  const expectedStates = workload.seed.length + 4 * results + size.queries;
+  const correct = hub.completed === results && hub.counts.states === expectedStates && hub.probe.settled === raw.settled;
+  const dups = hub.metrics.outcomeCount("duplicate");
+  const note = `${raw.settled} msgs, ${results} results, prefetch ${size.prefetch}`;
+  return [
+    {
+      part,
+      name: "raw broker: parse + ack",
+      value: raw.rate,
+      unit: "msg/s",
+      note: `${note}; before ${Math.round(rawBefore.rate())}, after ${Math.round(rawAfter.rate())}`,
+    },
+    { part, name: "hub: validate, apply, PostgreSQL, view, ack", value: hub.probe.rate(), unit: "msg/s" },
+    { part, name: `PostgreSQL store alone, bursts of ${STORE_BURST}`, value: storeOnly, unit: "proposals/s" },
+    { part, name: "hub / raw", value: ratio, unit: "ratio", target: ">= 0.9", met: ratio >= 0.9 },
+    {
+      part,
+      name: "hub outcome check",
+      value: correct ? 1 : 0,
+      unit: "ok",
+      note: `${hub.completed}/${results} completed, ${hub.counts.states}/${expectedStates} states, ${dups} duplicates, ${hub.probe.settled} settled`,
+    },
+  ];
+}

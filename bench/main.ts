@@ -1,0 +1,87 @@
+/**
+ * `npm run bench [-- --part ingest,simulation,latency,scale,api] [--size small|medium|large] [--broker amqp,nats]`
+ * Runs the chosen parts (all by default), prints a table and writes reports/bench-<date>.json.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { BROKERS, type BrokerName } from "./brokers.ts";
+import { setMaxListeners } from "node:events";
+import { apiReadsPart } from "./apiReads.ts";
+import { ingestPart } from "./ingest.ts";
+import { latencyPart } from "./latency.ts";
+import { scalePart } from "./scale.ts";
+import { simulationPart } from "./simulation.ts";
+import { type Figure, table } from "./report.ts";
+import { SIZES, type SizeName } from "./sizes.ts";
+
+const PARTS = ["ingest", "simulation", "latency", "scale", "api"] as const;
+type PartName = (typeof PARTS)[number];
+
+const Args = z.object({
+  part: z
+    .string()
+    .default(PARTS.join(","))
+    .transform((s) => s.split(",").map((p) => p.trim()))
+    .pipe(z.array(z.enum(PARTS)).min(1)),
+  size: z.enum(Object.keys(SIZES) as [SizeName, ...SizeName[]]).default("small"),
+  broker: z
+    .string()
+    .default(BROKERS.join(","))
+    .transform((s) => s.split(",").map((p) => p.trim()))
+    .pipe(z.array(z.enum(BROKERS)).min(1)),
+});
+
+const { values } = parseArgs({
+  options: { part: { type: "string" }, size: { type: "string" }, broker: { type: "string" } },
+  strict: true,
+});
+const parsed = Args.safeParse(values);
+if (!parsed.success) {
+  console.error(`bench: ${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  console.error(`parts: ${PARTS.join(", ")}; sizes: ${Object.keys(SIZES).join(", ")}; brokers: ${BROKERS.join(", ")}`);
+  process.exit(2);
+}
+const { part: parts, size, broker: brokers } = parsed.data;
+const sizes = SIZES[size];
+
+const run: Record<PartName, (brokers: readonly BrokerName[]) => Promise<Figure[]>> = {
+  ingest: (bs) => sequential(bs, (b) => ingestPart(b, sizes.ingest)),
+  simulation: () => simulationPart(sizes.simulation),
+  latency: (bs) => sequential(bs, (b) => latencyPart(b, sizes.latency)),
+  scale: () => scalePart(sizes.scale),
+  api: (bs) => sequential(bs, (b) => apiReadsPart(b, sizes.api)),
+};
+
+async function sequential<T>(items: readonly T[], fn: (item: T) => Promise<Figure[]>): Promise<Figure[]> {
+  const out: Figure[] = [];
+  for (const item of items) out.push(...(await fn(item)));
+  return out;
+}
+
+// A simulated site sleeps on its stop signal once per result in flight: thousands of listeners by design.
+setMaxListeners(Number.POSITIVE_INFINITY);
+const started = new Date();
+const figures: Figure[] = [];
+for (const p of parts) {
+  const t0 = performance.now();
+  const got = await run[p](brokers);
+  figures.push(...got);
+  console.error(`bench: ${p} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+console.log(table(figures));
+const report = {
+  startedAt: started.toISOString(),
+  command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
+  size,
+  parts,
+  brokers,
+  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version },
+  figures,
+};
+await mkdir("reports", { recursive: true });
+const file = `reports/bench-${started.toISOString().replace(/[:.]/g, "-")}.json`;
+await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+console.log(`\nwritten ${file}`);
+process.exit(0);

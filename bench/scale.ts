@@ -1,0 +1,97 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { Figure } from "./report.ts";
+import type { SimulationRun } from "./simulation.ts";
+
+export interface ScaleSize {
+  queries: number;
+  /** Node counts to run, smallest first: growth is read from the first to the last. */
+  nodes: readonly number[];
+  populationSize: number;
+  /** --max-old-space-size of each child, in MiB: above the target, so a miss is measured, not crashed. */
+  maxOldSpaceMb: number;
+}
+
+const GIB = 1024 ** 3;
+
+function runPoint(nodes: number, size: ScaleSize): Promise<Omit<SimulationRun, "bodies">> {
+  const entry = fileURLToPath(new URL("./scaleRun.ts", import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        `--max-old-space-size=${size.maxOldSpaceMb}`,
+        "--import",
+        "tsx",
+        entry,
+        String(nodes),
+        String(size.queries),
+        String(size.populationSize),
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      err += d;
+    });
+    child.on("exit", (code) => {
+      const line = out.trim().split("\n").pop() ?? "";
+      if (code === 0 && line.startsWith("{")) resolve(JSON.parse(line));
+      else reject(new Error(`scale point ${nodes}x${size.queries} exited ${code}: ${err.trim().split("\n").slice(-3).join(" | ")}`));
+    });
+  });
+}
+
+/** Simulations of growing node counts, each in a fresh process: wall time, peak memory, and how both grow. */
+export async function scalePart(size: ScaleSize): Promise<Figure[]> {
+  const part = "4 scale";
+  const figures: Figure[] = [];
+  const runs: Omit<SimulationRun, "bodies">[] = [];
+  for (const nodes of size.nodes) {
+    const run = await runPoint(nodes, size);
+    runs.push(run);
+    const label = `${nodes} nodes x ${size.queries} queries`;
+    figures.push(
+      {
+        part,
+        name: `${label}: wall time`,
+        value: run.seconds,
+        unit: "s",
+        note: `${run.results} results, ${run.transitions} transitions, all done: ${run.allDone}`,
+      },
+      {
+        part,
+        name: `${label}: peak heap`,
+        value: run.peakHeapBytes / 2 ** 20,
+        unit: "MiB",
+        target: run.results >= 1_000_000 ? "< 2048" : undefined,
+        met: run.results >= 1_000_000 ? run.peakHeapBytes < 2 * GIB : undefined,
+        note: `rss ${(run.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${run.storedStates} stored states`,
+      },
+    );
+  }
+  const first = runs[0];
+  const last = runs[runs.length - 1];
+  if (first && last && last !== first) {
+    const work = last.transitions / first.transitions;
+    const timeGrowth = last.seconds / last.transitions / (first.seconds / first.transitions);
+    const memGrowth = last.peakHeapBytes / last.results / (first.peakHeapBytes / first.results);
+    figures.push(
+      {
+        part,
+        name: `time per transition, ${last.nodes} vs ${first.nodes} nodes`,
+        value: timeGrowth,
+        unit: "ratio",
+        target: "~1 (linear)",
+        met: timeGrowth < 1.5,
+        note: `work grew ${work.toFixed(1)}x`,
+      },
+      { part, name: `heap per result, ${last.nodes} vs ${first.nodes} nodes`, value: memGrowth, unit: "ratio" },
+    );
+  }
+  return figures;
+}

@@ -1,0 +1,33 @@
+import type { IngestSize } from "./ingest.ts";
+import type { ScaleSize } from "./scale.ts";
+import type { SimulationSize } from "./simulation.ts";
+import type { SteadySize } from "./steady.ts";
+
+/** What each --size runs. small keeps a full `npm run bench` within a few minutes. */
+export const SIZES: Record<
+  "small" | "medium" | "large",
+  { ingest: IngestSize; simulation: SimulationSize; latency: SteadySize; scale: ScaleSize; api: SteadySize }
+> = {
+  small: {
+    ingest: { queries: 200, nodes: 25, prefetch: 2_000 },
+    simulation: { nodes: 25, queries: 100, populationSize: 2_000 },
+    latency: { rate: 5_000, seconds: 4, nodes: 25, prefetch: 256 },
+    scale: { queries: 50, nodes: [25, 50, 100], populationSize: 2_000, maxOldSpaceMb: 4_096 },
+    api: { rate: 2_000, seconds: 4, nodes: 25, prefetch: 256 },
+  },
+  medium: {
+    ingest: { queries: 800, nodes: 25, prefetch: 2_000 },
+    simulation: { nodes: 100, queries: 200, populationSize: 2_000 },
+    latency: { rate: 5_000, seconds: 15, nodes: 50, prefetch: 256 },
+    scale: { queries: 200, nodes: [100, 200, 400], populationSize: 2_000, maxOldSpaceMb: 4_096 },
+    api: { rate: 5_000, seconds: 15, nodes: 50, prefetch: 256 },
+  },
+  large: {
+    ingest: { queries: 2_000, nodes: 50, prefetch: 2_000 },
+    simulation: { nodes: 200, queries: 500, populationSize: 2_000 },
+    latency: { rate: 5_000, seconds: 60, nodes: 100, prefetch: 256 },
+    scale: { queries: 1_000, nodes: [100, 300, 1_000], populationSize: 2_000, maxOldSpaceMb: 6_144 },
+    api: { rate: 5_000, seconds: 60, nodes: 100, prefetch: 256 },
+  },
+};
+export type SizeName = keyof typeof SIZES;
