@@ -12,8 +12,12 @@ export interface ChildOptions {
   name: string;
   /** The TypeScript entry, relative to the repository root (e.g. hub/main.ts); run with tsx. */
   entry: string;
+  /** Arguments after the entry. */
+  args?: readonly string[];
   /** The whole environment of the process (nothing is inherited beyond it). */
   env: Record<string, string>;
+  /** Start it as the leader of its own process group, so that signalGroup() reaches what it starts too. */
+  ownGroup?: boolean;
   /** Each line the process writes, stdout and stderr alike. */
   onLine?: (name: string, line: string, stream: "stdout" | "stderr") => void;
 }
@@ -23,15 +27,18 @@ export class Child {
   readonly name: string;
   readonly process: ChildProcess;
   readonly exited: Promise<ChildExit>;
+  private readonly ownGroup: boolean;
   private exit: ChildExit | undefined;
 
   constructor(options: ChildOptions) {
     this.name = options.name;
-    this.process = spawn(process.execPath, ["--import", "tsx", options.entry], {
+    this.process = spawn(process.execPath, ["--import", "tsx", options.entry, ...(options.args ?? [])], {
       cwd: REPO_ROOT,
       env: options.env,
       stdio: ["ignore", "pipe", "pipe"],
+      detached: options.ownGroup ?? false,
     });
+    this.ownGroup = options.ownGroup ?? false;
     for (const stream of ["stdout", "stderr"] as const) {
       const lines = createInterface({ input: this.process[stream] as NodeJS.ReadableStream });
       lines.on("line", (line) => options.onLine?.(this.name, line, stream));
@@ -59,6 +66,17 @@ export class Child {
   /** Sends a signal if the process still runs. */
   signal(signal: NodeJS.Signals): void {
     if (this.running) this.process.kill(signal);
+  }
+
+  /** Signals the process and everything it started, when it leads its own group; otherwise the process alone. */
+  signalGroup(signal: NodeJS.Signals): void {
+    const pid = this.process.pid;
+    if (!this.ownGroup || pid === undefined) return this.signal(signal);
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // The group is gone already.
+    }
   }
 
   /** SIGTERM, then waits for the exit. */

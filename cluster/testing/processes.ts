@@ -10,10 +10,12 @@ export class ProcessPool {
   private readonly lines = new Map<string, string[]>();
 
   /** Starts `node --import tsx <entry>` with exactly the environment given (plus PATH and the like). */
-  start(name: string, entry: string, env: Record<string, string>): Child {
+  start(name: string, entry: string, env: Record<string, string>, args: readonly string[] = []): Child {
     const child = new Child({
       name,
       entry,
+      args,
+      ownGroup: true,
       env: { ...baseEnvironment(), ...env },
       onLine: (n, line) => this.linesOf(n).push(line),
     });
@@ -36,9 +38,9 @@ export class ProcessPool {
     return found as string;
   }
 
-  /** Kills whatever still runs; for an afterEach. */
+  /** Kills whatever still runs, and whatever it started; for an afterEach. */
   async killAll(): Promise<void> {
-    for (const child of this.children) child.signal("SIGKILL");
+    for (const child of this.children) child.signalGroup("SIGKILL");
     await Promise.all(this.children.map((c) => c.exited));
     this.children.length = 0;
   }
