@@ -1,7 +1,29 @@
 import type { ItemKind, ItemState } from "../apply/precedence.ts";
 import type { Clock } from "../ports/clock.ts";
+import type { ResultState } from "../protocol/items.ts";
 import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../ports/store.ts";
 import { type ApplyPolicy, queryIdOf, stepOf } from "./step.ts";
+
+/**
+ * The state to keep: when an earlier state of the item has the same id, query, node and creation
+ * date, the new one points at those strings instead of holding its own copies (each decoded
+ * message brings fresh ones). A million results keep several states each, so this is most of
+ * what a stored state weighs beyond its own fields.
+ */
+function sharingText(state: ItemState, earlier: ItemState | undefined): ItemState {
+  if (earlier === undefined) return state;
+  const r = state as Partial<ResultState>;
+  const e = earlier as Partial<ResultState>;
+  const vi =
+    state.versionInfo.createDate === earlier.versionInfo.createDate
+      ? { ...state.versionInfo, createDate: earlier.versionInfo.createDate }
+      : state.versionInfo;
+  const shared: Record<string, unknown> = { ...state, versionInfo: vi };
+  if (state.id === earlier.id) shared.id = earlier.id;
+  if (r.queryId !== undefined && r.queryId === e.queryId) shared.queryId = e.queryId;
+  if (r.nodeId !== undefined && r.nodeId === e.nodeId) shared.nodeId = e.nodeId;
+  return shared as ItemState;
+}
 
 /** An item's stored states, in store order. */
 type ItemStates = StoredState[];
@@ -61,11 +83,13 @@ export class MemoryStore implements Store {
         this.recordConflict(p.kind, queryId, p.state, decision.collidedWith, null, messageId);
         return { outcome: "conflict-discarded", current };
       default: {
-        const stored = this.store(p.kind, queryId, decision.write, decision.outcome, messageId, record);
+        const write = sharingText(decision.write, record?.[0]?.state);
+        const stored = this.store(p.kind, queryIdOf(p.kind, write), write, decision.outcome, messageId, record);
         if (decision.outcome === "conflict-rebased") {
           this.recordConflict(p.kind, queryId, p.state, decision.collidedWith, stored.itemVersion, messageId);
         }
-        return { outcome: decision.outcome, stored, current };
+        // The view keeps the very object the store keeps, not a second copy of it.
+        return { outcome: decision.outcome, stored, current: current === decision.write ? write : current };
       }
     }
   }
