@@ -71,7 +71,10 @@ export class Child {
   /** Signals the process and everything it started, when it leads its own group; otherwise the process alone. */
   signalGroup(signal: NodeJS.Signals): void {
     const pid = this.process.pid;
-    if (!this.ownGroup || pid === undefined) return this.signal(signal);
+    if (!this.ownGroup || pid === undefined) {
+      this.signal(signal);
+      return;
+    }
     try {
       process.kill(-pid, signal);
     } catch {

@@ -6,6 +6,7 @@ import { EnvSchema, loadConfig, NODE_PROFILES, requireNodeId } from "../shared/c
 import {
   type ComposeService,
   entryOf,
+  parseFlowYaml,
   infrastructureNames,
   interpolate,
   localEnvironment,
@@ -108,6 +109,11 @@ describe("docker-compose.yml against the configuration schema (they cannot drift
 });
 
 describe("compose interpolation and the move to this machine", () => {
+  it("reads flow-style YAML: JSON with trailing commas, commas and brackets inside strings left alone", () => {
+    expect(parseFlowYaml('{ "a": ["x,]", "y\\",}",], "b": { "c": 1, }, }')).toEqual({ a: ["x,]", 'y",}'], b: { c: 1 } });
+    expect(() => parseFlowYaml("a: 1 # block style")).toThrow();
+  });
+
   it("interpolates the forms compose knows", () => {
     expect(interpolate("${A:-x}", {})).toBe("x");
     expect(interpolate("${A:-x}", { A: "" })).toBe("x");
