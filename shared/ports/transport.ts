@@ -17,6 +17,12 @@ export interface PublishOptions {
   messageId: string;
   /** Extra headers (e.g. the dead-letter reason). */
   headers?: Record<string, string>;
+  /**
+   * The key the broker de-duplicates by, where it does (NATS: Nats-Msg-Id); the messageId when
+   * absent. Only a fault injector sets another, so that a deliberate copy of a message reaches
+   * the consumer instead of being swallowed by broker-side de-duplication.
+   */
+  brokerDedupId?: string;
 }
 
 export interface Delivery {

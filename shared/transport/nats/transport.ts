@@ -141,8 +141,9 @@ export class NatsTransport implements Transport {
   }
 
   /**
-   * Resolves on JetStream's stored-ack. Nats-Msg-Id = messageId makes a resend within the stream's
-   * duplicate window a no-op, so a publish lost in a disconnect is simply sent again until the deadline.
+   * Resolves on JetStream's stored-ack. Nats-Msg-Id = messageId (or the brokerDedupId that
+   * overrides it) makes a resend within the stream's duplicate window a no-op, so a publish lost in
+   * a disconnect is simply sent again until the deadline.
    */
   async publish(route: Route, body: Uint8Array, options: PublishOptions): Promise<void> {
     const subject = routeSubject(this.names, route);
@@ -154,7 +155,11 @@ export class NatsTransport implements Transport {
       if (this.closed) throw new Error("transport closed");
       const left = deadline - this.clock.now();
       try {
-        await this.js.publish(subject, body, { msgID: options.messageId, headers: h, timeout: Math.max(1000, Math.min(5000, left)) });
+        await this.js.publish(subject, body, {
+          msgID: options.brokerDedupId ?? options.messageId,
+          headers: h,
+          timeout: Math.max(1000, Math.min(5000, left)),
+        });
         return;
       } catch (err) {
         if (!transient(err) || this.clock.now() + 100 > deadline || this.closed) {
