@@ -107,7 +107,6 @@ async function runOne(nameOrFile: string, argv: readonly string[]): Promise<numb
   console.log(
     `seed ${result.seed}, transport ${result.transport}, policy ${result.policy}, ${(result.simulatedMs / 1000).toFixed(1)} s ${transport === "memory" ? "virtual" : "real"} time`,
   );
-  if (result.skipped.length) console.log(`not injected on ${transport}: ${[...new Set(result.skipped)].join(", ")}`);
   console.log(summaryTable(summarize(result)));
   for (const inv of v.checked) {
     const n = v.violations.filter((x) => x.invariant === inv).length;

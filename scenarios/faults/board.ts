@@ -1,17 +1,12 @@
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { Delivery, DeliveryHandler } from "../../shared/ports/transport.ts";
+import type { TransitFaults } from "./transit.ts";
 
 /** Consumer-side faults in force at one participant. */
 export interface ConsumerFaults {
   dropBeforeAck?: { probability: number; ackWaitMs: number };
   ackDelay?: { probability: number; delayMs: number; ackWaitMs: number };
   nackStorm?: { probability: number };
-}
-
-/** Latency the publish path adds where the broker cannot inject it (RabbitMQ, NATS). */
-export interface PublishLatency {
-  baseMs: number;
-  jitterMs: number;
 }
 
 type Direction = "publish" | "consume";
@@ -27,7 +22,8 @@ export class FaultBoard {
   private readonly healWaiters = new Map<string, (() => void)[]>();
   private readonly skews = new Map<string, number>();
   private readonly mirrors = new Map<string, DeliveryHandler>();
-  latency: PublishLatency | undefined;
+  /** Latency, reordering and duplication on the publish path, where the broker cannot inject them (RabbitMQ, NATS). */
+  transit: TransitFaults = {};
 
   constructor(readonly clock: Clock) {}
 

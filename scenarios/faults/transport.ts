@@ -50,13 +50,11 @@ export class FaultyTransport implements Transport {
   }
 
   async publish(route: Route, body: Uint8Array, options: PublishOptions): Promise<void> {
-    const { board, clock, random, tap } = this.deps;
+    const { board, tap } = this.deps;
     if (this.who !== "hub" && board.partitioned(this.who, "publish")) {
       tap.faulted(this.who, "publish refused by a partition");
       throw new PartitionedError(`node ${this.who} is partitioned from the broker`);
     }
-    const latency = this.inner.name === "memory" ? undefined : board.latency;
-    if (latency) await clock.sleep(latency.baseMs + (latency.jitterMs > 0 ? random.int(0, latency.jitterMs) : 0));
     await this.inner.publish(route, body, options);
     tap.published(this.who, route, body, options.messageId);
   }

@@ -13,7 +13,6 @@ export interface JsonReport {
   summary: RunSummary;
   verdict: RunResult["verdict"];
   faults: RunResult["history"]["faults"];
-  skippedFaults: string[];
   queries: string[];
   /** Every decision of the hub's store, relative to the start of the run. */
   decisions: {
@@ -41,7 +40,6 @@ export function jsonReport(result: RunResult): JsonReport {
     summary: summarize(result),
     verdict: result.verdict,
     faults: history.faults,
-    skippedFaults: result.skipped,
     queries: result.queryIds,
     decisions: history.applied.map((a) => {
       const s = a.current as { status?: string; count?: number } | undefined;

@@ -17,13 +17,13 @@ import { systemClock } from "../../shared/time/systemClock.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import { deleteAmqpPrefix } from "../../shared/transport/amqp/mod.ts";
 import { createTransport } from "../../shared/transport/create.ts";
-import type { FaultSpec } from "../../shared/transport/memory/mod.ts";
 import { MemoryTransport } from "../../shared/transport/memory/mod.ts";
 import { deleteNatsPrefix } from "../../shared/transport/nats/mod.ts";
 import { type Verdict, checkRun } from "../check/checker.ts";
 import { FaultBoard } from "../faults/board.ts";
 import { SkewedClock } from "../faults/clock.ts";
 import { poisonBody } from "../faults/poison.ts";
+import { type TransitFaults, TransitTransport } from "../faults/transit.ts";
 import { FaultyTransport } from "../faults/transport.ts";
 import { type Fault, type Scenario, healedAt } from "../schema.ts";
 import { History, RecordingStore } from "./history.ts";
@@ -69,8 +69,6 @@ export interface RunResult {
   deadLetters: DeadLetter[];
   /** Virtual (memory) or real time the run took, in ms. */
   simulatedMs: number;
-  /** Faults a transport could not inject, by kind. */
-  skipped: string[];
 }
 
 /** Every truth each agent running as a node told about each query, keyed by result id. */
@@ -106,8 +104,18 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       { clock, random: random.fork(label), log, connectionName: label },
     );
   };
+  // The memory broker injects transit faults itself; around a real broker's client a wrapper does.
+  const inTransit = (inner: Transport, who: string, label: string): Transport =>
+    transport === "memory"
+      ? inner
+      : new TransitTransport(inner, who, {
+          faults: () => board.transit,
+          clock,
+          random: faultRandom.fork(`transit:${label}`),
+          tap: history,
+        });
   const wrap = (inner: Transport, who: string, label: string, twin = false) =>
-    new FaultyTransport(inner, who, { board, clock, random: faultRandom.fork(label), tap: history, twin });
+    new FaultyTransport(inTransit(inner, who, label), who, { board, clock, random: faultRandom.fork(label), tap: history, twin });
 
   const nodes = scenario.nodes.map((n) => ({
     nodeId: n.nodeId,
@@ -222,10 +230,18 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     });
   }
 
-  const skipped: string[] = [];
-  const brokerFaults: { spec: FaultSpec }[] = [];
-  const applyBrokerFaults = () =>
-    network.broker.faults.setAll(brokerFaults.length ? Object.assign({}, ...brokerFaults.map((b) => b.spec)) : undefined);
+  const transitFaults: TransitFaults[] = [];
+  const applyTransitFaults = () => {
+    const { latency, duplicate, reorder }: TransitFaults = Object.assign({}, ...transitFaults);
+    if (transport !== "memory") board.transit = { latency, duplicate, reorder };
+    else if (transitFaults.length === 0) network.broker.faults.setAll(undefined);
+    else
+      network.broker.faults.setAll({
+        ...(latency && { delay: latency }),
+        ...(duplicate && { duplicate }),
+        ...(reorder && { reorder }),
+      });
+  };
   const twins = new Map<string, { agent: NodeAgent; transport: Transport }>();
 
   const schedule = (f: Fault) => {
@@ -236,31 +252,20 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       case "latency":
       case "duplicate":
       case "reorder": {
-        if (transport !== "memory" && f.kind !== "latency") {
-          skipped.push(f.kind);
-          return;
-        }
-        const spec: FaultSpec =
+        const entry: TransitFaults =
           f.kind === "latency"
-            ? { delay: { baseMs: t(f.baseMs), jitterMs: t(f.jitterMs) } }
+            ? { latency: { baseMs: t(f.baseMs), jitterMs: t(f.jitterMs) } }
             : f.kind === "duplicate"
               ? { duplicate: { probability: f.probability, maxLagMs: Math.max(1, t(f.maxLagMs)) } }
               : { reorder: { probability: f.probability, windowMs: Math.max(1, t(f.windowMs)) } };
-        const entry = { spec };
         mark(f.kind);
         later(from, () => {
-          if (transport === "memory") {
-            brokerFaults.push(entry);
-            applyBrokerFaults();
-          } else board.latency = { baseMs: t((f as { baseMs: number }).baseMs), jitterMs: t((f as { jitterMs: number }).jitterMs) };
-          return undefined;
+          transitFaults.push(entry);
+          applyTransitFaults();
         });
         later(to, () => {
-          if (transport === "memory") {
-            brokerFaults.splice(brokerFaults.indexOf(entry), 1);
-            applyBrokerFaults();
-          } else board.latency = undefined;
-          return undefined;
+          transitFaults.splice(transitFaults.indexOf(entry), 1);
+          applyTransitFaults();
         });
         return;
       }
@@ -429,7 +434,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     queryIds,
     deadLetters,
     simulatedMs,
-    skipped,
   };
 }
 
