@@ -9,6 +9,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY shared shared
 COPY hub hub
 COPY node-agent node-agent
+COPY trust trust
 # The dashboard is plain files read at run time, beside the compiled hub.
 RUN npx tsc -p tsconfig.build.json \
  && if [ -d hub/dashboard ]; then mkdir -p dist/hub/dashboard && cp -R hub/dashboard/. dist/hub/dashboard/; fi

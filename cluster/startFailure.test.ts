@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { rm } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -65,6 +66,10 @@ describe("the image's build: tsconfig.build.json compiles runnable JavaScript", 
         throw new Error(`tsc -p tsconfig.build.json failed:\n${error.stdout}`);
       },
     );
+    // The image copies each source folder the build compiles: one left out would fail only in Docker.
+    const copied = [...readFileSync(join(REPO_ROOT, "Dockerfile"), "utf8").matchAll(/^COPY ([a-z-]+) \1$/gm)].map((m) => m[1]);
+    expect(copied).toEqual(expect.arrayContaining(await readdir(outDir)));
+
     const failure = await run(process.execPath, [join(outDir, "hub", "main.js")], {
       cwd: REPO_ROOT,
       env: { ...baseEnvironment(), QNET_TRANSPORT: "carrier-pigeon" },
