@@ -98,3 +98,57 @@ describe("pglite store schema", () => {
     }
   });
 });
+
+describe("pglite stores sharing a schema, each with its own cache", () => {
+  it("decide again from the database when another store wrote behind a cached item", async () => {
+    const schema = "stale_cache";
+    const clock = new VirtualClock();
+    const q = "00000000-0000-4000-8000-00000000ca5e";
+    const vi = (itemVersion: number) => ({
+      protocolVersion: 1 as const,
+      itemVersion,
+      createDate: "2026-01-01T00:00:00.000Z",
+      changeDate: "2026-01-01T00:00:00.000Z",
+    });
+    const result = (itemVersion: number, status: "sentToNode" | "running" | "failed" | "completed", extra = {}) => ({
+      kind: "result" as const,
+      origin: "node" as const,
+      state: { id: `${q}:node-a`, queryId: q, nodeId: "node-a", versionInfo: vi(itemVersion), status, ...extra },
+    });
+    const [a, b] = [0, 1].map(() => new SqlStore({ client: shared, clock, schema, name: "pglite" })) as [SqlStore, SqlStore];
+    try {
+      await a.open();
+      await a.apply([
+        {
+          kind: "query",
+          origin: "hub",
+          state: {
+            id: q,
+            versionInfo: vi(1),
+            researcherId: "r",
+            definition: { panels: [{ concepts: ["dx:E11.9"] }] },
+            submittedAt: vi(1).createDate,
+          },
+        },
+        { ...result(1, "sentToNode"), origin: "hub" },
+      ]);
+      // b reads the item once, so both caches hold it at version 1; then a moves it on.
+      expect((await b.apply([result(2, "running", { progress: 0.5 })]))[0]?.outcome).toBe("applied");
+      expect((await a.apply([result(2, "running", { progress: 0.5 })]))[0]?.outcome).toBe("duplicate");
+      expect((await a.apply([result(3, "completed", { count: 9 })]))[0]?.outcome).toBe("applied");
+      // b's cache still ends at version 2: its plan to store version 3 meets the primary key.
+      const [again, other] = await b.apply([result(3, "completed", { count: 9 }), result(3, "failed")]);
+      expect(again?.outcome).toBe("duplicate");
+      expect(other?.outcome).toBe("conflict-discarded");
+      expect(again?.current).toMatchObject({ status: "completed" });
+      const stored = await a.states("result", `${q}:node-a`);
+      expect(stored.map((s) => [s.itemVersion, s.state.status])).toEqual([
+        [1, "sentToNode"],
+        [2, "running"],
+        [3, "completed"],
+      ]);
+    } finally {
+      await dropSchema(shared, schema);
+    }
+  });
+});

@@ -4,10 +4,15 @@ import type { Clock } from "../../ports/clock.ts";
 import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../../ports/store.ts";
 import { queryIdOf, stepOf } from "../step.ts";
 import { isRetryableSqlError, type SqlClient, type SqlQueryable } from "./client.ts";
+import { ItemCache } from "./itemCache.ts";
 import { checkSchemaName, migrate } from "./schema.ts";
 
-/** Rows per INSERT: large enough to amortise a round trip, small enough to keep a statement cheap to plan. */
-const ROWS_PER_STATEMENT = 500;
+/** Rows per INSERT: a whole ingest burst in one statement; the plan does not grow with the rows. */
+const ROWS_PER_STATEMENT = 2000;
+/** Items whose stored states are kept in process, so a burst is decided without a read. */
+const DEFAULT_CACHED_ITEMS = 50_000;
+/** PostgreSQL's unique_violation: the primary key refused a state another writer stored first. */
+const UNIQUE_VIOLATION = "23505";
 /** Rows per page when replaying. */
 const REPLAY_PAGE = 2000;
 /** Attempts of one batch when another hub process keeps winning the same keys. */
@@ -23,6 +28,8 @@ export interface SqlStoreOptions {
   log?: Logger;
   /** Whether close() closes the client too; false when the client is shared. */
   ownsClient?: boolean;
+  /** Items whose stored states are kept in process (least recently used dropped); 0 reads every burst. */
+  cachedItems?: number;
 }
 
 /** A state the batch wants written, at the position of its proposal. */
@@ -125,11 +132,13 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
- * The store over PostgreSQL or PGlite. A batch is one transaction: load the batch's items in
- * one statement, decide every proposal in order with the pure decision, then write the states
- * and the conflict log set-based. The primary key (kind, id, item_version) is what makes a
- * write insert-if-absent across hub processes: when another process took a planned key
- * meanwhile, the transaction rolls back and the batch is decided again over what is now stored.
+ * The store over PostgreSQL or PGlite. A batch takes its items' stored states from an in-process
+ * cache, reading only the items it lacks in one statement; decides every proposal in order with
+ * the pure decision; then writes the states (and any conflict records) atomically, set-based.
+ * A batch of duplicates writes nothing and sends no statement. The primary key
+ * (kind, id, item_version) is what makes a write insert-if-absent across hub processes: when
+ * another process took a planned key meanwhile, the write fails as a whole, the batch's cache
+ * entries are dropped, and the batch is decided again over what the database now holds.
  */
 export class SqlStore implements Store {
   readonly name: string;
@@ -138,6 +147,7 @@ export class SqlStore implements Store {
   private readonly s: string;
   private readonly log: Logger | undefined;
   private readonly ownsClient: boolean;
+  private readonly cache: ItemCache;
 
   constructor(opts: SqlStoreOptions) {
     this.name = opts.name;
@@ -146,6 +156,7 @@ export class SqlStore implements Store {
     this.s = checkSchemaName(opts.schema);
     this.log = opts.log;
     this.ownsClient = opts.ownsClient ?? false;
+    this.cache = new ItemCache(opts.cachedItems ?? DEFAULT_CACHED_ITEMS);
   }
 
   async open(): Promise<void> {
@@ -170,16 +181,19 @@ export class SqlStore implements Store {
     if (proposals.length === 0) return [];
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.client.transaction((tx) => this.applyIn(tx, proposals));
+        return await this.applyOnce(proposals);
       } catch (err) {
+        // What this process believed of these items may be behind: decide them again from the database.
+        for (const key of this.keysOf(proposals).keys()) this.cache.delete(key);
         if (attempt >= MAX_ATTEMPTS || !(err instanceof KeyTaken || isRetryableSqlError(err))) throw err;
         this.log?.debug({ attempt, reason: (err as Error).message }, "store batch raced another writer; deciding it again");
       }
     }
   }
 
-  private async applyIn(tx: SqlQueryable, proposals: readonly Proposal[]): Promise<Applied[]> {
-    const { items, knownQueries } = await this.load(tx, proposals);
+  private async applyOnce(proposals: readonly Proposal[]): Promise<Applied[]> {
+    const items = await this.load(proposals);
+    const loaded = new Map(items);
     const storedAt = new Date(this.clock.now()).toISOString();
     const applied: Applied[] = [];
     const writes: PlannedWrite[] = [];
@@ -188,7 +202,8 @@ export class SqlStore implements Store {
       const key = keyOf(p.kind, p.state.id);
       const stored = items.get(key) ?? [];
       const queryId = queryIdOf(p.kind, p.state);
-      const { decision, current } = stepOf(p, stored, knownQueries.has(queryId));
+      const queryKnown = p.kind === "query" || (items.get(keyOf("query", queryId))?.length ?? 0) > 0;
+      const { decision, current } = stepOf(p, stored, queryKnown);
       const messageId = p.messageId ?? null;
       const base = {
         ord,
@@ -222,8 +237,8 @@ export class SqlStore implements Store {
               rebased_to: version,
             });
           }
+          // A new array: the cached one stays what is durable until the write commits.
           items.set(key, [...stored, write]);
-          if (p.kind === "query") knownQueries.add(p.state.id);
           applied.push({
             outcome: decision.outcome,
             current,
@@ -242,43 +257,85 @@ export class SqlStore implements Store {
         }
       }
     });
-    const seqs = await this.insertStates(tx, writes, storedAt);
-    for (const a of applied) {
-      if (a.stored) a.stored.seq = seqs.get(keyOf(a.stored.kind, a.stored.id, a.stored.itemVersion)) as number;
+    if (writes.length > 0 || conflicts.length > 0) {
+      const seqs = await this.write(writes, conflicts, storedAt);
+      for (const a of applied) {
+        if (a.stored) a.stored.seq = seqs.get(keyOf(a.stored.kind, a.stored.id, a.stored.itemVersion)) as number;
+      }
     }
-    await this.insertConflicts(tx, conflicts, storedAt);
+    for (const w of writes) {
+      const key = keyOf(w.kind, w.id);
+      // Another burst of this process wrote the item meanwhile: neither array holds both writes.
+      if (this.cache.peek(key) === loaded.get(key)) this.cache.set(key, items.get(key) as ItemState[]);
+      else this.cache.delete(key);
+    }
     return applied;
   }
 
-  /** The stored states of every item the batch names, and which of its queries exist: one statement. */
-  private async load(tx: SqlQueryable, proposals: readonly Proposal[]) {
-    const wanted = new Map<string, { kind: ItemKind; id: string }>();
+  /** The items a batch names: each proposal's item, and for a node's result its query. */
+  private keysOf(proposals: readonly Proposal[]): Map<string, { kind: ItemKind; id: string }> {
+    const keys = new Map<string, { kind: ItemKind; id: string }>();
     for (const p of proposals) {
-      wanted.set(keyOf(p.kind, p.state.id), { kind: p.kind, id: p.state.id });
+      keys.set(keyOf(p.kind, p.state.id), { kind: p.kind, id: p.state.id });
       // A node's result needs to know whether its query exists.
       if (p.origin === "node" && p.kind === "result") {
         const q = queryIdOf(p.kind, p.state);
-        wanted.set(keyOf("query", q), { kind: "query", id: q });
+        keys.set(keyOf("query", q), { kind: "query", id: q });
       }
     }
-    const { rows } = await tx.query<{ kind: ItemKind; id: string; state: ItemState }>(
-      `SELECT s.kind, s.id, s.state FROM ${this.s}.states s
-       JOIN jsonb_to_recordset($1::jsonb) AS k(kind text, id text) ON s.kind = k.kind AND s.id = k.id`,
-      [JSON.stringify([...wanted.values()])],
-    );
-    const items = new Map<string, ItemState[]>();
-    const knownQueries = new Set<string>();
-    for (const r of rows) {
-      const key = keyOf(r.kind, r.id);
-      const list = items.get(key);
-      if (list) list.push(r.state);
-      else items.set(key, [r.state]);
-      if (r.kind === "query") knownQueries.add(r.id);
-    }
-    return { items, knownQueries };
+    return keys;
   }
 
-  /** Inserts in proposal order, so seq follows it; a key that was taken meanwhile makes the plan stale. */
+  /** The stored states of every item the batch names: from the cache, and the rest in one statement. */
+  private async load(proposals: readonly Proposal[]): Promise<Map<string, readonly ItemState[]>> {
+    const items = new Map<string, readonly ItemState[]>();
+    const missing: { kind: ItemKind; id: string }[] = [];
+    for (const [key, item] of this.keysOf(proposals)) {
+      const cached = this.cache.get(key);
+      if (cached === undefined) missing.push(item);
+      else items.set(key, cached);
+    }
+    if (missing.length === 0) return items;
+    const { rows } = await this.client.query<{ kind: ItemKind; id: string; state: ItemState }>(
+      `SELECT s.kind, s.id, s.state FROM ${this.s}.states s
+       JOIN jsonb_to_recordset($1::jsonb) AS k(kind text, id text) ON s.kind = k.kind AND s.id = k.id`,
+      [JSON.stringify(missing)],
+    );
+    const read = new Map<string, ItemState[]>();
+    for (const r of rows) {
+      const key = keyOf(r.kind, r.id);
+      const list = read.get(key);
+      if (list) list.push(r.state);
+      else read.set(key, [r.state]);
+    }
+    for (const [key, states] of read) {
+      items.set(key, states);
+      // An item another burst of this process cached meanwhile is at least as recent as this read.
+      if (!this.cache.has(key)) this.cache.set(key, states);
+    }
+    return items;
+  }
+
+  /**
+   * Writes a batch's states and conflict records atomically. Keys are insert-if-absent through
+   * the primary key: a key another process stored meanwhile fails the whole write, and the plan
+   * is stale. The common batch, states only, is one statement and needs no explicit transaction.
+   */
+  private async write(writes: PlannedWrite[], conflicts: PlannedConflict[], storedAt: string): Promise<Map<string, number>> {
+    try {
+      if (conflicts.length === 0 && writes.length <= ROWS_PER_STATEMENT) return await this.insertStates(this.client, writes, storedAt);
+      return await this.client.transaction(async (tx) => {
+        const seqs = await this.insertStates(tx, writes, storedAt);
+        await this.insertConflicts(tx, conflicts, storedAt);
+        return seqs;
+      });
+    } catch (err) {
+      if ((err as { code?: unknown } | null)?.code === UNIQUE_VIOLATION) throw new KeyTaken((err as Error).message);
+      throw err;
+    }
+  }
+
+  /** Inserts in proposal order, so seq follows it. */
   private async insertStates(tx: SqlQueryable, writes: PlannedWrite[], storedAt: string): Promise<Map<string, number>> {
     const seqs = new Map<string, number>();
     for (const part of chunks(writes, ROWS_PER_STATEMENT)) {
@@ -288,15 +345,10 @@ export class SqlStore implements Store {
          FROM jsonb_to_recordset($1::jsonb)
            AS r(ord integer, kind text, id text, item_version bigint, query_id text, state jsonb, outcome text, message_id text)
          ORDER BY r.ord
-         ON CONFLICT (kind, id, item_version) DO NOTHING
          RETURNING kind, id, item_version, seq`,
         [JSON.stringify(part), storedAt],
       );
       for (const r of rows) seqs.set(keyOf(r.kind, r.id, Number(r.item_version)), Number(r.seq));
-      if (rows.length < part.length) {
-        const lost = part.find((w) => !seqs.has(keyOf(w.kind, w.id, w.item_version))) as PlannedWrite;
-        throw new KeyTaken(`${lost.id}@${lost.item_version}`);
-      }
     }
     return seqs;
   }
