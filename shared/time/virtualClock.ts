@@ -4,23 +4,33 @@ import { sleepOn } from "./systemClock.ts";
 interface Scheduled {
   id: number;
   at: number;
-  seq: number;
   fn: () => void;
+  /** Cleared: left in the heap and skipped when it reaches the top. */
+  cancelled: boolean;
 }
 
-/** Lets every promise chain that a timer started run to its next wait. */
+/** Whether a fires before b: earlier time, then earlier creation (the id grows with each timer). */
+const before = (a: Scheduled, b: Scheduled) => a.at < b.at || (a.at === b.at && a.id < b.id);
+
+/**
+ * Lets every promise chain that the fired timers started run to its next wait. Work on a virtual
+ * clock moves only through this clock's timers and promise jobs, and a macrotask turn drains every
+ * promise job, so one turn is enough; the second covers work that hops through one setImmediate.
+ */
 async function settle(): Promise<void> {
-  for (let i = 0; i < 4; i++) await new Promise<void>((r) => setImmediate(r));
+  await new Promise<void>((r) => setImmediate(r));
+  await new Promise<void>((r) => setImmediate(r));
 }
 
 /**
  * Virtual time: timers fire in (time, creation) order when the simulation advances the clock,
- * never by themselves. Same schedule, same order: the basis of replay from a seed.
+ * never by themselves. Same schedule, same order: the basis of replay from a seed. The timers
+ * wait in a binary heap; a cleared timer stays in it, marked, until it would fire.
  */
 export class VirtualClock implements Clock {
   private current: number;
   private seq = 0;
-  private readonly queue: Scheduled[] = [];
+  private readonly heap: Scheduled[] = [];
   private readonly byId = new Map<number, Scheduled>();
 
   constructor(startMs = Date.UTC(2026, 0, 1)) {
@@ -32,8 +42,8 @@ export class VirtualClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): Timer {
-    const s: Scheduled = { id: ++this.seq, at: this.current + Math.max(0, ms), seq: this.seq, fn };
-    this.insert(s);
+    const s: Scheduled = { id: ++this.seq, at: this.current + Math.max(0, ms), fn, cancelled: false };
+    this.push(s);
     this.byId.set(s.id, s);
     return { id: s.id };
   }
@@ -42,8 +52,7 @@ export class VirtualClock implements Clock {
     const s = this.byId.get(timer.id);
     if (!s) return;
     this.byId.delete(timer.id);
-    const i = this.queue.indexOf(s);
-    if (i >= 0) this.queue.splice(i, 1);
+    s.cancelled = true;
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -52,12 +61,12 @@ export class VirtualClock implements Clock {
 
   /** Number of timers waiting. */
   pending(): number {
-    return this.queue.length;
+    return this.byId.size;
   }
 
   /** Time of the next timer, if any. */
   nextAt(): number | undefined {
-    return this.queue[0]?.at;
+    return this.top()?.at;
   }
 
   /** Fire every timer due up to now + ms, in order, letting the work each one starts settle. */
@@ -68,12 +77,9 @@ export class VirtualClock implements Clock {
   async runUntil(target: number): Promise<void> {
     await settle();
     for (;;) {
-      const next = this.queue[0];
+      const next = this.top();
       if (!next || next.at > target) break;
-      this.queue.shift();
-      this.byId.delete(next.id);
-      this.current = next.at;
-      next.fn();
+      this.fireInstant(next.at);
       await settle();
     }
     this.current = Math.max(this.current, target);
@@ -84,27 +90,64 @@ export class VirtualClock implements Clock {
     const limit = this.current + limitMs;
     await settle();
     while (notDone()) {
-      const next = this.queue[0];
+      const next = this.top();
       if (!next || next.at > limit) return !notDone();
-      this.queue.shift();
-      this.byId.delete(next.id);
-      this.current = next.at;
-      next.fn();
+      this.fireInstant(next.at);
       await settle();
     }
     return true;
   }
 
-  private insert(s: Scheduled): void {
-    // Binary search keeps the queue ordered by (at, seq).
-    let lo = 0;
-    let hi = this.queue.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const m = this.queue[mid] as Scheduled;
-      if (m.at < s.at || (m.at === s.at && m.seq < s.seq)) lo = mid + 1;
-      else hi = mid;
+  /**
+   * Fires every timer due at one instant, in creation order, before anything settles: timers set
+   * meanwhile for the same instant are newer, so they wait for the next round, as they would have.
+   */
+  private fireInstant(at: number): void {
+    this.current = at;
+    const lastId = this.seq;
+    for (;;) {
+      const next = this.top();
+      if (!next || next.at !== at || next.id > lastId) return;
+      this.pop();
+      this.byId.delete(next.id);
+      next.fn();
     }
-    this.queue.splice(lo, 0, s);
+  }
+
+  /** The earliest live timer, dropping cleared ones off the top. */
+  private top(): Scheduled | undefined {
+    while (this.heap.length > 0 && (this.heap[0] as Scheduled).cancelled) this.pop();
+    return this.heap[0];
+  }
+
+  private push(s: Scheduled): void {
+    const h = this.heap;
+    let i = h.length;
+    h.push(s);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = h[parent] as Scheduled;
+      if (!before(s, p)) break;
+      h[i] = p;
+      i = parent;
+    }
+    h[i] = s;
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop() as Scheduled;
+    if (h.length === 0) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const r = l + 1;
+      const child = r < h.length && before(h[r] as Scheduled, h[l] as Scheduled) ? r : l;
+      if (!before(h[child] as Scheduled, last)) break;
+      h[i] = h[child] as Scheduled;
+      i = child;
+    }
+    h[i] = last;
   }
 }
