@@ -4,11 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, expect, it } from "vitest";
+import { freePort } from "../shared/testing/net.ts";
 import { describeWith, uniquePrefix } from "../shared/testing/services.ts";
 import { RegressionWatch } from "./testing/hubApi.ts";
 import { PrivateNatsServer } from "./testing/natsServer.ts";
 import { TestNetwork } from "./testing/network.ts";
-import { freePort, ProcessPool } from "./testing/processes.ts";
+import { ProcessPool } from "./testing/processes.ts";
 
 const run = promisify(execFile);
 const SITES = ["hospital-a", "hospital-b"];

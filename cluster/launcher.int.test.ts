@@ -4,10 +4,11 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterEach, expect, it } from "vitest";
 import { DEFAULT_NODES } from "../shared/config.ts";
+import { freePort } from "../shared/testing/net.ts";
 import { describeWith, SERVICES, uniquePrefix } from "../shared/testing/services.ts";
 import { deleteAmqpPrefix } from "../shared/transport/mod.ts";
 import { HubApi } from "./testing/hubApi.ts";
-import { freePort, ProcessPool } from "./testing/processes.ts";
+import { ProcessPool } from "./testing/processes.ts";
 
 await describeWith(["amqp", "postgres"], "npm run cluster: the compose topology as local processes", () => {
   const pool = new ProcessPool();

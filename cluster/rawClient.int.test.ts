@@ -2,10 +2,11 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect as connectNats, headers as natsHeaders } from "@nats-io/transport-node";
 import amqp from "amqplib";
 import { afterEach, expect, it } from "vitest";
+import { pollUntil } from "../shared/testing/net.ts";
 import { describeWith, SERVICES, uniquePrefix } from "../shared/testing/services.ts";
 import type { HubApi, QueryView } from "./testing/hubApi.ts";
 import { TestNetwork } from "./testing/network.ts";
-import { pollUntil, ProcessPool } from "./testing/processes.ts";
+import { ProcessPool } from "./testing/processes.ts";
 import { answerRunQuery, malformedUpdate, RAW_COUNT, type WireRunQuery } from "./testing/rawNode.ts";
 
 const RAW = "raw-site";

@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { baseEnvironment } from "./child.ts";
+import { freePort } from "../shared/testing/net.ts";
 import { REPO_ROOT } from "./compose.ts";
-import { freePort, ProcessPool } from "./testing/processes.ts";
+import { ProcessPool } from "./testing/processes.ts";
 
 const run = promisify(execFile);
 

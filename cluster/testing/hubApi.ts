@@ -1,4 +1,4 @@
-import { pollUntil } from "./processes.ts";
+import { pollUntil } from "../../shared/testing/net.ts";
 
 /** One site's row of GET /api/queries/:id (PROTOCOL.md section 6). */
 export interface SiteRow {
@@ -33,7 +33,7 @@ export class HubApi {
   }
 
   async waitReady(timeoutMs = 90_000): Promise<void> {
-    await pollUntil(`the hub at ${this.baseUrl} to be ready`, timeoutMs, () => this.ready(), 200);
+    await pollUntil(`the hub at ${this.baseUrl} to be ready`, timeoutMs, () => this.ready(), { everyMs: 200 });
   }
 
   /** POST /api/queries; resolves with the new query's id. */

@@ -1,20 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { connect } from "node:net";
-import { pollUntil } from "./processes.ts";
+import { accepts, pollUntil } from "../../shared/testing/net.ts";
 
 export const NATS_SERVER_BINARY = process.env.NATS_SERVER_BINARY ?? "/usr/sbin/nats-server";
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
 
 /**
  * A nats-server of the test's own, with JetStream on a store directory that outlives a restart,
@@ -39,7 +26,7 @@ export class PrivateNatsServer {
     this.process = server;
     const exited = new Promise<never>((_, reject) => server.once("exit", (code) => reject(new Error(`nats-server exited with ${code}`))));
     exited.catch(() => undefined);
-    await Promise.race([pollUntil(`nats-server on port ${this.port}`, 30_000, () => listening(this.port)), exited]);
+    await Promise.race([pollUntil(`nats-server on port ${this.port}`, 30_000, () => accepts(this.port)), exited]);
   }
 
   /** SIGTERM (a clean shutdown, JetStream flushed), then waits until it is gone. */

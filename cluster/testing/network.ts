@@ -1,8 +1,9 @@
+import { freePort, pollUntil } from "../../shared/testing/net.ts";
 import { SERVICES } from "../../shared/testing/services.ts";
 import { deleteAmqpPrefix, deleteNatsPrefix } from "../../shared/transport/mod.ts";
 import type { Child } from "../child.ts";
 import { HubApi } from "./hubApi.ts";
-import { freePort, type ProcessPool, pollUntil } from "./processes.ts";
+import type { ProcessPool } from "./processes.ts";
 
 export type BrokerKind = "amqp" | "nats";
 

@@ -1,4 +1,4 @@
-import { createServer } from "node:net";
+import { pollUntil } from "../../shared/testing/net.ts";
 import { baseEnvironment, Child } from "../child.ts";
 
 /**
@@ -52,36 +52,5 @@ export class ProcessPool {
       this.lines.set(name, lines);
     }
     return lines;
-  }
-}
-
-/** A TCP port free at the moment of asking. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * Polls a condition until it holds or the deadline passes; the deadline is generous because the
- * machines are shared and slow, and it is a guard against hanging, never an assertion on speed.
- */
-export async function pollUntil(
-  what: string,
-  timeoutMs: number,
-  condition: () => boolean | Promise<boolean>,
-  everyMs = 100,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
   }
 }

@@ -11,13 +11,12 @@ import { EmbeddedNetwork } from "../network/embedded.ts";
 import { EventLog } from "./eventLog.ts";
 import { EventStreams } from "./sse.ts";
 import { type ReadEvent, readEvents } from "./sseReader.ts";
+import { pollUntil } from "../../shared/testing/net.ts";
 
 const NEVER_FAILS = (name: keyof typeof PROFILES) => ({ ...PROFILES[name], failure: { ...PROFILES[name].failure, chance: 0 } });
 
-/** Waits, on real time, until the condition holds; the test's own timeout bounds it. */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await systemClock.sleep(2);
-}
+/** Looks often: the stream runs in this process, and one test waits thousands of times. */
+const OFTEN = { everyMs: 2 };
 
 /** What identifies one change: the item, its version and its status. */
 function keyOfEvent(e: ReadEvent): string {
@@ -78,7 +77,7 @@ describe("GET /api/events", () => {
     }
     await clock.advance(1_500);
     expect(changes.length).toBeGreaterThan(0);
-    await until(() => received.length === changes.length);
+    await pollUntil("the first client to receive every change", 60_000, () => received.length === changes.length, OFTEN);
     first.abort();
     await firstDone;
 
@@ -92,7 +91,7 @@ describe("GET /api/events", () => {
     const second = new AbortController();
     const secondDone = readEvents(`${base}/api/events`, { lastEventId: lastSeen, signal: second.signal, onEvent: (e) => received.push(e) });
     expect(await clock.runWhile(() => ids.some((id) => hub.view.get(id)?.status !== "done"), 3_600_000)).toBe(true);
-    await until(() => received.length >= changes.length);
+    await pollUntil("the second client to catch up", 60_000, () => received.length >= changes.length, OFTEN);
     second.abort();
     await secondDone;
 
@@ -117,9 +116,9 @@ describe("GET /api/events", () => {
     const got: ReadEvent[] = [];
     const ac = new AbortController();
     const done = readEvents(`${base}/events`, { lastEventId: "run1-3", signal: ac.signal, onEvent: (e) => got.push(e) });
-    await until(() => got.length >= 1);
+    await pollUntil("the reset", 60_000, () => got.length >= 1, OFTEN);
     log.append("tick", { i: 10 });
-    await until(() => got.length >= 2);
+    await pollUntil("the event after the reset", 60_000, () => got.length >= 2, OFTEN);
     ac.abort();
     await done;
     expect(got[0]).toMatchObject({ type: "reset", id: "run1-10" });
@@ -152,7 +151,7 @@ describe("GET /api/events", () => {
     const fast: ReadEvent[] = [];
     const ac = new AbortController();
     const fastDone = readEvents(`${base}/events`, { lastEventId: "r-0", signal: ac.signal, onEvent: (e) => fast.push(e) });
-    await until(() => streams.count() === 2);
+    await pollUntil("both streams to open", 60_000, () => streams.count() === 2, OFTEN);
 
     const payload = "x".repeat(1_000);
     let appended = 0;
@@ -162,15 +161,15 @@ describe("GET /api/events", () => {
         appended++;
       }
       // Append never waits for a reader; the test waits only for the reading client to keep up.
-      await until(() => fast.length === appended);
+      await pollUntil("the reading client to keep up", 60_000, () => fast.length === appended, OFTEN);
     }
     expect(streams.dropped()).toBe(1);
     // When the slow client reads again, it finds its stream ended.
     slow.resume();
-    await until(() => slowClosed);
+    await pollUntil("the slow client's stream to end", 60_000, () => slowClosed, OFTEN);
     expect(streams.count()).toBe(1);
     log.append("tick", { last: true });
-    await until(() => fast.length === appended + 1);
+    await pollUntil("the last event", 60_000, () => fast.length === appended + 1, OFTEN);
     ac.abort();
     await fastDone;
     expect(fast.map((e) => e.id)).toEqual(Array.from({ length: appended + 1 }, (_, i) => `r-${i + 1}`));
@@ -200,10 +199,10 @@ describe("GET /api/events", () => {
         // aborted
       }
     })();
-    await until(() => text.includes(": stream of hb-0"));
+    await pollUntil("the stream's opening comment", 60_000, () => text.includes(": stream of hb-0"), OFTEN);
     expect(text).not.toContain(": heartbeat");
     await clock.advance(2_000);
-    await until(() => text.split(": heartbeat\n\n").length === 3);
+    await pollUntil("two heartbeats", 60_000, () => text.split(": heartbeat\n\n").length === 3, OFTEN);
     ac.abort();
     await reading;
   });

@@ -5,6 +5,7 @@ import { silentLogger } from "../../shared/log.ts";
 import type { Delivery, Subscription, Transport } from "../../shared/ports/transport.ts";
 import { MemoryStore } from "../../shared/store/memory.ts";
 import { SeededRandom } from "../../shared/time/seededRandom.ts";
+import { pollUntil } from "../../shared/testing/net.ts";
 import { systemClock } from "../../shared/time/systemClock.ts";
 import { createMemoryBroker, MemoryTransport } from "../../shared/transport/memory/mod.ts";
 import { nodeBrokerUser } from "../../trust/identity.ts";
@@ -24,14 +25,6 @@ export interface Rig {
 }
 
 const DEFINITION = { panels: [{ concepts: ["dx:E11.9"] }] };
-
-async function until(what: string, done: () => boolean, boundMs = 120_000): Promise<void> {
-  const deadline = systemClock.now() + boundMs;
-  while (!done()) {
-    if (systemClock.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await systemClock.sleep(5);
-  }
-}
 
 export function outcomesSoFar(hub: Hub): number {
   return OUTCOMES.reduce((sum, o) => sum + hub.metrics.outcomeCount(o), 0);
@@ -56,7 +49,9 @@ export async function startRig(prefix: string, hubTransport: Transport, sender: 
   const queryIds: string[] = [];
   for (const nodeIds of QUERY_SITES)
     queryIds.push(await hub.desk.submit({ definition: DEFINITION, researcherId: "dr-hostile", nodeIds: [...nodeIds] }));
-  await until("the queries to be dispatched", () => queryIds.every((id) => hub.view.get(id)?.status === "dispatched"));
+  await pollUntil("the queries to be dispatched", 120_000, () => queryIds.every((id) => hub.view.get(id)?.status === "dispatched"), {
+    everyMs: 5,
+  });
   const dead = new Map<string, Delivery>();
   const deadSub: Subscription = await hubTransport.consume({ from: "dead" }, async (d) => {
     if (d.messageId) dead.set(d.messageId, d);
@@ -163,8 +158,18 @@ export async function playRound(rig: Rig, reference: Rig, round: Round, runId: s
   await reference.publish(sequence(referenceValid));
   // One outcome per node message, and one per query the round finishes (the hub records it done).
   const rigTarget = startRig + mixed.length + rig.queryIds.length;
-  await until("the hub to settle every message", () => outcomesSoFar(rig.hub) >= rigTarget && rig.dead.size >= deadBefore + hostile.length);
-  await until("the reference to settle", () => outcomesSoFar(reference.hub) >= startRef + ordered.length + reference.queryIds.length);
+  await pollUntil(
+    "the hub to settle every message",
+    120_000,
+    () => outcomesSoFar(rig.hub) >= rigTarget && rig.dead.size >= deadBefore + hostile.length,
+    { everyMs: 5 },
+  );
+  await pollUntil(
+    "the reference to settle",
+    120_000,
+    () => outcomesSoFar(reference.hub) >= startRef + ordered.length + reference.queryIds.length,
+    { everyMs: 5 },
+  );
 
   const cases = hostile.map((h) => h.c);
   for (const c of cases) {

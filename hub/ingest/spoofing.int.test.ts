@@ -5,6 +5,7 @@ import { silentLogger } from "../../shared/log.ts";
 import type { Delivery, Transport } from "../../shared/ports/transport.ts";
 import { encodeMessage, type Message } from "../../shared/protocol/messages.ts";
 import { MemoryStore } from "../../shared/store/memory.ts";
+import { pollUntil } from "../../shared/testing/net.ts";
 import { SERVICES, describeWith, uniquePrefix } from "../../shared/testing/services.ts";
 import { SeededRandom } from "../../shared/time/seededRandom.ts";
 import { systemClock } from "../../shared/time/systemClock.ts";
@@ -20,15 +21,6 @@ import { type Hub, startHub } from "../hub.ts";
 
 const SECRET = "spoofing-test-secret-0123456789";
 const DEFINITION = { panels: [{ concepts: ["dx:E11.9"] }] };
-
-/** Waits, on the wall clock, until a condition holds; the bound only keeps a broken run from hanging. */
-async function until(what: string, done: () => boolean, boundMs = 60_000): Promise<void> {
-  const deadline = systemClock.now() + boundMs;
-  while (!done()) {
-    if (systemClock.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await systemClock.sleep(20);
-  }
-}
 
 /** A completed result proposing an absurd count, for a node, in an envelope naming `envelopeNodeId`. */
 function forgedUpdate(queryId: string, envelopeNodeId: string, resultNodeId: string, messageId: string): Uint8Array {
@@ -125,7 +117,7 @@ async function startNetwork(
 async function forgeryIsRefused(net: Network, nodeIds: [string, string], refusal: RegExp): Promise<void> {
   const [a, b] = nodeIds;
   const queryId = await net.hub.desk.submit({ definition: DEFINITION, researcherId: "dr-trust" });
-  await until("the honest query to finish", () => net.hub.view.get(queryId)?.status === "done");
+  await pollUntil("the honest query to finish", 60_000, () => net.hub.view.get(queryId)?.status === "done", { everyMs: 20 });
   const before = JSON.stringify(net.hub.view.get(queryId));
   const rogue = net.transports.get(a) as Transport;
 
@@ -139,7 +131,12 @@ async function forgeryIsRefused(net: Network, nodeIds: [string, string], refusal
   const nested = "00000000-0000-4000-8000-00000000000c";
   await rogue.publish({ to: "hub", kind: "result", nodeId: a }, forgedUpdate(queryId, b, b, onOwnRoute), { messageId: onOwnRoute });
   await rogue.publish({ to: "hub", kind: "result", nodeId: a }, forgedUpdate(queryId, a, b, nested), { messageId: nested });
-  await until("both forgeries in the dead letters", () => [onOwnRoute, nested].every((id) => net.dead.some((d) => d.messageId === id)));
+  await pollUntil(
+    "both forgeries in the dead letters",
+    60_000,
+    () => [onOwnRoute, nested].every((id) => net.dead.some((d) => d.messageId === id)),
+    { everyMs: 20 },
+  );
   const reasonOf = (id: string) => net.dead.find((d) => d.messageId === id)?.deadReason;
   expect(reasonOf(onOwnRoute)).toBe(`nodeId ${b} differs from the sender's route (${a})`);
   expect(reasonOf(nested)).toBe(`result.nodeId ${b} differs from the message nodeId ${a}`);

@@ -1,5 +1,5 @@
-import { connect } from "node:net";
 import { describe, it } from "vitest";
+import { accepts } from "./net.ts";
 
 /** The real services integration suites run against, and where they listen by default. */
 export const SERVICES = {
@@ -17,16 +17,7 @@ function hostPort(name: ServiceName): { host: string; port: number } {
 /** Whether a TCP connection to the service opens within a second. */
 export function reachable(name: ServiceName): Promise<boolean> {
   const { host, port } = hostPort(name);
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
+  return accepts(port, host, 1000);
 }
 
 const inCi = process.env.CI === "true" || process.env.CI === "1";

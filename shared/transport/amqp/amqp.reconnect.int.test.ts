@@ -3,6 +3,7 @@ import { promisify } from "node:util";
 import { afterAll, expect, it } from "vitest";
 import { silentLogger } from "../../log.ts";
 import type { Delivery, Transport } from "../../ports/transport.ts";
+import { pollUntil } from "../../testing/net.ts";
 import { describeWith, SERVICES, uniquePrefix } from "../../testing/services.ts";
 import { SeededRandom } from "../../time/seededRandom.ts";
 import { systemClock } from "../../time/systemClock.ts";
@@ -20,11 +21,6 @@ async function closeConnectionsNamed(name: string): Promise<number> {
     .map((line) => line.split("\t")[0] as string);
   for (const pid of pids) await run("rabbitmqctl", ["-q", "close_connection", pid, "qnet reconnect test"]);
   return pids.length;
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 3000 && !condition(); i++) await systemClock.sleep(10);
-  if (!condition()) throw new Error(`never ${what}`);
 }
 
 const rabbitmqctl = await run("rabbitmqctl", ["-q", "status"]).then(
@@ -64,14 +60,14 @@ await describeWith(["amqp"], "amqp transport across a dropped connection", () =>
     const body = new TextEncoder().encode("{}");
 
     await hub.publish(toNode, body, { messageId: "before" });
-    await until(() => seen.has("before"), "received the first message");
+    await pollUntil("the first message", 30_000, () => seen.has("before"), { everyMs: 10 });
 
     // The node's connection drops; the queue keeps what is published meanwhile.
     expect(await closeConnectionsNamed(`${prefix}-node`)).toBe(1);
-    await until(() => !node.connected(), "noticed the node's connection closing");
+    await pollUntil("the node to notice its connection closing", 30_000, () => !node.connected(), { everyMs: 10 });
     for (let i = 0; i < 5; i++) await hub.publish(toNode, body, { messageId: `while-node-down-${i}` });
-    await until(() => node.connected(), "reconnected the node");
-    await until(() => seen.size === 6, "received everything published while the node was away");
+    await pollUntil("the node to reconnect", 30_000, () => node.connected(), { everyMs: 10 });
+    await pollUntil("everything published while the node was away", 30_000, () => seen.size === 6, { everyMs: 10 });
 
     // The hub's connection drops while it publishes: those publishes wait for the reconnect and are confirmed.
     expect(await closeConnectionsNamed(`${prefix}-hub`)).toBe(1);
@@ -82,7 +78,7 @@ await describeWith(["amqp"], "amqp transport across a dropped connection", () =>
       ),
     );
     expect(confirmed).toHaveLength(20);
-    await until(() => confirmed.every((id) => seen.has(id)), "received every confirmed message");
+    await pollUntil("every confirmed message", 30_000, () => confirmed.every((id) => seen.has(id)), { everyMs: 10 });
     expect(hub.connected()).toBe(true);
   });
 });

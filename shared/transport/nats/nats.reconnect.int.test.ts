@@ -1,47 +1,16 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { silentLogger } from "../../log.ts";
 import type { Delivery, Transport } from "../../ports/transport.ts";
+import { accepts, freePort, pollUntil } from "../../testing/net.ts";
 import { SeededRandom } from "../../time/seededRandom.ts";
 import { systemClock } from "../../time/systemClock.ts";
 import { connectNats } from "./transport.ts";
 
 const NATS_SERVER = "/usr/sbin/nats-server";
-
-/** A port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
-async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 3000; i++) {
-    if (await condition()) return;
-    await systemClock.sleep(10);
-  }
-  throw new Error(`never ${what}`);
-}
 
 /** A JetStream server of this test's own, so restarting it disturbs no other suite. */
 class OwnServer {
@@ -52,7 +21,7 @@ class OwnServer {
   ) {}
   async start(): Promise<void> {
     this.child = spawn(NATS_SERVER, ["-js", "-sd", this.storeDir, "-p", String(this.port), "-a", "127.0.0.1"], { stdio: "ignore" });
-    await until(() => listening(this.port), "saw nats-server listening");
+    await pollUntil("nats-server to listen", 30_000, () => accepts(this.port), { everyMs: 10 });
   }
   async stop(): Promise<void> {
     const child = this.child;
@@ -95,10 +64,10 @@ it.skipIf(!haveServer)("nats transport keeps consuming across a server restart a
     const body = new TextEncoder().encode("{}");
 
     await hub.publish(toNode, body, { messageId: "before" });
-    await until(() => seen.has("before"), "received the first message");
+    await pollUntil("the first message", 30_000, () => seen.has("before"), { everyMs: 10 });
 
     await server.stop();
-    await until(() => !node.connected() && !hub.connected(), "noticed the server going away");
+    await pollUntil("both to notice the server going away", 30_000, () => !node.connected() && !hub.connected(), { everyMs: 10 });
     // Publishes made while the server is down wait for it, and resolve only once stored.
     const confirmed: string[] = [];
     const pending = Array.from({ length: 10 }, (_, i) => `while-down-${i}`).map((id) =>
@@ -107,10 +76,10 @@ it.skipIf(!haveServer)("nats transport keeps consuming across a server restart a
     await server.start();
     await Promise.all(pending);
     expect(confirmed).toHaveLength(10);
-    await until(() => node.connected() && hub.connected(), "reconnected");
+    await pollUntil("both to reconnect", 30_000, () => node.connected() && hub.connected(), { everyMs: 10 });
 
     for (let i = 0; i < 5; i++) await hub.publish(toNode, body, { messageId: `after-${i}` });
-    await until(() => seen.size === 16, "received everything after the restart");
+    await pollUntil("everything after the restart", 30_000, () => seen.size === 16, { everyMs: 10 });
     expect([...seen].filter((id) => id.startsWith("while-down-"))).toHaveLength(10);
   } finally {
     for (const t of opened) await t.close();
