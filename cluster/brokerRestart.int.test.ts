@@ -1,13 +1,9 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, expect, it } from "vitest";
-import { freePort } from "../shared/testing/net.ts";
+import { type PrivateNatsServer, startNatsServer } from "../shared/testing/natsServer.ts";
 import { describeWith, uniquePrefix } from "../shared/testing/services.ts";
 import { RegressionWatch } from "./testing/hubApi.ts";
-import { PrivateNatsServer } from "./testing/natsServer.ts";
 import { TestNetwork } from "./testing/network.ts";
 import { ProcessPool } from "./testing/processes.ts";
 
@@ -65,23 +61,19 @@ await describeWith(["amqp"], "restarting the SHARED RabbitMQ (rabbitmqctl stop_a
 await describeWith(["nats"], "stopping and starting a private nats-server under the processes", () => {
   const pool = new ProcessPool();
   let server: PrivateNatsServer | undefined;
-  let storeDir: string | undefined;
 
   afterEach(async () => {
     await pool.killAll();
     await server?.stop("SIGKILL");
-    if (storeDir) await rm(storeDir, { recursive: true, force: true });
   });
 
   it("the hub and the node-agents reconnect and every query completes", async () => {
-    storeDir = await mkdtemp(join(tmpdir(), "qnet-nats-"));
-    server = new PrivateNatsServer(await freePort(), storeDir);
-    await server.start();
+    server = await startNatsServer();
     const network = new TestNetwork(pool, { transport: "nats", prefix: uniquePrefix("brk-nats"), nodeIds: SITES, natsUrl: server.url });
     await survivesRestart(
       network,
       async () => {
-        await server!.stop();
+        await server!.halt();
         await server!.start();
       },
       /nats disconnected; reconnecting[\s\S]*nats reconnected/,

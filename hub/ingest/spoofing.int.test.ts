@@ -5,6 +5,7 @@ import { silentLogger } from "../../shared/log.ts";
 import type { Delivery, Transport } from "../../shared/ports/transport.ts";
 import { encodeMessage, type Message } from "../../shared/protocol/messages.ts";
 import { MemoryStore } from "../../shared/store/memory.ts";
+import { NATS_SERVER_BINARY, type PrivateNatsServer, startNatsServer } from "../../shared/testing/natsServer.ts";
 import { pollUntil } from "../../shared/testing/net.ts";
 import { SERVICES, describeWith, uniquePrefix } from "../../shared/testing/services.ts";
 import { SeededRandom } from "../../shared/time/seededRandom.ts";
@@ -15,7 +16,6 @@ import { connectNats } from "../../shared/transport/nats/mod.ts";
 import { NodeAgent } from "../../node-agent/agent.ts";
 import { type BrokerCredential, brokerEnv, networkCredentials } from "../../trust/credentials.ts";
 import { natsServerConfig } from "../../trust/nats.ts";
-import { NATS_SERVER_BINARY, type RunningNatsServer, startNatsServer } from "../../trust/natsServer.ts";
 import { createRabbitUsers, deleteRabbitUsers } from "../../trust/rabbitmq.ts";
 import { type Hub, startHub } from "../hub.ts";
 
@@ -206,7 +206,7 @@ natsSuite("NATS with per-node users", () => {
   const prefix = uniquePrefix("trust");
   const nodeIds: [string, string] = ["site-a", "site-b"];
   const credentials = networkCredentials({ prefix, nodeIds, secret: SECRET });
-  let server: RunningNatsServer;
+  let server: PrivateNatsServer;
   let net: Network;
   const connect = (who: BrokerCredential) =>
     connectNats({
@@ -222,7 +222,7 @@ natsSuite("NATS with per-node users", () => {
     });
 
   beforeAll(async () => {
-    server = await startNatsServer(natsServerConfig(credentials), systemClock);
+    server = await startNatsServer(natsServerConfig(credentials));
     net = await startNetwork(nodeIds, connect, credentials);
   });
 

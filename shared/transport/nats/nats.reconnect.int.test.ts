@@ -1,50 +1,22 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { expect, it } from "vitest";
 import { silentLogger } from "../../log.ts";
 import type { Delivery, Transport } from "../../ports/transport.ts";
-import { accepts, freePort, pollUntil } from "../../testing/net.ts";
+import { NATS_SERVER_BINARY, startNatsServer } from "../../testing/natsServer.ts";
+import { pollUntil } from "../../testing/net.ts";
 import { SeededRandom } from "../../time/seededRandom.ts";
 import { systemClock } from "../../time/systemClock.ts";
 import { connectNats } from "./transport.ts";
 
-const NATS_SERVER = "/usr/sbin/nats-server";
-
-/** A JetStream server of this test's own, so restarting it disturbs no other suite. */
-class OwnServer {
-  private child: ChildProcess | undefined;
-  constructor(
-    readonly port: number,
-    readonly storeDir: string,
-  ) {}
-  async start(): Promise<void> {
-    this.child = spawn(NATS_SERVER, ["-js", "-sd", this.storeDir, "-p", String(this.port), "-a", "127.0.0.1"], { stdio: "ignore" });
-    await pollUntil("nats-server to listen", 30_000, () => accepts(this.port), { everyMs: 10 });
-  }
-  async stop(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once("exit", () => resolve());
-      child.kill("SIGTERM");
-    });
-  }
-}
-
-const haveServer = await import("node:fs").then((fs) => fs.existsSync(NATS_SERVER));
+const haveServer = existsSync(NATS_SERVER_BINARY);
 
 it.skipIf(!haveServer)("nats transport keeps consuming across a server restart and loses no confirmed message", async () => {
-  const storeDir = mkdtempSync(join(tmpdir(), "qnet-nats-"));
-  const server = new OwnServer(await freePort(), storeDir);
+  const server = await startNatsServer();
   const opened: Transport[] = [];
   try {
-    await server.start();
     const open = (name: string) =>
       connectNats({
-        url: `nats://127.0.0.1:${server.port}`,
+        url: server.url,
         prefix: "reconnect",
         clock: systemClock,
         random: new SeededRandom(name),
@@ -66,7 +38,7 @@ it.skipIf(!haveServer)("nats transport keeps consuming across a server restart a
     await hub.publish(toNode, body, { messageId: "before" });
     await pollUntil("the first message", 30_000, () => seen.has("before"), { everyMs: 10 });
 
-    await server.stop();
+    await server.halt();
     await pollUntil("both to notice the server going away", 30_000, () => !node.connected() && !hub.connected(), { everyMs: 10 });
     // Publishes made while the server is down wait for it, and resolve only once stored.
     const confirmed: string[] = [];
@@ -84,6 +56,5 @@ it.skipIf(!haveServer)("nats transport keeps consuming across a server restart a
   } finally {
     for (const t of opened) await t.close();
     await server.stop();
-    rmSync(storeDir, { recursive: true, force: true });
   }
 });
