@@ -19,7 +19,11 @@ interface Waiting {
 const STORE_RETRY_MS = 1000;
 /** Store transactions in flight at once: enough to overlap round trips, few enough to leave the pool room. */
 const DEFAULT_LANES = 2;
-const DEFAULT_MAX_BATCH = 512;
+/** Proposals applied per event-loop turn at most: a bigger burst stalls the HTTP reads sharing the loop. */
+const DEFAULT_MAX_BATCH = 256;
+
+/** Lets I/O callbacks (HTTP requests, broker frames) run before the next burst. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A stable lane for an item: every state of one item goes through one lane, so it is applied in arrival order. */
 export function laneOf(itemId: string, lanes: number): number {
@@ -50,7 +54,10 @@ class Lane {
 
   private async flush(): Promise<void> {
     try {
-      while (this.waiting.length > 0) await this.applyBurst(this.waiting.splice(0, this.maxBatch));
+      while (this.waiting.length > 0) {
+        await this.applyBurst(this.waiting.splice(0, this.maxBatch));
+        if (this.waiting.length > 0) await nextTurn();
+      }
     } finally {
       this.flushing = undefined;
     }
