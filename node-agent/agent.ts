@@ -84,6 +84,11 @@ export class NodeAgent {
   private readonly timeScale: number;
   private readonly prefetch: number;
   private readonly stopping = new AbortController();
+  /**
+   * Lifecycle waits in progress, abandoned together at stop: one set rather than an abort
+   * listener per wait, which costs more than the wait itself when thousands of results run.
+   */
+  private readonly waits = new Set<{ timer: Timer; abandon: (reason: unknown) => void }>();
   /** Result lifecycles running, by result id. */
   private readonly active = new Map<string, Promise<void>>();
   /** Run-queries being recorded, so a copy arriving meanwhile waits instead of starting twice. */
@@ -154,6 +159,11 @@ export class NodeAgent {
     await this.subscription?.stop();
     if (this.heartbeatTimer) this.clock.clearTimeout(this.heartbeatTimer);
     this.stopping.abort(new Error(`node agent ${this.nodeId} stopping`));
+    for (const wait of this.waits) {
+      this.clock.clearTimeout(wait.timer);
+      wait.abandon(this.stopping.signal.reason);
+    }
+    this.waits.clear();
     await Promise.allSettled([...this.active.values(), ...this.recording.values(), this.heartbeatInFlight]);
     if (wasRunning) await this.ledger.close();
     this.log.info({ ...this.count }, "node agent stopped");
@@ -267,7 +277,7 @@ export class NodeAgent {
       if (unconfirmed) await this.send(unconfirmed.result, unconfirmed.messageId);
       let previous = from;
       for (const step of plan) {
-        await this.clock.sleep(step.delayMs, signal);
+        await this.wait(step.delayMs);
         // Stamped when it goes out; the version is the plan's, the one after the state before it.
         const result: ResultState = { ...step.result, versionInfo: nextVersion(previous.versionInfo, this.clock.now()) };
         const messageId = this.messageIdOf(result);
@@ -281,9 +291,30 @@ export class NodeAgent {
     }
   }
 
-  /** A proposal's messageId follows from its content, so every resend of it carries the same one. */
+  /** Sleeps on the clock; rejects with the stop reason when the agent stops first. */
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.stopping.signal.aborted) return reject(this.stopping.signal.reason);
+      const wait = {
+        timer: this.clock.setTimeout(() => {
+          this.waits.delete(wait);
+          resolve();
+        }, ms),
+        abandon: reject,
+      };
+      this.waits.add(wait);
+    });
+  }
+
+  /**
+   * A proposal's messageId follows from what tells it apart (item, version, status, stamp), so
+   * every resend of it carries the same one; hashing these is far cheaper than the whole state.
+   */
   private messageIdOf(result: ResultState): string {
-    return this.random.fork(`message:${JSON.stringify(result)}`).uuid();
+    const v = result.versionInfo;
+    return this.random
+      .fork(`message:${result.id}:${v.itemVersion}:${v.changeDate}:${result.status}:${result.progress ?? ""}:${result.count ?? ""}`)
+      .uuid();
   }
 
   /** Publishes a result-update until the broker confirms it, backing off between tries. */
@@ -299,7 +330,7 @@ export class NodeAgent {
         this.count.publishRetries++;
         const delayMs = backoffDelay(attempt, this.random, 30_000);
         this.log.warn({ resultId: result.id, attempt, delayMs, err: error }, "publishing a result-update failed; retrying");
-        await this.clock.sleep(delayMs, this.stopping.signal);
+        await this.wait(delayMs);
       }
     }
     this.count.updatesSent++;
