@@ -8,7 +8,7 @@ import { freePort } from "../shared/testing/net.ts";
 import { describeWith, SERVICES, uniquePrefix } from "../shared/testing/services.ts";
 import { deleteAmqpPrefix } from "../shared/transport/mod.ts";
 import { HubApi } from "./testing/hubApi.ts";
-import { ProcessPool } from "./testing/processes.ts";
+import { ProcessPool } from "../shared/testing/processes.ts";
 
 await describeWith(["amqp", "postgres"], "npm run cluster: the compose topology as local processes", () => {
   const pool = new ProcessPool();

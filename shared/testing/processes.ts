@@ -1,9 +1,11 @@
-import { pollUntil } from "../../shared/testing/net.ts";
-import { baseEnvironment, Child } from "../child.ts";
+import { baseEnvironment, Child, type ChildExit } from "../../cluster/child.ts";
+import { pollUntil } from "./net.ts";
 
 /**
  * The qnet processes one test starts, as real OS processes. Everything a test starts goes through
- * here, so that `killAll()` in an afterEach leaves nothing running, whatever failed.
+ * here, so that `killAll()` in an afterEach leaves nothing running, whatever failed. Each process
+ * leads its own process group, so a kill reaches whatever it started too. A graceful stop is the
+ * process's own `stop()` (SIGTERM to it alone, which then ends what it started).
  */
 export class ProcessPool {
   private readonly children: Child[] = [];
@@ -36,6 +38,12 @@ export class ProcessPool {
       return found !== undefined;
     });
     return found as string;
+  }
+
+  /** kill -9 of a process and its group: no handler runs, nothing is flushed, in-flight work is simply gone. */
+  async kill(child: Child): Promise<ChildExit> {
+    child.signalGroup("SIGKILL");
+    return child.exited;
   }
 
   /** Kills whatever still runs, and whatever it started; for an afterEach. */
