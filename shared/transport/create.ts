@@ -25,35 +25,24 @@ export interface TransportDeps {
  */
 export async function createTransport(config: Config, deps: TransportDeps): Promise<Transport> {
   const prefix = config.QNET_PREFIX;
-  const connectionName = deps.connectionName ? `${prefix}-${deps.connectionName}` : undefined;
+  if (config.QNET_TRANSPORT === "memory") {
+    const broker = deps.memoryBroker ?? createMemoryBroker({ clock: deps.clock, random: deps.random });
+    return new MemoryTransport(broker, { prefix, prefetch: config.QNET_PREFETCH });
+  }
+  // What a connection to either broker takes from the configuration and the process.
+  const connection = {
+    prefix,
+    clock: deps.clock,
+    random: deps.random,
+    log: deps.log,
+    prefetch: config.QNET_PREFETCH,
+    connectionName: deps.connectionName ? `${prefix}-${deps.connectionName}` : undefined,
+    connectRetries: deps.connectRetries,
+  };
   switch (config.QNET_TRANSPORT) {
-    case "memory": {
-      const broker = deps.memoryBroker ?? createMemoryBroker({ clock: deps.clock, random: deps.random });
-      return new MemoryTransport(broker, { prefix, prefetch: config.QNET_PREFETCH });
-    }
     case "amqp":
-      return connectAmqp({
-        url: config.AMQP_URL,
-        prefix,
-        clock: deps.clock,
-        random: deps.random,
-        log: deps.log,
-        prefetch: config.QNET_PREFETCH,
-        connectionName,
-        connectRetries: deps.connectRetries,
-      });
+      return connectAmqp({ url: config.AMQP_URL, ...connection });
     case "nats":
-      return connectNats({
-        url: config.NATS_URL,
-        user: config.NATS_USER,
-        pass: config.NATS_PASS,
-        prefix,
-        clock: deps.clock,
-        random: deps.random,
-        log: deps.log,
-        prefetch: config.QNET_PREFETCH,
-        connectionName,
-        connectRetries: deps.connectRetries,
-      });
+      return connectNats({ url: config.NATS_URL, user: config.NATS_USER, pass: config.NATS_PASS, ...connection });
   }
 }
