@@ -1,8 +1,5 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import type { NetworkCredentials } from "./credentials.ts";
-
-const run = promisify(execFile);
+import { rabbitmqctlAdmin } from "./rabbitmqctl.ts";
 
 /** One user's rights on a vhost: resource regexes, and routing-key regexes per topic exchange. */
 export interface RabbitGrant {
@@ -52,40 +49,37 @@ export function networkGrants(credentials: NetworkCredentials): RabbitGrant[] {
   ];
 }
 
-async function rabbitmqctl(args: string[]): Promise<void> {
-  try {
-    await run("rabbitmqctl", ["--quiet", ...args]);
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`rabbitmqctl ${args[0]} failed: ${(e.stderr || e.message).trim()}`);
-  }
+/**
+ * The few user operations a network's setup needs, done either by rabbitmqctl on the broker's own
+ * machine (trust/rabbitmqctl.ts) or through the management HTTP API from anywhere on the network
+ * (trust/rabbitmqHttp.ts), as docker-compose's setup container does.
+ */
+export interface RabbitUserAdmin {
+  /** Creates the user, or sets its password if it exists; no tags, so it cannot administer. */
+  putUser(user: string, pass: string): Promise<void>;
+  /** Sets the grant's permissions on the vhost and makes its topic permissions exactly the grant's. */
+  grant(vhost: string, grant: RabbitGrant): Promise<void>;
+  /** Deletes the user; a user already gone is fine. */
+  deleteUser(user: string): Promise<void>;
 }
 
-/** Creates (or updates) every user of a network on the local RabbitMQ with rabbitmqctl. */
-export async function createRabbitUsers(credentials: NetworkCredentials, vhost = "/"): Promise<void> {
+/** Creates (or updates) every user of a network, by default on the local RabbitMQ with rabbitmqctl. */
+export async function createRabbitUsers(
+  credentials: NetworkCredentials,
+  admin: RabbitUserAdmin = rabbitmqctlAdmin(),
+  vhost = "/",
+): Promise<void> {
   const passwords = new Map([
     [credentials.hub.user, credentials.hub.pass],
     ...[...credentials.nodes.values()].map((c) => [c.user, c.pass] as const),
   ]);
   for (const grant of networkGrants(credentials)) {
-    const pass = passwords.get(grant.user) as string;
-    try {
-      await rabbitmqctl(["add_user", grant.user, pass]);
-    } catch (err) {
-      if (!/already exists|user_already_exists/i.test((err as Error).message)) throw err;
-      await rabbitmqctl(["change_password", grant.user, pass]);
-    }
-    await rabbitmqctl(["set_permissions", "-p", vhost, grant.user, grant.configure, grant.write, grant.read]);
-    await rabbitmqctl(["clear_topic_permissions", "-p", vhost, grant.user]);
-    for (const t of grant.topics) await rabbitmqctl(["set_topic_permissions", "-p", vhost, grant.user, t.exchange, t.write, t.read]);
+    await admin.putUser(grant.user, passwords.get(grant.user) as string);
+    await admin.grant(vhost, grant);
   }
 }
 
 /** Deletes a network's users (tests, teardown); a user already gone is fine. */
-export async function deleteRabbitUsers(credentials: NetworkCredentials): Promise<void> {
-  for (const user of [credentials.hub.user, ...[...credentials.nodes.values()].map((c) => c.user)]) {
-    await rabbitmqctl(["delete_user", user]).catch((err: Error) => {
-      if (!/no_such_user|does not exist/i.test(err.message)) throw err;
-    });
-  }
+export async function deleteRabbitUsers(credentials: NetworkCredentials, admin: RabbitUserAdmin = rabbitmqctlAdmin()): Promise<void> {
+  for (const user of [credentials.hub.user, ...[...credentials.nodes.values()].map((c) => c.user)]) await admin.deleteUser(user);
 }
