@@ -1,9 +1,7 @@
 import fc from "fast-check";
 import { expect, it } from "vitest";
-import { silentLogger } from "../../shared/log.ts";
+import { testConnection } from "../../shared/testing/connections.ts";
 import { SERVICES, describeWith, uniquePrefix } from "../../shared/testing/services.ts";
-import { SeededRandom } from "../../shared/time/seededRandom.ts";
-import { systemClock } from "../../shared/time/systemClock.ts";
 import { deleteAmqpPrefix } from "../../shared/transport/amqp/declare.ts";
 import { connectAmqp } from "../../shared/transport/amqp/mod.ts";
 import { SITES } from "./hostileCases.ts";
@@ -17,15 +15,7 @@ await describeWith(["amqp"], "the hub's ingest under hostile broker input (Rabbi
       fc.asyncProperty(roundArb({ withUsers: false, hostile: 600 }), async (round) => {
         run++;
         const prefix = uniquePrefix(`hostile${run}`);
-        const connect = (name: string) =>
-          connectAmqp({
-            url: SERVICES.amqp.url,
-            prefix,
-            clock: systemClock,
-            random: new SeededRandom(name),
-            log: silentLogger,
-            connectionName: `${prefix}-${name}`,
-          });
+        const connect = (name: string) => connectAmqp({ url: SERVICES.amqp.url, ...testConnection(prefix, name) });
         const hubTransport = await connect("hub");
         // One shared development user (guest): the route is what ties a message to a node here.
         const sites = await connect("sites");

@@ -1,7 +1,5 @@
-import { silentLogger } from "../../log.ts";
+import { testConnection } from "../../testing/connections.ts";
 import { describeWith, SERVICES } from "../../testing/services.ts";
-import { SeededRandom } from "../../time/seededRandom.ts";
-import { systemClock } from "../../time/systemClock.ts";
 import { transportConformance } from "../conformance.ts";
 import { deleteAmqpPrefix } from "./declare.ts";
 import { connectAmqp } from "./transport.ts";
@@ -10,15 +8,7 @@ await describeWith(["amqp"], "amqp", () => {
   let seq = 0;
   transportConformance("amqp", {
     make: (prefix, options) =>
-      connectAmqp({
-        url: SERVICES.amqp.url,
-        prefix,
-        clock: systemClock,
-        random: new SeededRandom(`${prefix}-${seq}`),
-        log: silentLogger,
-        deliveryLimit: options?.deliveryLimit,
-        connectionName: `${prefix}-${seq++}`,
-      }),
+      connectAmqp({ url: SERVICES.amqp.url, ...testConnection(prefix, String(seq++)), deliveryLimit: options?.deliveryLimit }),
     cleanup: (prefix, nodeIds) => deleteAmqpPrefix(SERVICES.amqp.url, prefix, nodeIds),
   });
 });

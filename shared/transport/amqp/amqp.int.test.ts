@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { silentLogger } from "../../log.ts";
 import type { Delivery, Transport } from "../../ports/transport.ts";
+import { testConnection } from "../../testing/connections.ts";
 import { describeWith, SERVICES, uniquePrefix } from "../../testing/services.ts";
-import { SeededRandom } from "../../time/seededRandom.ts";
-import { systemClock } from "../../time/systemClock.ts";
 import { DELIVERY_LIMIT_REASON } from "../routing.ts";
 import { deleteAmqpPrefix } from "./declare.ts";
 import { connectAmqp, UnroutableError } from "./transport.ts";
@@ -30,16 +28,7 @@ await describeWith(["amqp"], "amqp transport", () => {
   const nodes = ["node-a", "node-b"];
   let hub: Transport;
   let node: Transport;
-  const open = (name: string) =>
-    connectAmqp({
-      url: SERVICES.amqp.url,
-      prefix,
-      clock: systemClock,
-      random: new SeededRandom(name),
-      log: silentLogger,
-      deliveryLimit: 3,
-      connectionName: `${prefix}-${name}`,
-    });
+  const open = (name: string) => connectAmqp({ url: SERVICES.amqp.url, ...testConnection(prefix, name), deliveryLimit: 3 });
 
   beforeAll(async () => {
     hub = await open("hub");

@@ -1,12 +1,10 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, expect, it } from "vitest";
-import { silentLogger } from "../../log.ts";
 import type { Delivery, Transport } from "../../ports/transport.ts";
+import { testConnection } from "../../testing/connections.ts";
 import { pollUntil } from "../../testing/net.ts";
 import { describeWith, SERVICES, uniquePrefix } from "../../testing/services.ts";
-import { SeededRandom } from "../../time/seededRandom.ts";
-import { systemClock } from "../../time/systemClock.ts";
 import { deleteAmqpPrefix } from "./declare.ts";
 import { connectAmqp } from "./transport.ts";
 
@@ -30,15 +28,7 @@ const rabbitmqctl = await run("rabbitmqctl", ["-q", "status"]).then(
 
 await describeWith(["amqp"], "amqp transport across a dropped connection", () => {
   const prefix = uniquePrefix("amqprc");
-  const open = (name: string) =>
-    connectAmqp({
-      url: SERVICES.amqp.url,
-      prefix,
-      clock: systemClock,
-      random: new SeededRandom(name),
-      log: silentLogger,
-      connectionName: `${prefix}-${name}`,
-    });
+  const open = (name: string) => connectAmqp({ url: SERVICES.amqp.url, ...testConnection(prefix, name) });
   const opened: Transport[] = [];
   afterAll(async () => {
     for (const t of opened) await t.close();

@@ -1,10 +1,9 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { silentLogger } from "../../log.ts";
 import type { Delivery } from "../../ports/transport.ts";
+import { testConnection } from "../../testing/connections.ts";
 import { describeWith, SERVICES, uniquePrefix } from "../../testing/services.ts";
-import { SeededRandom } from "../../time/seededRandom.ts";
 import { systemClock } from "../../time/systemClock.ts";
 import { natsNames } from "./topology.ts";
 import { connectNats, deleteNatsPrefix, type NatsTransport } from "./transport.ts";
@@ -13,15 +12,7 @@ await describeWith(["nats"], "nats transport", () => {
   const prefix = uniquePrefix("nats");
   const names = natsNames(prefix);
   let hub: NatsTransport;
-  const open = (name: string) =>
-    connectNats({
-      url: SERVICES.nats.url,
-      prefix,
-      clock: systemClock,
-      random: new SeededRandom(name),
-      log: silentLogger,
-      deliveryLimit: 4,
-    });
+  const open = (name: string) => connectNats({ url: SERVICES.nats.url, ...testConnection(prefix, name), deliveryLimit: 4 });
 
   beforeAll(async () => {
     hub = await open("hub");

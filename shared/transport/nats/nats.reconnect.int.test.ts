@@ -1,11 +1,9 @@
 import { existsSync } from "node:fs";
 import { expect, it } from "vitest";
-import { silentLogger } from "../../log.ts";
 import type { Delivery, Transport } from "../../ports/transport.ts";
 import { NATS_SERVER_BINARY, startNatsServer } from "../../testing/natsServer.ts";
+import { testConnection } from "../../testing/connections.ts";
 import { pollUntil } from "../../testing/net.ts";
-import { SeededRandom } from "../../time/seededRandom.ts";
-import { systemClock } from "../../time/systemClock.ts";
 import { connectNats } from "./transport.ts";
 
 const haveServer = existsSync(NATS_SERVER_BINARY);
@@ -14,15 +12,7 @@ it.skipIf(!haveServer)("nats transport keeps consuming across a server restart a
   const server = await startNatsServer();
   const opened: Transport[] = [];
   try {
-    const open = (name: string) =>
-      connectNats({
-        url: server.url,
-        prefix: "reconnect",
-        clock: systemClock,
-        random: new SeededRandom(name),
-        log: silentLogger,
-        connectionName: name,
-      });
+    const open = (name: string) => connectNats({ url: server.url, ...testConnection("reconnect", name) });
     const hub = await open("hub");
     const node = await open("node");
     opened.push(hub, node);
