@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { QueryState, ResultState } from "../../shared/protocol/items.ts";
 import { SeededRandom } from "../../shared/time/seededRandom.ts";
 import { systemClock } from "../../shared/time/systemClock.ts";
+import type { Clock } from "../../shared/ports/clock.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import { PROFILES } from "../../node-agent/profile.ts";
 import { QueryListBody, QueryEventData, ResultEventData } from "../http/responses.ts";
@@ -35,6 +36,22 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+
+/** Serves GET /events from `log` on a free port, closed after the test; answers the streams and the base URL. */
+async function serveEvents(
+  log: EventLog,
+  options: { clock: Clock; heartbeatMs: number; maxBufferedBytes: number },
+): Promise<{ streams: EventStreams; base: string }> {
+  const app = Fastify();
+  const streams = new EventStreams({ log, ...options });
+  app.get("/events", async (request, reply) => {
+    streams.open(request, reply, request.headers["last-event-id"] as string | undefined);
+    return reply;
+  });
+  app.addHook("preClose", async () => streams.closeAll());
+  cleanups.push(() => app.close());
+  return { streams, base: await app.listen({ host: "127.0.0.1", port: 0 }) };
+}
 
 describe("GET /api/events", () => {
   it("a client that disconnects and resumes with Last-Event-ID misses no change", async () => {
@@ -101,16 +118,8 @@ describe("GET /api/events", () => {
   });
 
   it("sends a reset, with a current id, to a client further behind than the ring holds", async () => {
-    const app = Fastify();
     const log = new EventLog({ capacity: 4, epoch: "run1" });
-    const streams = new EventStreams({ log, clock: systemClock, heartbeatMs: 60_000, maxBufferedBytes: 1 << 20 });
-    app.get("/events", async (request, reply) => {
-      streams.open(request, reply, request.headers["last-event-id"] as string | undefined);
-      return reply;
-    });
-    app.addHook("preClose", async () => streams.closeAll());
-    cleanups.push(() => app.close());
-    const base = await app.listen({ host: "127.0.0.1", port: 0 });
+    const { base } = await serveEvents(log, { clock: systemClock, heartbeatMs: 60_000, maxBufferedBytes: 1 << 20 });
     for (let i = 0; i < 10; i++) log.append("tick", { i });
 
     const got: ReadEvent[] = [];
@@ -126,16 +135,8 @@ describe("GET /api/events", () => {
   });
 
   it("drops a client that stops reading instead of buffering without bound, while a reading client gets every event", async () => {
-    const app = Fastify();
     const log = new EventLog({ capacity: 100, epoch: "r" });
-    const streams = new EventStreams({ log, clock: systemClock, heartbeatMs: 60_000, maxBufferedBytes: 256 * 1024 });
-    app.get("/events", async (request, reply) => {
-      streams.open(request, reply, request.headers["last-event-id"] as string | undefined);
-      return reply;
-    });
-    app.addHook("preClose", async () => streams.closeAll());
-    cleanups.push(() => app.close());
-    const base = await app.listen({ host: "127.0.0.1", port: 0 });
+    const { streams, base } = await serveEvents(log, { clock: systemClock, heartbeatMs: 60_000, maxBufferedBytes: 256 * 1024 });
     const { port } = new URL(base);
 
     // The slow client: asks for the stream, then never reads a byte.
@@ -177,16 +178,8 @@ describe("GET /api/events", () => {
 
   it("sends a heartbeat comment every interval of its clock", async () => {
     const clock = new VirtualClock();
-    const app = Fastify();
     const log = new EventLog({ capacity: 4, epoch: "hb" });
-    const streams = new EventStreams({ log, clock, heartbeatMs: 1_000, maxBufferedBytes: 1 << 20 });
-    app.get("/events", async (request, reply) => {
-      streams.open(request, reply, undefined);
-      return reply;
-    });
-    app.addHook("preClose", async () => streams.closeAll());
-    cleanups.push(() => app.close());
-    const base = await app.listen({ host: "127.0.0.1", port: 0 });
+    const { base } = await serveEvents(log, { clock, heartbeatMs: 1_000, maxBufferedBytes: 1 << 20 });
     const ac = new AbortController();
     const response = await fetch(`${base}/events`, { signal: ac.signal });
     expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
