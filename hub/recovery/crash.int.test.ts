@@ -7,13 +7,14 @@ import type { StoredState } from "../../shared/ports/store.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
 import { dropSchema, pgClient } from "../../shared/store/mod.ts";
 import { createStore } from "../../shared/store/mod.ts";
+import { freePort, pollUntil } from "../../shared/testing/net.ts";
+import { ProcessPool } from "../../shared/testing/processes.ts";
 import { SERVICES, describeWith, uniquePrefix } from "../../shared/testing/services.ts";
 import { systemClock } from "../../shared/time/systemClock.ts";
 import { deleteAmqpPrefix } from "../../shared/transport/amqp/mod.ts";
 import { deleteNatsPrefix } from "../../shared/transport/nats/mod.ts";
 import type { QueryHistory } from "../http/history.ts";
 import { canonicalJson } from "../view/rebuild.ts";
-import { type Started, freePort, getJson, killHard, pause, postJson, startProcess, stopGracefully, until } from "./processes.ts";
 
 const NODES = ["site-a", "site-b", "site-c"];
 const HUB_STATUSES = new Set(["created", "sentToNode", "timedOut"]);
@@ -22,6 +23,21 @@ const DEFINITIONS = [
   { panels: [{ concepts: ["dx:I10"] }], sex: "F" },
   { panels: [{ concepts: ["dx:E11.9", "dx:E10.9"] }, { concepts: ["rx:metformin"], not: true }], age: { min: 40, max: 65 } },
 ];
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
+  return (await response.json()) as T;
+}
+
+async function postJson<T>(url: string, body: unknown): Promise<T> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** A look at the hub that fails (refused while it starts, an error status) counts as "not yet". */
+const orNotYet = (look: () => Promise<boolean>) => () => look().catch(() => false);
 
 interface QueryShown {
   id: string;
@@ -51,7 +67,8 @@ interface CrashRun {
 function crashSuite(transport: "amqp" | "nats", storeKind: "postgres" | "pglite"): void {
   const prefix = uniquePrefix(`crash-${storeKind}`);
   const schema = prefix.replace(/-/g, "_");
-  const children: Started[] = [];
+  const pool = new ProcessPool();
+  const hubOutput = () => pool.output("hub");
   let dir: string;
   let run: CrashRun;
 
@@ -60,6 +77,9 @@ function crashSuite(transport: "amqp" | "nats", storeKind: "postgres" | "pglite"
     const storeSpec = storeKind === "postgres" ? "postgres" : `pglite:${join(dir, "db")}`;
     const common = {
       QNET_TRANSPORT: transport,
+      AMQP_URL: SERVICES.amqp.url,
+      NATS_URL: SERVICES.nats.url,
+      DATABASE_URL: SERVICES.postgres.url,
       QNET_STORE: storeSpec,
       QNET_DB_SCHEMA: schema,
       QNET_PREFIX: prefix,
@@ -70,10 +90,14 @@ function crashSuite(transport: "amqp" | "nats", storeKind: "postgres" | "pglite"
     };
     const startHub = async () => {
       const port = await freePort();
-      const hub = startProcess("hub", "hub/main.ts", { ...common, QNET_HTTP_PORT: String(port) });
-      children.push(hub);
+      const hub = pool.start("hub", "hub/main.ts", { ...common, QNET_HTTP_PORT: String(port) });
       const url = `http://127.0.0.1:${port}`;
-      await until("the hub to be ready", async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), 60_000, hub.output);
+      await pollUntil(
+        "the hub to be ready",
+        60_000,
+        orNotYet(async () => (await fetch(`${url}/readyz`)).ok),
+        { everyMs: 250, describe: hubOutput },
+      );
       return { hub, url };
     };
     const submit = (url: string, i: number) =>
@@ -81,7 +105,7 @@ function crashSuite(transport: "amqp" | "nats", storeKind: "postgres" | "pglite"
 
     let { hub, url } = await startHub();
     const nodes = NODES.map((nodeId) =>
-      startProcess(nodeId, "node-agent/main.ts", {
+      pool.start(nodeId, "node-agent/main.ts", {
         ...common,
         QNET_NODE_ID: nodeId,
         QNET_NODE_STATE_DIR: dir,
@@ -89,27 +113,26 @@ function crashSuite(transport: "amqp" | "nats", storeKind: "postgres" | "pglite"
         QNET_NODE_POPULATION: "2000",
       }),
     );
-    children.push(...nodes);
 
     const accepted: string[] = [];
     for (let i = 0; i < 30; i++) accepted.push((await submit(url, i)).id);
     // Crash while sites are mid-result and submissions are still coming in.
-    await until(
+    await pollUntil(
       "sites to be working on results",
-      async () => {
+      60_000,
+      orNotYet(async () => {
         const moving = await Promise.all(accepted.map((id) => getJson<QueryShown>(`${url}/api/queries/${id}`)));
         const working = moving.flatMap((q) => q.nodes).filter((n) => !["created", "sentToNode", "completed", "failed"].includes(n.status));
-        return working.length >= 5 ? true : undefined;
-      },
-      60_000,
-      hub.output,
+        return working.length >= 5;
+      }),
+      { everyMs: 250, describe: hubOutput },
     );
     const inFlight = Array.from({ length: 10 }, (_, i) => submit(url, 30 + i).then((r) => accepted.push(r.id)));
     await Promise.race(inFlight);
-    await killHard(hub);
+    await pool.kill(hub);
     await Promise.allSettled(inFlight);
     // The sites go on proposing into the broker while no hub consumes.
-    await pause(1_500);
+    await systemClock.sleep(1_500);
 
     ({ hub, url } = await startHub());
     for (let i = 40; i < 50; i++) accepted.push((await submit(url, i)).id);
@@ -118,13 +141,13 @@ function crashSuite(transport: "amqp" | "nats", storeKind: "postgres" | "pglite"
       const page = await getJson<{ items: { id: string }[]; total: number }>(`${url}/api/queries?limit=500`);
       return Promise.all(page.items.map((q) => getJson<QueryShown>(`${url}/api/queries/${q.id}`)));
     };
-    await until(
+    await pollUntil(
       "every query to be done",
-      async () => ((await listAll()).every((q) => q.status === "done") ? true : undefined),
       180_000,
-      hub.output,
+      orNotYet(async () => (await listAll()).every((q) => q.status === "done")),
+      { everyMs: 250, describe: hubOutput },
     );
-    for (const n of nodes) await stopGracefully(n);
+    for (const n of nodes) await n.stop();
 
     // What is still in the broker drains into the store: wait until the record stops growing.
     const storedTotal = async () => {
@@ -138,26 +161,26 @@ function crashSuite(transport: "amqp" | "nats", storeKind: "postgres" | "pglite"
     let last = -1;
     let stable = 0;
     let rebases = 0;
-    await until(
+    await pollUntil(
       "the store to stop growing",
-      async () => {
+      120_000,
+      orNotYet(async () => {
         const now = await storedTotal();
         stable = now.total === last ? stable + 1 : 0;
         last = now.total;
         rebases = now.rebases;
-        await pause(500);
-        return stable >= 3 ? true : undefined;
-      },
-      120_000,
+        await systemClock.sleep(500);
+        return stable >= 3;
+      }),
+      { everyMs: 250 },
     );
     const shown = await listAll();
 
-    const cli = startProcess("rebuild", "hub/rebuild/main.ts", { ...common, QNET_HUB_URL: url, LOG_LEVEL: "warn" });
-    children.push(cli);
-    const code = await cli.exited;
-    const rebuild = { code, output: cli.output() };
+    const cli = pool.start("rebuild", "hub/rebuild/main.ts", { ...common, QNET_HUB_URL: url, LOG_LEVEL: "warn" });
+    const { code } = await cli.exited;
+    const rebuild = { code, output: pool.output("rebuild") };
 
-    expect(await stopGracefully(hub)).toBe(0);
+    expect((await hub.stop()).code).toBe(0);
 
     const proposed: ResultState[] = [];
     for (const nodeId of NODES) {
@@ -178,7 +201,7 @@ function crashSuite(transport: "amqp" | "nats", storeKind: "postgres" | "pglite"
   }, 420_000);
 
   afterAll(async () => {
-    for (const c of children) await killHard(c);
+    await pool.killAll();
     if (storeKind === "postgres") {
       const client = pgClient(SERVICES.postgres.url);
       await dropSchema(client, schema).finally(() => client.close());
