@@ -149,11 +149,25 @@ function crashSuite(transport: "amqp" | "nats", storeKind: "postgres" | "pglite"
     );
     for (const n of nodes) await n.stop();
 
-    // What is still in the broker drains into the store: wait until the record stops growing.
+    const proposed: ResultState[] = [];
+    for (const nodeId of NODES) {
+      const lines = (await readFile(ledgerPath(dir, nodeId), "utf8")).split("\n").filter(Boolean);
+      for (const line of lines) {
+        const entry = JSON.parse(line) as { t: string; result?: ResultState };
+        if (entry.t === "state" && entry.result) proposed.push(entry.result);
+      }
+    }
+    const distinctSent = new Set(proposed.map((r) => `${r.id} ${r.versionInfo.itemVersion}`)).size;
+
+    // What is still in the broker drains into the store. A delivery the killed hub held comes back
+    // only after the broker's ack wait (30 s on NATS), so wait for the count the nodes' ledgers
+    // and the hub's own writes call for, then for the record to stay put.
     const storedTotal = async () => {
       const all = await listAll();
       const histories = await Promise.all(all.map((q) => getJson<QueryHistory>(`${url}/api/queries/${q.id}/history`)));
       return {
+        queries: all.length,
+        results: all.reduce((n, q) => n + q.nodes.length, 0),
         total: histories.reduce((n, h) => n + h.states.length, 0),
         rebases: histories.reduce((n, h) => n + h.summary.conflicts.rebased, 0),
       };
@@ -162,17 +176,17 @@ function crashSuite(transport: "amqp" | "nats", storeKind: "postgres" | "pglite"
     let stable = 0;
     let rebases = 0;
     await pollUntil(
-      "the store to stop growing",
+      "the store to hold every state the nodes sent, then stop growing",
       120_000,
-      orNotYet(async () => {
+      async () => {
         const now = await storedTotal();
-        stable = now.total === last ? stable + 1 : 0;
+        const due = distinctSent + 3 * now.queries + 2 * now.results + now.rebases;
+        stable = now.total === last && now.total >= due ? stable + 1 : 0;
         last = now.total;
         rebases = now.rebases;
-        await systemClock.sleep(500);
         return stable >= 3;
-      }),
-      { everyMs: 250 },
+      },
+      { everyMs: 500, describe: hubOutput },
     );
     const shown = await listAll();
 
@@ -182,14 +196,6 @@ function crashSuite(transport: "amqp" | "nats", storeKind: "postgres" | "pglite"
 
     expect((await hub.stop()).code).toBe(0);
 
-    const proposed: ResultState[] = [];
-    for (const nodeId of NODES) {
-      const lines = (await readFile(ledgerPath(dir, nodeId), "utf8")).split("\n").filter(Boolean);
-      for (const line of lines) {
-        const entry = JSON.parse(line) as { t: string; result?: ResultState };
-        if (entry.t === "state" && entry.result) proposed.push(entry.result);
-      }
-    }
     const store = await createStore(storeSpec, { clock: systemClock, schema });
     const stored: StoredState[] = [];
     try {
