@@ -52,6 +52,8 @@ interface Entry {
   results: Map<string, ResultState>;
   /** Hub-clock time each result last moved, for the overdue poller. */
   movedAt: Map<string, number>;
+  /** Results shown in a status that is not final: answers allFinal without a scan of every site. */
+  unfinished: number;
 }
 
 /**
@@ -73,7 +75,7 @@ export class StatusView {
   private takeQuery(state: QueryState): boolean {
     const entry = this.entries.get(state.id);
     if (!entry) {
-      this.entries.set(state.id, { query: state, results: new Map(), movedAt: new Map() });
+      this.entries.set(state.id, { query: state, results: new Map(), movedAt: new Map(), unfinished: 0 });
       this.order.push(state.id);
     } else if (comparePrecedence("query", state, entry.query) > 0) {
       entry.query = state;
@@ -87,6 +89,7 @@ export class StatusView {
     if (!entry) return false;
     const shown = entry.results.get(state.nodeId);
     if (shown && comparePrecedence("result", state, shown) <= 0) return false;
+    entry.unfinished += (RESULT_LADDER[state.status].final ? 0 : 1) - (shown === undefined || RESULT_LADDER[shown.status].final ? 0 : 1);
     entry.results.set(state.nodeId, state);
     entry.movedAt.set(state.nodeId, at);
     this.emit({ kind: "result", queryId: state.queryId, nodeId: state.nodeId, state });
@@ -131,14 +134,13 @@ export class StatusView {
   /** Whether every result of the query has reached a final status. */
   allFinal(queryId: string): boolean {
     const entry = this.entries.get(queryId);
-    if (!entry || entry.results.size === 0) return false;
-    for (const r of entry.results.values()) if (!RESULT_LADDER[r.status].final) return false;
-    return true;
+    return entry !== undefined && entry.results.size > 0 && entry.unfinished === 0;
   }
 
   /** Non-final results that have not moved since `before` (hub clock). */
   *stalled(before: number): Generator<ResultState> {
     for (const entry of this.entries.values()) {
+      if (entry.unfinished === 0) continue;
       for (const [nodeId, r] of entry.results) {
         if (!RESULT_LADDER[r.status].final && (entry.movedAt.get(nodeId) ?? 0) < before) yield r;
       }
