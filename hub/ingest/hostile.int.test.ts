@@ -4,8 +4,8 @@ import { testConnection } from "../../shared/testing/connections.ts";
 import { SERVICES, describeWith, uniquePrefix } from "../../shared/testing/services.ts";
 import { deleteAmqpPrefix } from "../../shared/transport/amqp/declare.ts";
 import { connectAmqp } from "../../shared/transport/amqp/mod.ts";
-import { SITES } from "./hostileCases.ts";
-import { memoryRig, playRound, roundArb, startRig } from "./hostileRig.ts";
+import { SITES } from "./testing/hostileCases.ts";
+import { memoryRig, playRound, roundArb, startRig } from "./testing/hostileRig.ts";
 
 await describeWith(["amqp"], "the hub's ingest under hostile broker input (RabbitMQ)", () => {
   it("dead-letters every hostile message with its reason, applies every valid one around them, and its view stays right", async () => {

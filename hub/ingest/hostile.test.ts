@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { memoryRig, playRound, roundArb, viewDigest } from "./hostileRig.ts";
+import { memoryRig, playRound, roundArb, viewDigest } from "./testing/hostileRig.ts";
 
 describe("the hub's ingest under hostile broker input (memory broker)", () => {
   it("dead-letters every hostile message with its reason, applies every valid one around them, and its view stays right", async () => {

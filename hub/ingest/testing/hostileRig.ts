@@ -1,15 +1,15 @@
 import fc from "fast-check";
 import { expect } from "vitest";
-import { OUTCOMES } from "../../shared/apply/decide.ts";
-import { silentLogger } from "../../shared/log.ts";
-import type { Delivery, Subscription, Transport } from "../../shared/ports/transport.ts";
-import { MemoryStore } from "../../shared/store/memory.ts";
-import { SeededRandom } from "../../shared/time/seededRandom.ts";
-import { pollUntil } from "../../shared/testing/net.ts";
-import { systemClock } from "../../shared/time/systemClock.ts";
-import { createMemoryBroker, MemoryTransport } from "../../shared/transport/memory/mod.ts";
-import { nodeBrokerUser } from "../../trust/identity.ts";
-import { type Hub, startHub } from "../hub.ts";
+import { OUTCOMES } from "../../../shared/apply/decide.ts";
+import { silentLogger } from "../../../shared/log.ts";
+import type { Delivery, Subscription, Transport } from "../../../shared/ports/transport.ts";
+import { MemoryStore } from "../../../shared/store/memory.ts";
+import { SeededRandom } from "../../../shared/time/seededRandom.ts";
+import { pollUntil } from "../../../shared/testing/net.ts";
+import { systemClock } from "../../../shared/time/systemClock.ts";
+import { createMemoryBroker, MemoryTransport } from "../../../shared/transport/memory/mod.ts";
+import { nodeBrokerUser } from "../../../trust/identity.ts";
+import { type Hub, startHub } from "../../hub.ts";
 import { type HostileCase, hostileRecipe, QUERY_SITES, realize, SITES, type Sent, validTraffic } from "./hostileCases.ts";
 
 /** A hub on some broker, with its queries dispatched, and a way to publish as any site. */

@@ -1,7 +1,7 @@
 import fc from "fast-check";
-import type { Route } from "../../shared/ports/transport.ts";
-import { MAX_MESSAGE_BYTES } from "../../shared/protocol/messages.ts";
-import { nodeBrokerUser } from "../../trust/identity.ts";
+import type { Route } from "../../../shared/ports/transport.ts";
+import { MAX_MESSAGE_BYTES } from "../../../shared/protocol/messages.ts";
+import { nodeBrokerUser } from "../../../trust/identity.ts";
 
 /**
  * Hostile broker input for the hub's ingest, each with the reason it must be dead-lettered for,
