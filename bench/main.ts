@@ -3,7 +3,7 @@
  * Runs the chosen parts (all by default), prints a table and writes reports/bench-<date>.json.
  */
 import { mkdir, writeFile } from "node:fs/promises";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { BROKERS, type BrokerName } from "./brokers.ts";
@@ -63,6 +63,8 @@ async function sequential<T>(items: readonly T[], fn: (item: T) => Promise<Figur
 // A simulated site sleeps on its stop signal once per result in flight: thousands of listeners by design.
 setMaxListeners(Number.POSITIVE_INFINITY);
 const started = new Date();
+// The machine is shared: the load around the run says how far its figures can be trusted.
+const loadAtStart = loadavg();
 const figures: Figure[] = [];
 for (const p of parts) {
   const t0 = performance.now();
@@ -70,7 +72,10 @@ for (const p of parts) {
   figures.push(...got);
   console.error(`bench: ${p} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
+const loadAtEnd = loadavg();
+const loadText = (l: number[]) => l.map((x) => x.toFixed(2)).join(" / ");
 console.log(table(figures));
+console.log(`\nload average (1 / 5 / 15 min): at start ${loadText(loadAtStart)}, at end ${loadText(loadAtEnd)}`);
 const report = {
   startedAt: started.toISOString(),
   command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
@@ -78,6 +83,7 @@ const report = {
   parts,
   brokers,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version },
+  loadAverage: { atStart: loadAtStart, atEnd: loadAtEnd },
   figures,
 };
 await mkdir("reports", { recursive: true });
