@@ -1,17 +1,32 @@
 import type { RabbitGrant, RabbitUserAdmin } from "./rabbitmq.ts";
 
+/** fetch refuses a URL with credentials: they travel as basic auth instead. */
+function endpoint(url: string): { root: string; shown: string; authorization: string } {
+  const base = new URL(url);
+  const login = `${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`;
+  const shown = `${base.origin}${base.pathname.replace(/\/+$/, "")}`;
+  return { root: `${shown}/api`, shown, authorization: `Basic ${Buffer.from(login).toString("base64")}` };
+}
+
+/** Whether the management API answers at `url` and lets its user in (the plugin may be off). */
+export async function managementApiAnswers(url: string): Promise<boolean> {
+  const { root, authorization } = endpoint(url);
+  try {
+    const response = await fetch(`${root}/whoami`, { headers: { authorization } });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * User administration through RabbitMQ's management HTTP API (the rabbitmq_management plugin), for a
  * broker on another machine or in another container, where rabbitmqctl cannot reach. `url` is the
  * API's base with an administrator in its userinfo, e.g. `http://guest:guest@rabbitmq:15672`.
  */
 export function managementApiAdmin(url: string): RabbitUserAdmin {
-  const base = new URL(url);
-  // fetch refuses a URL with credentials: they travel as basic auth instead.
-  const login = `${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`;
-  const authorization = `Basic ${Buffer.from(login).toString("base64")}`;
-  const root = `${base.origin}${base.pathname.replace(/\/+$/, "")}/api`;
-  const shown = `${base.origin}${base.pathname.replace(/\/+$/, "")}`;
+  const { root, shown, authorization } = endpoint(url);
 
   async function call(method: "PUT" | "DELETE", path: string, body?: unknown, absentIsFine = false): Promise<void> {
     let response: Response;
