@@ -1,15 +1,21 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are compose interpolations, not templates
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EnvSchema, loadConfig, NODE_PROFILES, requireNodeId } from "../shared/config.ts";
+import { BrokerUsersEnvSchema, loadBrokerUsersEnv } from "../trust/brokerUsers.ts";
+import { networkCredentials } from "../trust/credentials.ts";
+import { hubBrokerUser, nodeBrokerUser, nodeIdOfBrokerUser } from "../trust/identity.ts";
+import { BROKER_USERS_ENTRY, brokerAuthVariables } from "./brokerAuth.ts";
 import {
   type ComposeService,
+  containerEnvironment,
   entryOf,
   parseFlowYaml,
   infrastructureNames,
   interpolate,
   localEnvironment,
+  oneShotNames,
   qnetServices,
   REPO_ROOT,
   readCompose,
@@ -22,6 +28,10 @@ const placement = { infrastructure, volumeDir: (v: string) => `/state/${v}` };
 const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
 const hubs = qnet.filter((s) => s.entry === "hub/main.ts");
 const nodes = qnet.filter((s) => s.entry === "node-agent/main.ts");
+const setups = qnet.filter((s) => s.entry === BROKER_USERS_ENTRY);
+/** The processes that keep running: the hub and the hospitals. */
+const processes = [...hubs, ...nodes];
+const SECRET = "compose-test-secret-0123456789";
 
 /** The configuration a service reads in its container, and again moved to this machine by `npm run cluster`. */
 function configsOf(service: ComposeService, env: Record<string, string> = {}) {
@@ -30,9 +40,12 @@ function configsOf(service: ComposeService, env: Record<string, string> = {}) {
 }
 
 describe("docker-compose.yml against the configuration schema (they cannot drift)", () => {
-  it("runs one hub and five hospitals of qnet's image, beside RabbitMQ, NATS and PostgreSQL", () => {
+  it("runs one hub and five hospitals of qnet's image, beside RabbitMQ, NATS and PostgreSQL, after one broker users setup", () => {
     expect(hubs).toHaveLength(1);
     expect(nodes).toHaveLength(5);
+    expect(setups.map((s) => s.name)).toEqual(["broker-users"]);
+    expect(processes.length + setups.length).toBe(qnet.length);
+    expect(oneShotNames(compose)).toEqual(["broker-users"]);
     expect(infrastructure.sort()).toEqual(["nats", "postgres", "rabbitmq"]);
   });
 
@@ -41,14 +54,19 @@ describe("docker-compose.yml against the configuration schema (they cannot drift
     for (const { name, entry, service } of qnet) {
       expect(existsSync(join(REPO_ROOT, entry)), `${name}: ${entry}`).toBe(true);
       expect(build.include, `${name}: ${entry} is compiled`).toContain(entry.split("/")[0]);
-      expect(Object.values(scripts), `${name}: an npm script runs ${entry}`).toContain(`tsx ${entry}`);
       expect(service.command).toEqual(["node", `dist/${entry.replace(/\.ts$/, ".js")}`]);
     }
+    for (const { name, entry } of processes)
+      expect(Object.values(scripts), `${name}: an npm script runs ${entry}`).toContain(`tsx ${entry}`);
   });
 
   it("sets only variables the schema knows, and every value parses, in the container and on this machine, on both brokers", () => {
     const known = new Set(Object.keys(EnvSchema.shape));
-    for (const { name, service } of qnet) {
+    const knownBySetup = new Set([...known, ...Object.keys(BrokerUsersEnvSchema.shape)]);
+    for (const { name, service } of setups) {
+      for (const key of Object.keys(service.environment)) expect(knownBySetup.has(key), `${name}: ${key} is read by no schema`).toBe(true);
+    }
+    for (const { name, service } of processes) {
       for (const key of Object.keys(service.environment)) expect(known.has(key), `${name}: ${key} is not in EnvSchema`).toBe(true);
       for (const transport of ["amqp", "nats"]) {
         for (const config of configsOf(service, { QNET_TRANSPORT: transport })) expect(config.QNET_TRANSPORT).toBe(transport);
@@ -57,7 +75,7 @@ describe("docker-compose.yml against the configuration schema (they cannot drift
   });
 
   it("switches every process between RabbitMQ and NATS by one variable, RabbitMQ by default", () => {
-    for (const { service } of qnet) {
+    for (const { service } of processes) {
       expect(service.environment.QNET_TRANSPORT).toBe("${QNET_TRANSPORT:-amqp}");
       for (const config of configsOf(service)) expect(config.QNET_TRANSPORT).toBe("amqp");
     }
@@ -79,7 +97,7 @@ describe("docker-compose.yml against the configuration schema (they cannot drift
   });
 
   it("points every process at the compose services, and `npm run cluster` at this machine's", () => {
-    for (const { service } of qnet) {
+    for (const { service } of processes) {
       const [inContainer, local] = configsOf(service);
       expect(new URL(inContainer!.AMQP_URL).hostname).toBe("rabbitmq");
       expect(new URL(inContainer!.NATS_URL).hostname).toBe("nats");
@@ -99,12 +117,94 @@ describe("docker-compose.yml against the configuration schema (they cannot drift
     for (const [name, service] of Object.entries(compose.services)) {
       for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
         expect(compose.services, `${name} depends on ${dependency}`).toHaveProperty(dependency);
-        expect(condition).toBe("service_healthy");
-        expect(compose.services[dependency]!.healthcheck, `${dependency} has a healthcheck`).toBeDefined();
+        if (oneShotNames(compose).includes(dependency)) {
+          expect(condition, `${name} waits for ${dependency} to finish`).toBe("service_completed_successfully");
+        } else {
+          expect(condition).toBe("service_healthy");
+          expect(compose.services[dependency]!.healthcheck, `${dependency} has a healthcheck`).toBeDefined();
+        }
       }
     }
-    for (const n of [...hubs, ...nodes])
-      expect(Object.keys(n.service.depends_on ?? {})).toEqual(expect.arrayContaining(["rabbitmq", "nats"]));
+    for (const n of processes)
+      expect(Object.keys(n.service.depends_on ?? {})).toEqual(expect.arrayContaining(["broker-users", "rabbitmq", "nats"]));
+    // The setup makes RabbitMQ's users through its management API, and the NATS server loads what it writes.
+    expect(Object.keys(setups[0]!.service.depends_on ?? {})).toEqual(["rabbitmq"]);
+    expect(compose.services.nats!.depends_on).toEqual({ "broker-users": { condition: "service_completed_successfully" } });
+  });
+});
+
+describe("docker-compose.yml with broker auth (docs/trust.md)", () => {
+  const auth = brokerAuthVariables(compose, SECRET, {});
+  const setup = setups[0]!;
+  const userinfo = (url: string) => {
+    const u = new URL(url);
+    return { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) };
+  };
+
+  it("gives every process only its own broker user, in AMQP_URL and NATS_USER/NATS_PASS alike, and every value parses", () => {
+    const network = networkCredentials({
+      prefix: "qnet",
+      nodeIds: hubs.flatMap((h) => configsOf(h.service)[0]!.QNET_NODES),
+      secret: SECRET,
+    });
+    const passwords = new Set([network.hub.pass, ...[...network.nodes.values()].map((c) => c.pass)]);
+    for (const { name, entry, service } of processes) {
+      for (const transport of ["amqp", "nats"]) {
+        for (const config of configsOf(service, { ...auth, QNET_TRANSPORT: transport })) {
+          const own = entry === "hub/main.ts" ? network.hub : network.nodes.get(requireNodeId(config))!;
+          expect(userinfo(config.AMQP_URL), name).toEqual(own);
+          expect({ user: config.NATS_USER, pass: config.NATS_PASS }, name).toEqual(own);
+          if (entry === "hub/main.ts") expect(own.user).toBe(hubBrokerUser(config.QNET_PREFIX));
+          else expect(nodeIdOfBrokerUser(own.user)).toBe(config.QNET_NODE_ID);
+          const others = Object.values(containerEnvironment(service, auth)).filter((v) =>
+            [...passwords].some((p) => p !== own.pass && v.includes(p)),
+          );
+          expect(others, `${name} sees no other process's password`).toEqual([]);
+        }
+      }
+    }
+  });
+
+  it("runs the setup with auth on for exactly the hub's network, through RabbitMQ's management API, writing into the volume NATS includes", () => {
+    const [hub] = configsOf(hubs[0]!.service, auth);
+    const inContainer = containerEnvironment(setup.service, auth);
+    const env = loadBrokerUsersEnv(inContainer);
+    expect(env).toMatchObject({ QNET_BROKER_AUTH: "on", QNET_BROKER_SECRET: SECRET, QNET_SKIP_RABBITMQ: "0" });
+    expect(new URL(env.QNET_RABBITMQ_MANAGEMENT_URL!).hostname).toBe("rabbitmq");
+    const config = loadConfig(inContainer);
+    expect([config.QNET_PREFIX, config.QNET_NODES]).toEqual([hub!.QNET_PREFIX, hub!.QNET_NODES]);
+
+    // nats -c /etc/nats/qnet.conf, whose include lies in a named volume the setup writes the same file into.
+    const nats = compose.services.nats!;
+    expect(nats.command?.slice(0, 2)).toEqual(["-c", "/etc/nats/qnet.conf"]);
+    const mountsOf = (s: ComposeService) => s.volumes.map((v) => v.split(":") as [string, string, string?]);
+    expect(mountsOf(nats)).toContainEqual(["./cluster/nats.conf", "/etc/nats/qnet.conf", "ro"]);
+    const included = /^include "([^"]+)"$/m.exec(readFileSync(join(REPO_ROOT, "cluster/nats.conf"), "utf8"))?.[1];
+    const inNats = posix.join("/etc/nats", included!);
+    const natsMount = mountsOf(nats).find(([source, target]) => !source.startsWith(".") && inNats.startsWith(`${target}/`))!;
+    expect(natsMount, `${inNats} lies in a named volume`).toBeDefined();
+    const setupMount = mountsOf(setup.service).find(([source]) => source === natsMount[0])!;
+    expect(setupMount, `broker-users mounts ${natsMount[0]}`).toBeDefined();
+    expect(posix.relative(setupMount[1], env.QNET_NATS_AUTH_FILE)).toBe(posix.relative(natsMount[1], inNats));
+    expect(compose.volumes).toHaveProperty(natsMount[0]);
+  });
+
+  it("names the users after QNET_PREFIX, as the processes do", () => {
+    const renamed = brokerAuthVariables(compose, SECRET, { QNET_PREFIX: "ward7" });
+    for (const n of nodes) {
+      const [config] = configsOf(n.service, { ...renamed, QNET_PREFIX: "ward7" });
+      expect(config!.NATS_USER).toBe(nodeBrokerUser("ward7", requireNodeId(config!)));
+    }
+  });
+
+  it("without the auth variables: every process is guest on RabbitMQ and anonymous on NATS, and the setup leaves NATS open", () => {
+    for (const { service } of processes) {
+      for (const config of configsOf(service)) {
+        expect(userinfo(config.AMQP_URL)).toEqual({ user: "guest", pass: "guest" });
+        expect([config.NATS_USER, config.NATS_PASS]).toEqual([undefined, undefined]);
+      }
+    }
+    expect(loadBrokerUsersEnv(containerEnvironment(setup.service, {})).QNET_BROKER_AUTH).toBe("off");
   });
 });
 
@@ -136,6 +236,14 @@ describe("compose interpolation and the move to this machine", () => {
       DATABASE_URL: "postgres://postgres@127.0.0.1:5432/postgres",
       NATS_URL: "nats://127.0.0.1:4222,nats://elsewhere:4222",
       HOST: "127.0.0.1",
+    });
+  });
+
+  it("moves an infrastructure service to the address the launcher gives it (its own nats-server)", () => {
+    const service = { environment: { NATS_URL: "nats://nats:4222", AMQP_URL: "amqp://u:p@rabbitmq:5672/" }, volumes: [], ports: [] };
+    expect(localEnvironment(service, {}, { ...placement, addresses: { nats: "127.0.0.1:40001" } })).toEqual({
+      NATS_URL: "nats://127.0.0.1:40001",
+      AMQP_URL: "amqp://u:p@127.0.0.1:5672/",
     });
   });
 

@@ -80,7 +80,7 @@ export function readCompose(path: string = COMPOSE_FILE): ComposeFile {
 }
 
 /** The image qnet builds runs `node dist/<path>.js`; every other service is infrastructure. */
-const OWN_COMMAND = /^dist\/((?:hub|node-agent)\/[A-Za-z0-9_/-]+)\.js$/;
+const OWN_COMMAND = /^dist\/((?:hub|node-agent|trust)\/[A-Za-z0-9_/-]+)\.js$/;
 
 /** The TypeScript entry a qnet service runs (`node dist/hub/main.js` -> hub/main.ts), or undefined for infrastructure. */
 export function entryOf(service: ComposeService): string | undefined {
@@ -96,6 +96,19 @@ export function qnetServices(compose: ComposeFile): { name: string; entry: strin
     const entry = entryOf(service);
     return entry ? [{ name, entry, service }] : [];
   });
+}
+
+/**
+ * One-shot services: those another waits for with `service_completed_successfully` (the broker users'
+ * setup). They run to the end before what depends on them starts; the rest keep running.
+ */
+export function oneShotNames(compose: ComposeFile): string[] {
+  const names = new Set(
+    Object.values(compose.services).flatMap((s) =>
+      Object.entries(s.depends_on ?? {}).flatMap(([name, { condition }]) => (condition === "service_completed_successfully" ? [name] : [])),
+    ),
+  );
+  return Object.keys(compose.services).filter((name) => names.has(name));
 }
 
 /** Infrastructure: services that run someone else's image (the brokers, the database). */
@@ -119,9 +132,16 @@ export function interpolate(value: string, env: Record<string, string | undefine
   });
 }
 
+/** A service's environment as its container sees it: the file's values, interpolated. */
+export function containerEnvironment(service: ComposeService, env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(service.environment).map(([key, raw]) => [key, interpolate(raw, env)]));
+}
+
 export interface LocalPlacement {
   /** Infrastructure service names; as hosts in a value they become 127.0.0.1, where the local services listen. */
   infrastructure: readonly string[];
+  /** `127.0.0.1:<port>` of an infrastructure service that listens elsewhere than its compose port (the launcher's own nats-server). */
+  addresses?: Readonly<Record<string, string>>;
   /** Where a named volume lives on this machine. */
   volumeDir: (volume: string) => string;
 }
@@ -142,9 +162,8 @@ export function localEnvironment(
     return source && target && !source.startsWith(".") && !source.startsWith("/") ? [{ source, target }] : [];
   });
   const out: Record<string, string> = {};
-  for (const [key, raw] of Object.entries(service.environment)) {
-    let value = interpolate(raw, env);
-    value = onLoopback(value, placement.infrastructure);
+  for (const [key, inContainer] of Object.entries(containerEnvironment(service, env))) {
+    let value = onLoopback(inContainer, placement);
     if (value === "0.0.0.0" || value === "::") value = "127.0.0.1";
     for (const { source, target } of mounts) {
       if (value === target || value.startsWith(`${target}/`)) value = join(placement.volumeDir(source), posix.relative(target, value));
@@ -154,13 +173,19 @@ export function localEnvironment(
   return out;
 }
 
-/** In a URL, or a comma-separated list of them, the host of an infrastructure service becomes 127.0.0.1. */
-function onLoopback(value: string, infrastructure: readonly string[]): string {
+/**
+ * In a URL, or a comma-separated list of them, the host of an infrastructure service becomes
+ * 127.0.0.1, and host and port become the service's address when the placement gives one.
+ */
+function onLoopback(value: string, placement: LocalPlacement): string {
   return value
     .split(",")
     .map((part) => {
-      const url = /^([a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?)([^:/?#]+)(.*)$/i.exec(part);
-      return url && infrastructure.includes(url[2] as string) ? `${url[1]}127.0.0.1${url[3]}` : part;
+      const url = /^([a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?)([^:/?#]+)(:\d+)?(.*)$/i.exec(part);
+      const host = url?.[2] as string;
+      if (!url || !placement.infrastructure.includes(host)) return part;
+      const address = placement.addresses?.[host];
+      return address ? `${url[1]}${address}${url[4]}` : `${url[1]}127.0.0.1${url[3] ?? ""}${url[4]}`;
     })
     .join(",");
 }
