@@ -1,54 +1,101 @@
+import { execFile } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import pg from "pg";
 import { afterEach, expect, it } from "vitest";
 import { DEFAULT_NODES } from "../shared/config.ts";
 import { freePort } from "../shared/testing/net.ts";
+import { ProcessPool } from "../shared/testing/processes.ts";
 import { describeWith, SERVICES, uniquePrefix } from "../shared/testing/services.ts";
 import { deleteAmqpPrefix } from "../shared/transport/mod.ts";
+import { networkCredentials } from "../trust/credentials.ts";
+import { hubBrokerUser, nodeBrokerUser } from "../trust/identity.ts";
+import { deleteRabbitUsers } from "../trust/rabbitmq.ts";
 import { HubApi } from "./testing/hubApi.ts";
-import { ProcessPool } from "../shared/testing/processes.ts";
+
+const run = promisify(execFile);
+
+/** The users of a prefix RabbitMQ knows, and those its open connections are logged in as. */
+async function rabbitUsers(prefix: string, list: "list_users" | "list_connections"): Promise<string[]> {
+  const { stdout } = await run("rabbitmqctl", ["--quiet", list, ...(list === "list_connections" ? ["user"] : [])]);
+  const users = stdout.split("\n").map((line) => line.split("\t")[0]!.trim());
+  return [...new Set(users.filter((u) => u.startsWith(`${prefix}.`)))].sort();
+}
 
 await describeWith(["amqp", "postgres"], "npm run cluster: the compose topology as local processes", () => {
   const pool = new ProcessPool();
-  const prefix = uniquePrefix("cluster");
-  const schema = prefix.replace(/-/g, "_");
+  let prefix = "";
   let stateDir: string | undefined;
+  const schema = () => prefix.replace(/-/g, "_");
 
   afterEach(async () => {
     await pool.killAll();
     await deleteAmqpPrefix(SERVICES.amqp.url, prefix, DEFAULT_NODES);
+    // Only a launcher killed before its own clean-up leaves users; deleting needs their names alone.
+    await deleteRabbitUsers(networkCredentials({ prefix, nodeIds: DEFAULT_NODES, secret: "names-only-0123456789" }));
     const db = new pg.Client({ connectionString: SERVICES.postgres.url });
     await db.connect();
-    await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await db.query(`DROP SCHEMA IF EXISTS ${schema()} CASCADE`);
     await db.end();
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
   });
 
-  it("runs the hub and five hospitals with the compose environment, answers a query from every site, and stops them all on Ctrl-C", async () => {
+  /** Starts `npm run cluster` with the variables docker-compose.yml interpolates; everything else comes from the file. */
+  async function startCluster(label: string, args: string[] = []) {
+    prefix = uniquePrefix(label);
     stateDir = await mkdtemp(join(tmpdir(), "qnet-cluster-"));
     const port = await freePort();
-    // The variables docker-compose.yml interpolates; everything else comes from the file.
-    const env = { QNET_PREFIX: prefix, QNET_DB_SCHEMA: schema, QNET_HTTP_PORT: String(port), QNET_NODE_TIME_SCALE: "0.05" };
-    const cluster = pool.start("cluster", "cluster/main.ts", env, ["--state-dir", stateDir]);
+    const env = { QNET_PREFIX: prefix, QNET_DB_SCHEMA: schema(), QNET_HTTP_PORT: String(port), QNET_NODE_TIME_SCALE: "0.05" };
+    const cluster = pool.start("cluster", "cluster/main.ts", env, ["--state-dir", stateDir, ...args]);
     const api = new HubApi(`http://127.0.0.1:${port}`);
     await api.waitReady();
     for (const node of DEFAULT_NODES) await pool.waitForLine("cluster", new RegExp(`^${node} +\\| .*node agent ready`));
+    return { cluster, api };
+  }
 
+  async function queryCompletesEverywhere(api: HubApi): Promise<void> {
     const id = await api.submit();
     const done = await api.waitFor(id, "final at every site", (v) => v.status === "done", { timeoutMs: 180_000 });
     expect(done.nodes.map((n) => n.nodeId).sort()).toEqual(DEFAULT_NODES);
     expect(done.nodes.every((n) => n.final)).toBe(true);
+  }
+
+  function expectCleanStop(out: string, names: string[]): void {
+    for (const name of names) expect(out).toMatch(new RegExp(`^${name} +\\| exited with code 0$`, "m"));
+    expect(out).toMatch(/every process stopped cleanly/);
+  }
+
+  it("runs the hub and five hospitals with the compose environment, answers a query from every site, and stops them all on Ctrl-C", async () => {
+    const { cluster, api } = await startCluster("cluster");
+    await queryCompletesEverywhere(api);
     // Ledgers lie in the compose file's named volume, moved under the state directory.
-    expect((await readdir(join(stateDir, "node-ledgers"))).sort()).toEqual(DEFAULT_NODES.map((n) => `node-${n}.ledger.jsonl`));
+    expect((await readdir(join(stateDir!, "node-ledgers"))).sort()).toEqual(DEFAULT_NODES.map((n) => `node-${n}.ledger.jsonl`));
 
     cluster.signal("SIGINT");
     expect(await cluster.exited).toEqual({ code: 0, signal: null });
     const out = pool.output("cluster");
     expect(out).toMatch(/^hub +\| .*"hub ready"/m);
     expect(out).toMatch(/"store":"postgres"/);
-    for (const name of ["hub", ...DEFAULT_NODES]) expect(out).toMatch(new RegExp(`^${name} +\\| exited with code 0$`, "m"));
-    expect(out).toMatch(/every process stopped cleanly/);
+    // Without --auth the setup makes nobody and leaves NATS open; every process is guest.
+    expect(out).toMatch(/^broker-users +\| broker auth off/m);
+    expectCleanStop(out, ["broker-users", "hub", ...DEFAULT_NODES]);
+  }, 300_000);
+
+  it("with --auth on RabbitMQ: every process logs in as its own user, a query completes at every site, and the users go on exit", async () => {
+    const { cluster, api } = await startCluster("cluster-auth", ["--auth"]);
+    const users = [hubBrokerUser(prefix), ...DEFAULT_NODES.map((n) => nodeBrokerUser(prefix, n))].sort();
+    expect(await rabbitUsers(prefix, "list_connections")).toEqual(users);
+    await queryCompletesEverywhere(api);
+
+    cluster.signal("SIGINT");
+    expect(await cluster.exited).toEqual({ code: 0, signal: null });
+    const out = pool.output("cluster");
+    expect(out).toMatch(/broker auth on \(amqp\)/);
+    expect(out).not.toMatch(/dead-letter/i);
+    expectCleanStop(out, ["broker-users", "hub", ...DEFAULT_NODES]);
+    expect(out).toMatch(/^cluster +\| broker users deleted$/m);
+    expect(await rabbitUsers(prefix, "list_users")).toEqual([]);
   }, 300_000);
 });

@@ -1,62 +1,171 @@
-import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { rabbitmqctlAdmin } from "../trust/rabbitmqctl.ts";
+import { managementApiAdmin, managementApiAnswers } from "../trust/rabbitmqHttp.ts";
+import { deleteRabbitUsers } from "../trust/rabbitmq.ts";
+import { BROKER_USERS_ENTRY, brokerAuthVariables, brokerNetwork } from "./brokerAuth.ts";
 import { baseEnvironment, Child, type ChildExit } from "./child.ts";
-import { COMPOSE_FILE, infrastructureNames, localEnvironment, qnetServices, REPO_ROOT, readCompose } from "./compose.ts";
+import {
+  COMPOSE_FILE,
+  infrastructureNames,
+  type LocalPlacement,
+  localEnvironment,
+  oneShotNames,
+  qnetServices,
+  REPO_ROOT,
+  readCompose,
+} from "./compose.ts";
+import { type LocalNatsServer, startLocalNatsServer } from "./natsServer.ts";
 
 /**
  * `npm run cluster`: the topology of docker-compose.yml as local processes, with the environment
  * the compose file gives each service, moved to this machine (the local RabbitMQ, NATS and
- * PostgreSQL on 127.0.0.1; named volumes under --state-dir). Each line a process writes is shown
- * after its service name. Ctrl-C stops every process gracefully; a second Ctrl-C kills them.
+ * PostgreSQL on 127.0.0.1; named volumes under --state-dir). One-shot services (the broker users'
+ * setup) run to the end first. Each line a process writes is shown after its service name. Ctrl-C
+ * stops every process gracefully; a second Ctrl-C kills them.
+ *
+ * `--auth` turns broker auth on, as the variables of cluster/broker-auth-env.ts do for compose: every
+ * process connects as its own broker user, with a password derived from QNET_BROKER_SECRET (a fresh
+ * random one when unset). The RabbitMQ users are made through the management API, as in compose,
+ * when it answers on this machine, else with rabbitmqctl, and deleted on exit.
+ * On NATS the shared server's authorization cannot be switched on at run time, so the cluster gets a
+ * nats-server of its own, on a port it picks, loading the authorization the setup wrote.
  */
 const { values } = parseArgs({
   options: {
     "state-dir": { type: "string", default: join(REPO_ROOT, ".qnet", "cluster") },
     file: { type: "string", default: COMPOSE_FILE },
+    auth: { type: "boolean", default: false },
+    "nats-server": { type: "string", default: "nats-server" },
   },
 });
 const stateDir = resolve(values["state-dir"] as string);
 const compose = readCompose(values.file);
-const infrastructure = infrastructureNames(compose);
 const services = qnetServices(compose);
-const width = Math.max(...services.map((s) => s.name.length));
-
+const oneShots = new Set(oneShotNames(compose));
+const width = Math.max(...services.map((s) => s.name.length), "cluster".length);
 const write = (name: string, line: string) => process.stdout.write(`${name.padEnd(width)} | ${line}\n`);
-write("cluster", `${services.length} processes from ${values.file}; infrastructure on this machine: ${infrastructure.join(", ")}`);
 
 const volumeDir = (volume: string) => {
   const dir = join(stateDir, volume);
   mkdirSync(dir, { recursive: true });
   return dir;
 };
+const placement: LocalPlacement = { infrastructure: infrastructureNames(compose), volumeDir };
 
-const children = services.map(({ name, entry, service }) => {
-  const env = { ...baseEnvironment(), ...localEnvironment(service, process.env, { infrastructure, volumeDir }) };
-  const child = new Child({ name, entry, env, onLine: (n, line) => write(n, line) });
-  child.exited.then((exit) => {
-    write(name, describeExit(exit));
-    if (children.every((c) => !c.running)) void finish();
+// Only --auth turns auth on: variables of an env file meant for compose do not leak in.
+const callerEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("QNET_BROKER_")));
+const secret = values.auth ? process.env.QNET_BROKER_SECRET || randomBytes(24).toString("base64url") : undefined;
+const interpolation = secret === undefined ? callerEnv : { ...callerEnv, ...brokerAuthVariables(compose, secret, callerEnv) };
+const longRunning = services.filter((s) => !oneShots.has(s.name));
+const transport = longRunning.map((s) => localEnvironment(s.service, interpolation, placement).QNET_TRANSPORT).find(Boolean) ?? "amqp";
+const environmentOf = (service: (typeof services)[number]) => {
+  const env = localEnvironment(service.service, interpolation, placement);
+  if (service.entry === BROKER_USERS_ENTRY) {
+    // Users only on the broker in use; on RabbitMQ through its management API as in compose when it answers, else rabbitmqctl.
+    if (managementUrl === undefined) delete env.QNET_RABBITMQ_MANAGEMENT_URL;
+    if (transport === "nats") env.QNET_SKIP_RABBITMQ = "1";
+  }
+  return env;
+};
+
+const setupService = services.find((s) => s.entry === BROKER_USERS_ENTRY);
+const composeManagementUrl = setupService && localEnvironment(setupService.service, interpolation, placement).QNET_RABBITMQ_MANAGEMENT_URL;
+const managementUrl =
+  secret !== undefined && transport === "amqp" && composeManagementUrl && (await managementApiAnswers(composeManagementUrl))
+    ? composeManagementUrl
+    : undefined;
+
+write(
+  "cluster",
+  `${services.length} processes from ${values.file}; infrastructure on this machine: ${placement.infrastructure.join(", ")}`,
+);
+if (secret !== undefined) {
+  const how = transport === "nats" ? "a nats-server of this cluster" : managementUrl ? "the management API" : "rabbitmqctl";
+  write("cluster", `broker auth on (${transport}): every process connects as its own broker user, made by ${how}`);
+}
+
+const children: Child[] = [];
+let natsServer: LocalNatsServer | undefined;
+let stopping = 0;
+
+function start(service: (typeof services)[number]): Child {
+  const child = new Child({
+    name: service.name,
+    entry: service.entry,
+    env: { ...baseEnvironment(), ...environmentOf(service) },
+    onLine: write,
   });
+  children.push(child);
+  child.exited.then((exit) => write(service.name, describeExit(exit)));
   return child;
-});
+}
 
-let signals = 0;
 const onSignal = (signal: NodeJS.Signals) => {
-  signals++;
-  const last = signals > 1 ? "SIGKILL" : "SIGTERM";
-  write("cluster", signals > 1 ? `${signal} again: killing every process` : `${signal}: stopping every process gracefully`);
-  for (const child of children) child.signal(last);
+  stopping++;
+  write("cluster", stopping > 1 ? `${signal} again: killing every process` : `${signal}: stopping every process gracefully`);
+  for (const child of children) child.signal(stopping > 1 ? "SIGKILL" : "SIGTERM");
 };
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
 
-async function finish(): Promise<void> {
-  const exits = await Promise.all(children.map((c) => c.exited));
-  const clean = exits.every((e) => e.code === 0);
-  write("cluster", clean ? "every process stopped cleanly" : "some process did not stop cleanly");
-  process.exit(clean ? 0 : 1);
+/** Undoes what the launcher set up around the processes: its nats-server, and with auth on RabbitMQ the users. */
+async function tearDown(): Promise<boolean> {
+  await natsServer?.stop();
+  if (secret === undefined || transport !== "amqp") return true;
+  try {
+    const admin = managementUrl ? managementApiAdmin(managementUrl) : rabbitmqctlAdmin();
+    await deleteRabbitUsers(brokerNetwork(compose, secret, interpolation), admin);
+    write("cluster", "broker users deleted");
+    return true;
+  } catch (err) {
+    write("cluster", `could not delete the broker users: ${(err as Error).message}`);
+    return false;
+  }
 }
+
+async function run(): Promise<boolean> {
+  for (const service of services.filter((s) => oneShots.has(s.name))) {
+    const exit = await start(service).exited;
+    if (exit.code !== 0 || stopping > 0) return false;
+  }
+  if (secret !== undefined && transport === "nats") {
+    const authFile = setupService ? environmentOf(setupService).QNET_NATS_AUTH_FILE : undefined;
+    if (!authFile) throw new Error(`no service runs ${BROKER_USERS_ENTRY} with QNET_NATS_AUTH_FILE: the NATS users are unknown`);
+    const dir = volumeDir("nats-server");
+    const configFile = join(dir, "qnet.conf");
+    // nats-server resolves an include relative to the including file, and reads a leading "/" as relative too.
+    writeFileSync(configFile, `include "${relative(dirname(configFile), authFile)}"\n`);
+    natsServer = await startLocalNatsServer({
+      binary: values["nats-server"] as string,
+      configFile,
+      storeDir: join(dir, "jetstream"),
+      onLine: (line) => {
+        if (/\[(ERR|WRN|FTL)\]/.test(line)) write("nats", line);
+      },
+    });
+    placement.addresses = { nats: new URL(natsServer.url).host };
+    write("cluster", `nats-server of this cluster with the network's users at ${natsServer.url}`);
+  }
+  if (stopping > 0) return false;
+  const exits = await Promise.all(longRunning.map((s) => start(s).exited));
+  return exits.every((e) => e.code === 0);
+}
+
+let clean: boolean;
+try {
+  clean = await run();
+} catch (err) {
+  write("cluster", `could not start: ${(err as Error).message}`);
+  for (const child of children) child.signal("SIGTERM");
+  await Promise.all(children.map((c) => c.exited));
+  clean = false;
+}
+const tornDown = await tearDown();
+write("cluster", clean && tornDown ? "every process stopped cleanly" : "some process did not stop cleanly");
+process.exit(clean && tornDown ? 0 : 1);
 
 function describeExit(exit: ChildExit): string {
   return exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
