@@ -111,6 +111,23 @@ export function oneShotNames(compose: ComposeFile): string[] {
   return Object.keys(compose.services).filter((name) => names.has(name));
 }
 
+/**
+ * The qnet services a service waits to be healthy before it starts (the hub, which declares the
+ * topology a node with its own broker user may not create). Infrastructure is assumed to run already.
+ */
+export function healthyFirst(compose: ComposeFile, service: ComposeService): string[] {
+  return Object.entries(service.depends_on ?? {}).flatMap(([name, { condition }]) => {
+    const dependency = compose.services[name];
+    return condition === "service_healthy" && dependency && entryOf(dependency) ? [name] : [];
+  });
+}
+
+/** A healthcheck's command in exec form (`CMD`), or undefined when the service has none qnet can run. */
+export function healthCommand(service: ComposeService): string[] | undefined {
+  const [form, ...command] = service.healthcheck?.test ?? [];
+  return form === "CMD" && command.length > 0 ? command : undefined;
+}
+
 /** Infrastructure: services that run someone else's image (the brokers, the database). */
 export function infrastructureNames(compose: ComposeFile): string[] {
   return Object.entries(compose.services)

@@ -42,16 +42,19 @@ await describeWith(["amqp", "postgres"], "npm run cluster: the compose topology 
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
   });
 
-  /** Starts `npm run cluster` with the variables docker-compose.yml interpolates; everything else comes from the file. */
+  /**
+   * Starts `npm run cluster` with the variables docker-compose.yml interpolates; everything else comes
+   * from the file. The label names the run's prefix and its process, whose output is its own.
+   */
   async function startCluster(label: string, args: string[] = []) {
     prefix = uniquePrefix(label);
     stateDir = await mkdtemp(join(tmpdir(), "qnet-cluster-"));
     const port = await freePort();
     const env = { QNET_PREFIX: prefix, QNET_DB_SCHEMA: schema(), QNET_HTTP_PORT: String(port), QNET_NODE_TIME_SCALE: "0.05" };
-    const cluster = pool.start("cluster", "cluster/main.ts", env, ["--state-dir", stateDir, ...args]);
+    const cluster = pool.start(label, "cluster/main.ts", env, ["--state-dir", stateDir, ...args]);
     const api = new HubApi(`http://127.0.0.1:${port}`);
     await api.waitReady();
-    for (const node of DEFAULT_NODES) await pool.waitForLine("cluster", new RegExp(`^${node} +\\| .*node agent ready`));
+    for (const node of DEFAULT_NODES) await pool.waitForLine(label, new RegExp(`^${node} +\\| .*node agent ready`));
     return { cluster, api };
   }
 
@@ -91,7 +94,7 @@ await describeWith(["amqp", "postgres"], "npm run cluster: the compose topology 
 
     cluster.signal("SIGINT");
     expect(await cluster.exited).toEqual({ code: 0, signal: null });
-    const out = pool.output("cluster");
+    const out = pool.output("cluster-auth");
     expect(out).toMatch(/broker auth on \(amqp\)/);
     expect(out).not.toMatch(/dead-letter/i);
     expectCleanStop(out, ["broker-users", "hub", ...DEFAULT_NODES]);

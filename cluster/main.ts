@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { execFile } from "node:child_process";
+import { parseArgs, promisify } from "node:util";
+import { systemClock } from "../shared/time/systemClock.ts";
 import { rabbitmqctlAdmin } from "../trust/rabbitmqctl.ts";
 import { managementApiAdmin, managementApiAnswers } from "../trust/rabbitmqHttp.ts";
 import { deleteRabbitUsers } from "../trust/rabbitmq.ts";
@@ -9,6 +11,8 @@ import { BROKER_USERS_ENTRY, brokerAuthVariables, brokerNetwork } from "./broker
 import { baseEnvironment, Child, type ChildExit } from "./child.ts";
 import {
   COMPOSE_FILE,
+  healthCommand,
+  healthyFirst,
   infrastructureNames,
   type LocalPlacement,
   localEnvironment,
@@ -23,7 +27,8 @@ import { type LocalNatsServer, startLocalNatsServer } from "./natsServer.ts";
  * `npm run cluster`: the topology of docker-compose.yml as local processes, with the environment
  * the compose file gives each service, moved to this machine (the local RabbitMQ, NATS and
  * PostgreSQL on 127.0.0.1; named volumes under --state-dir). One-shot services (the broker users'
- * setup) run to the end first. Each line a process writes is shown after its service name. Ctrl-C
+ * setup) run to the end first; a service that depends on a qnet service being healthy (the
+ * hospitals on the hub) starts once that service's compose healthcheck passes here. Each line a process writes is shown after its service name. Ctrl-C
  * stops every process gracefully; a second Ctrl-C kills them.
  *
  * `--auth` turns broker auth on, as the variables of cluster/broker-auth-env.ts do for compose: every
@@ -88,6 +93,9 @@ if (secret !== undefined) {
 }
 
 const children: Child[] = [];
+const execFileAsync = promisify(execFile);
+/** How often a dependency's healthcheck is run while a service waits for it. */
+const HEALTH_POLL_MS = 500;
 let natsServer: LocalNatsServer | undefined;
 let stopping = 0;
 
@@ -150,8 +158,53 @@ async function run(): Promise<boolean> {
     write("cluster", `nats-server of this cluster with the network's users at ${natsServer.url}`);
   }
   if (stopping > 0) return false;
-  const exits = await Promise.all(longRunning.map((s) => start(s).exited));
+  const exits = await Promise.all(
+    longRunning.map(async (service) => {
+      for (const dependency of healthyFirst(compose, service.service)) {
+        write(service.name, `waiting for ${dependency} to be healthy`);
+        if (!(await healthOf(dependency))) {
+          if (stopping === 0) write(service.name, `not started: ${dependency} stopped before it was healthy`);
+          return { code: stopping > 0 ? 0 : 1, signal: null };
+        }
+      }
+      return start(service).exited;
+    }),
+  );
   return exits.every((e) => e.code === 0);
+}
+
+const health = new Map<string, Promise<boolean>>();
+
+/** Whether a qnet service became healthy by its compose healthcheck, run here with its environment; false if it stopped first. */
+function healthOf(name: string): Promise<boolean> {
+  let healthy = health.get(name);
+  if (!healthy) {
+    healthy = probeUntilHealthy(name);
+    health.set(name, healthy);
+  }
+  return healthy;
+}
+
+async function probeUntilHealthy(name: string): Promise<boolean> {
+  const service = services.find((s) => s.name === name);
+  if (!service) return false;
+  const command = healthCommand(service.service);
+  for (;;) {
+    const child = children.find((c) => c.name === name);
+    if (stopping > 0 || (child && !child.running)) return false;
+    if (child && (command === undefined || (await passes(command, environmentOf(service))))) return true;
+    await systemClock.sleep(HEALTH_POLL_MS);
+  }
+}
+
+async function passes(command: string[], env: Record<string, string>): Promise<boolean> {
+  const [program, ...args] = command as [string, ...string[]];
+  try {
+    await execFileAsync(program === "node" ? process.execPath : program, args, { env: { ...baseEnvironment(), ...env }, timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 let clean: boolean;

@@ -16,10 +16,11 @@ try {
   if (users.length === 0) process.stdout.write(`broker auth off: ${env.QNET_NATS_AUTH_FILE} lets any client in; no users made\n`);
   for (const user of users) process.stdout.write(`broker user ${user}\n`);
   if (users.length > 0) {
-    const where = env.QNET_SKIP_RABBITMQ === "1" ? "NATS only" : env.QNET_RABBITMQ_MANAGEMENT_URL ? "management API" : "rabbitmqctl";
-    process.stdout.write(
-      `broker auth on: ${users.length} users (RabbitMQ by ${where}); NATS authorization in ${env.QNET_NATS_AUTH_FILE}\n`,
-    );
+    const rabbit =
+      env.QNET_SKIP_RABBITMQ === "1"
+        ? "RabbitMQ skipped"
+        : `RabbitMQ by ${env.QNET_RABBITMQ_MANAGEMENT_URL ? "management API" : "rabbitmqctl"}`;
+    process.stdout.write(`broker auth on: ${users.length} users (${rabbit}); NATS authorization in ${env.QNET_NATS_AUTH_FILE}\n`);
   }
 } catch (err) {
   process.stderr.write(`setup-broker-users: ${(err as Error).message}\n`);
