@@ -11,6 +11,11 @@ export interface SimulationSize {
   queries: number;
   /** Patients per site: small, so the figure is about messages, not counting. */
   populationSize: number;
+  /**
+   * Queries submitted together; the next wave goes when every query of the previous one is done,
+   * so the broker never holds more than wave x nodes run-queries at once. 50 unless given.
+   */
+  wave?: number;
 }
 
 export interface SimulationRun {
@@ -43,8 +48,8 @@ function keepingResultBodies(transport: Transport, bodies: Uint8Array[]): Transp
 }
 
 /**
- * The whole network in one process on the memory broker and store, in virtual time: every
- * query submitted to every node at once, run until every query is done.
+ * The whole network in one process on the memory broker and store, in virtual time: the queries
+ * submitted to every node in waves, run until every query is done.
  */
 export async function simulate(size: SimulationSize, keepBodies: boolean): Promise<SimulationRun> {
   const clock = new VirtualClock();
@@ -77,8 +82,13 @@ export async function simulate(size: SimulationSize, keepBodies: boolean): Promi
     if (c.kind === "query" && (c.state as { status?: string }).status === "done") done++;
   });
   const start = performance.now();
-  for (let q = 0; q < size.queries; q++) await network.hub.desk.submit({ definition: DEFINITION, researcherId: "bench" });
-  const allDone = await clock.runWhile(() => done < size.queries, VIRTUAL_LIMIT_MS);
+  const wave = size.wave ?? 50;
+  let allDone = true;
+  for (let submitted = 0; submitted < size.queries && allDone; ) {
+    const next = Math.min(size.queries, submitted + wave);
+    for (; submitted < next; submitted++) await network.hub.desk.submit({ definition: DEFINITION, researcherId: "bench" });
+    allDone = await clock.runWhile(() => done < submitted, VIRTUAL_LIMIT_MS);
+  }
   const seconds = (performance.now() - start) / 1000;
   sample();
   clearInterval(sampler);
