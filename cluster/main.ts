@@ -63,7 +63,15 @@ const placement: LocalPlacement = { infrastructure: infrastructureNames(compose)
 // Only --auth turns auth on: variables of an env file meant for compose do not leak in.
 const callerEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("QNET_BROKER_")));
 const secret = values.auth ? process.env.QNET_BROKER_SECRET || randomBytes(24).toString("base64url") : undefined;
-const interpolation = secret === undefined ? callerEnv : { ...callerEnv, ...brokerAuthVariables(compose, secret, callerEnv) };
+let authVariables: Record<string, string> = {};
+try {
+  if (secret !== undefined) authVariables = brokerAuthVariables(compose, secret, callerEnv);
+} catch (err) {
+  // A short QNET_BROKER_SECRET, or a compose file whose processes the setup does not cover.
+  process.stderr.write(`cluster: --auth: ${(err as Error).message}\n`);
+  process.exit(2);
+}
+const interpolation = { ...callerEnv, ...authVariables };
 const longRunning = services.filter((s) => !oneShots.has(s.name));
 const transport = longRunning.map((s) => localEnvironment(s.service, interpolation, placement).QNET_TRANSPORT).find(Boolean) ?? "amqp";
 const environmentOf = (service: (typeof services)[number]) => {
