@@ -2,6 +2,7 @@ import type { ItemKind, ItemState } from "../apply/precedence.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { ResultState } from "../protocol/items.ts";
 import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../ports/store.ts";
+import { MessageIds } from "./messageIds.ts";
 import { type ApplyPolicy, queryIdOf, stepOf } from "./step.ts";
 
 /**
@@ -25,12 +26,63 @@ function sharingText(state: ItemState, earlier: ItemState | undefined): ItemStat
   return shared as ItemState;
 }
 
-/** An item's stored states, in store order. */
-type ItemStates = StoredState[];
+/** The outcomes a state can be stored by, by their code in the log. */
+const OUTCOMES: readonly StoredState["outcome"][] = ["applied", "applied-late", "conflict-rebased"];
+const KINDS: readonly ItemKind[] = ["query", "result"];
+
+/**
+ * Every stored state in store order, one column per field, so a state costs a few array slots
+ * beside its own object instead of a StoredState wrapper with a storedAt string of its own. A
+ * million results store several million states; their StoredState objects are built only when
+ * read (states, history, replay).
+ */
+class StateLog {
+  readonly states: ItemState[] = [];
+  readonly seqs: number[] = [];
+  /** kind * OUTCOMES.length + outcome. */
+  readonly codes: number[] = [];
+  /** Clock ms when stored. */
+  readonly storedAt: number[] = [];
+  readonly messageIds = new MessageIds();
+
+  get length(): number {
+    return this.states.length;
+  }
+
+  push(seq: number, kind: ItemKind, state: ItemState, outcome: StoredState["outcome"], messageId: string | null, at: number): number {
+    const place = this.states.length;
+    this.states.push(state);
+    this.seqs.push(seq);
+    this.codes.push(KINDS.indexOf(kind) * OUTCOMES.length + OUTCOMES.indexOf(outcome));
+    this.storedAt.push(at);
+    this.messageIds.push(messageId);
+    return place;
+  }
+
+  read(index: number): StoredState {
+    const state = this.states[index] as ItemState;
+    const code = this.codes[index] as number;
+    const kind = KINDS[Math.floor(code / OUTCOMES.length)] as ItemKind;
+    return {
+      seq: this.seqs[index] as number,
+      kind,
+      id: state.id,
+      queryId: queryIdOf(kind, state),
+      itemVersion: state.versionInfo.itemVersion,
+      state,
+      outcome: OUTCOMES[code % OUTCOMES.length] as StoredState["outcome"],
+      messageId: this.messageIds.at(index),
+      storedAt: new Date(this.storedAt[index] as number).toISOString(),
+    };
+  }
+}
+
+/** An item's stored states: their places in the log, in store order. */
+type ItemStates = number[];
 
 /**
  * The store in process memory: the default of `npm start` and of simulations. It keeps the
- * minimum a million results need: one array per item, one object per stored state.
+ * minimum a million results need: the log's columns, and per item the places of its states.
  */
 export class MemoryStore implements Store {
   readonly name = "memory";
@@ -38,7 +90,7 @@ export class MemoryStore implements Store {
   private readonly queries = new Map<string, ItemStates>();
   private readonly results = new Map<string, ItemStates>();
   /** Every stored state, in store order: what replay reads. */
-  private readonly log: StoredState[] = [];
+  private readonly log = new StateLog();
   /** The items of each query, queries and results alike: what history reads. */
   private readonly itemsOfQuery = new Map<string, ItemStates[]>();
   private readonly conflictsOfQuery = new Map<string, ConflictRecord[]>();
@@ -69,7 +121,8 @@ export class MemoryStore implements Store {
   private applyOne(p: Proposal): Applied {
     const items = p.kind === "query" ? this.queries : this.results;
     const record = items.get(p.state.id);
-    const storedStates = record ? record.map((s) => s.state) : [];
+    const states = this.log.states;
+    const storedStates = record ? record.map((i) => states[i] as ItemState) : [];
     const queryId = queryIdOf(p.kind, p.state);
     const queryKnown = p.kind === "query" || this.queries.has(queryId);
     const { decision, current } = stepOf(p, storedStates, queryKnown, this.policy);
@@ -83,7 +136,7 @@ export class MemoryStore implements Store {
         this.recordConflict(p.kind, queryId, p.state, decision.collidedWith, null, messageId);
         return { outcome: "conflict-discarded", current };
       default: {
-        const write = sharingText(decision.write, record?.[0]?.state);
+        const write = sharingText(decision.write, storedStates[0]);
         const stored = this.store(p.kind, queryIdOf(p.kind, write), write, decision.outcome, messageId, record);
         if (decision.outcome === "conflict-rebased") {
           this.recordConflict(p.kind, queryId, p.state, decision.collidedWith, stored.itemVersion, messageId);
@@ -94,7 +147,7 @@ export class MemoryStore implements Store {
     }
   }
 
-  /** The clock's time as ISO text, one string shared by every state stored within the same millisecond. */
+  /** The clock's time as ISO text, one string shared by every record made within the same millisecond. */
   private nowIso(): string {
     const now = this.clock.now();
     if (now !== this.lastNow) {
@@ -112,17 +165,7 @@ export class MemoryStore implements Store {
     messageId: string | null,
     existing: ItemStates | undefined,
   ): StoredState {
-    const stored: StoredState = {
-      seq: ++this.seq,
-      kind,
-      id: state.id,
-      queryId,
-      itemVersion: state.versionInfo.itemVersion,
-      state,
-      outcome,
-      messageId,
-      storedAt: this.nowIso(),
-    };
+    const index = this.log.push(++this.seq, kind, state, outcome, messageId, this.clock.now());
     let record = existing;
     if (record === undefined) {
       record = [];
@@ -131,9 +174,8 @@ export class MemoryStore implements Store {
       if (ofQuery) ofQuery.push(record);
       else this.itemsOfQuery.set(queryId, [record]);
     }
-    record.push(stored);
-    this.log.push(stored);
-    return stored;
+    record.push(index);
+    return this.log.read(index);
   }
 
   private recordConflict(
@@ -164,18 +206,19 @@ export class MemoryStore implements Store {
   }
 
   async states(kind: ItemKind, id: string): Promise<StoredState[]> {
-    return [...((kind === "query" ? this.queries : this.results).get(id) ?? [])];
+    return ((kind === "query" ? this.queries : this.results).get(id) ?? []).map((i) => this.log.read(i));
   }
 
   async history(queryId: string): Promise<{ states: StoredState[]; conflicts: ConflictRecord[] }> {
-    const states = (this.itemsOfQuery.get(queryId) ?? []).flat().sort((a, b) => a.seq - b.seq);
-    return { states, conflicts: [...(this.conflictsOfQuery.get(queryId) ?? [])] };
+    // Log places are in store order, like seq.
+    const places = (this.itemsOfQuery.get(queryId) ?? []).flat().sort((a, b) => a - b);
+    return { states: places.map((i) => this.log.read(i)), conflicts: [...(this.conflictsOfQuery.get(queryId) ?? [])] };
   }
 
   async *replay(): AsyncIterable<StoredState> {
     // Bounded by the length at the start, so states stored while replaying are not read twice.
     const end = this.log.length;
-    for (let i = 0; i < end; i++) yield this.log[i] as StoredState;
+    for (let i = 0; i < end; i++) yield this.log.read(i);
   }
 
   async counts(): Promise<StoreCounts> {
