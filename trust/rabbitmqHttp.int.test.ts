@@ -1,16 +1,12 @@
 import amqp from "amqplib";
-import { afterAll, describe, expect, it } from "vitest";
-import { accepts } from "../shared/testing/net.ts";
+import { afterAll, expect, it } from "vitest";
 import { describeWith, SERVICES, uniquePrefix } from "../shared/testing/services.ts";
 import { brokerEnv, networkCredentials } from "./credentials.ts";
 import { createRabbitUsers, deleteRabbitUsers, networkGrants, type RabbitUserAdmin } from "./rabbitmq.ts";
 import { rabbitmqctlAdmin } from "./rabbitmqctl.ts";
 import { managementApiAdmin } from "./rabbitmqHttp.ts";
 
-const amqpUrl = new URL(SERVICES.amqp.url);
-const MANAGEMENT_URL = process.env.RABBITMQ_MANAGEMENT_URL ?? `http://guest:guest@${amqpUrl.hostname}:15672`;
-const management = new URL(MANAGEMENT_URL);
-const managementUp = await accepts(Number(management.port) || 15672, management.hostname);
+const management = new URL(SERVICES.rabbitmqManagement.url);
 
 /** A user's permissions and topic permissions on "/", as the management API reports them; undefined when the user is gone. */
 async function stateOf(user: string): Promise<unknown> {
@@ -45,18 +41,7 @@ async function logsIn(url: string): Promise<boolean> {
   }
 }
 
-/**
- * The management plugin is optional (CI's broker runs without it), so this suite skips, saying so,
- * when the API does not answer, in CI too; there the launcher test covers the rabbitmqctl path.
- */
-const suite = async (body: () => void) => {
-  if (managementUp) return describeWith(["amqp"], "RabbitMQ users through the management HTTP API", body);
-  const why = `the RabbitMQ management API is not reachable at ${management.origin} (rabbitmq-plugins enable rabbitmq_management)`;
-  console.warn(`SKIPPING RabbitMQ users through the management HTTP API: ${why}`);
-  describe.skip(`RabbitMQ users through the management HTTP API [skipped: ${why}]`, body);
-};
-
-await suite(() => {
+await describeWith(["amqp", "rabbitmqManagement"], "RabbitMQ users through the management HTTP API", () => {
   const prefix = uniquePrefix("users-http");
   const credentials = networkCredentials({ prefix, nodeIds: ["site-a", "site-b"], secret: "users-http-test-secret-0123" });
   const users = [credentials.hub, ...credentials.nodes.values()];

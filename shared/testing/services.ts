@@ -6,6 +6,7 @@ export const SERVICES = {
   amqp: { url: process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672", port: 5672 },
   nats: { url: process.env.NATS_URL ?? "nats://127.0.0.1:4222", port: 4222 },
   postgres: { url: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres", port: 5432 },
+  rabbitmqManagement: { url: process.env.RABBITMQ_MANAGEMENT_URL ?? "http://guest:guest@127.0.0.1:15672", port: 15672 },
 } as const;
 export type ServiceName = keyof typeof SERVICES;
 
