@@ -27,7 +27,7 @@ async function stateOf(user: string): Promise<unknown> {
     read: p.read,
     topics: topics
       .map((t) => ({ exchange: t.exchange, write: t.write, read: t.read }))
-      .sort((a, b) => a.exchange.localeCompare(b.exchange)),
+      .sort((a, b) => String(a.exchange).localeCompare(String(b.exchange))),
   };
 }
 
@@ -45,7 +45,7 @@ await describeWith(["amqp", "rabbitmqManagement"], "RabbitMQ users through the m
   const prefix = uniquePrefix("users-http");
   const credentials = networkCredentials({ prefix, nodeIds: ["site-a", "site-b"], secret: "users-http-test-secret-0123" });
   const users = [credentials.hub, ...credentials.nodes.values()];
-  const http = managementApiAdmin(MANAGEMENT_URL);
+  const http = managementApiAdmin(SERVICES.rabbitmqManagement.url);
   const ctl = rabbitmqctlAdmin();
 
   afterAll(async () => {
@@ -74,8 +74,8 @@ await describeWith(["amqp", "rabbitmqManagement"], "RabbitMQ users through the m
     // Setting up again over existing users (a second `docker compose up`) takes the API's path too.
     expect(await made(http)).toEqual(byHttp);
     const [a, b] = [...credentials.nodes.values()];
-    expect(await logsIn(brokerEnv(a!, { amqpHost: amqpUrl.host }).AMQP_URL)).toBe(true);
-    expect(await logsIn(brokerEnv({ user: a!.user, pass: b!.pass }, { amqpHost: amqpUrl.host }).AMQP_URL)).toBe(false);
+    expect(await logsIn(brokerEnv(a!, { amqpHost: new URL(SERVICES.amqp.url).host }).AMQP_URL)).toBe(true);
+    expect(await logsIn(brokerEnv({ user: a!.user, pass: b!.pass }, { amqpHost: new URL(SERVICES.amqp.url).host }).AMQP_URL)).toBe(false);
   });
 
   it("deletes every user of the network, and deleting again is fine", async () => {
@@ -86,7 +86,7 @@ await describeWith(["amqp", "rabbitmqManagement"], "RabbitMQ users through the m
   });
 
   it("says which request failed and why", async () => {
-    const wrong = new URL(MANAGEMENT_URL);
+    const wrong = new URL(SERVICES.rabbitmqManagement.url);
     wrong.password = "not-the-password";
     await expect(managementApiAdmin(wrong.href).putUser(`${prefix}.x`, "p")).rejects.toThrow(/PUT \/api\/users\/.* failed: 401/);
   });
