@@ -199,7 +199,7 @@ export class NodeAgent {
     const resultId = message.result.id;
     const recording = this.recording.get(resultId);
     if (recording) await recording.catch(() => undefined);
-    if (this.ledger.query(resultId)) {
+    if (this.ledger.taken(resultId)) {
       this.count.duplicateRunQueries++;
       this.log.debug({ resultId, redelivered: delivery.redelivered }, "run-query for a result already taken: acknowledged, not restarted");
       await delivery.ack();

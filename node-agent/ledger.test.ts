@@ -59,7 +59,24 @@ describe.each(engines)("%s ledger", (_, make) => {
     expect(ledger.unfinished()).toHaveLength(1); // final but not yet confirmed
     await ledger.recordPublished(resultId, 5);
     expect(ledger.unfinished()).toEqual([]);
+    expect(ledger.taken(resultId)).toBe(true);
+    expect(ledger.taken(`${queryId}:hospital-b`)).toBe(false);
     await ledger.close();
+  });
+});
+
+describe("memory ledger", () => {
+  it("forgets a result once its final state is confirmed, but still knows it took it", async () => {
+    const ledger = new MemoryLedger();
+    await ledger.open();
+    await ledger.recordQuery(query);
+    await ledger.recordState(state(3, "completed"), "m3");
+    expect(ledger.query(resultId)).toEqual(query);
+    await ledger.recordPublished(resultId, 3);
+    expect(ledger.query(resultId)).toBeUndefined();
+    expect(ledger.newest(resultId)).toBeUndefined();
+    expect(ledger.taken(resultId)).toBe(true);
+    expect(ledger.unfinished()).toEqual([]);
   });
 });
 

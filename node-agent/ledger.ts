@@ -53,6 +53,9 @@ export interface NodeLedger {
   recordState(result: ResultState, messageId: string): Promise<void>;
   /** The broker confirmed a state. */
   recordPublished(resultId: string, itemVersion: number): Promise<void>;
+  /** Whether the node has taken the result on, finished or not: a run-query for it is a duplicate. */
+  taken(resultId: string): boolean;
+  /** The run-query of a result; a ledger that forgets finished results answers undefined for them. */
   query(resultId: string): RecordedQuery | undefined;
   newest(resultId: string): RecordedState | undefined;
   /** Results with work left: not yet final, or whose newest state the broker has not confirmed. */
@@ -64,6 +67,19 @@ export interface NodeLedger {
 export class LedgerIndex {
   readonly queries = new Map<string, RecordedQuery>();
   readonly states = new Map<string, RecordedState>();
+  /** Results forgotten once final and confirmed, by id: all that duplicate detection needs of them. */
+  readonly finished = new Set<string>();
+
+  /**
+   * `forgetFinished` drops a result's query and newest state once its final state is confirmed,
+   * keeping only its id: a node in a simulation of a million results keeps its working set, not
+   * its whole past. A durable ledger keeps them, so its rewrite still knows every result it took.
+   */
+  constructor(private readonly forgetFinished = false) {}
+
+  taken(resultId: string): boolean {
+    return this.queries.has(resultId) || this.finished.has(resultId);
+  }
 
   apply(entry: LedgerEntry): void {
     switch (entry.t) {
@@ -80,7 +96,14 @@ export class LedgerIndex {
       }
       case "published": {
         const known = this.states.get(entry.resultId);
-        if (known && known.result.versionInfo.itemVersion === entry.itemVersion) known.published = true;
+        if (known && known.result.versionInfo.itemVersion === entry.itemVersion) {
+          known.published = true;
+          if (this.forgetFinished && isFinal(known.result.status)) {
+            this.queries.delete(entry.resultId);
+            this.states.delete(entry.resultId);
+            this.finished.add(entry.resultId);
+          }
+        }
         return;
       }
     }
@@ -129,6 +152,10 @@ export abstract class IndexedLedger implements NodeLedger {
     return this.append({ t: "published", resultId, itemVersion });
   }
 
+  taken(resultId: string): boolean {
+    return this.index.taken(resultId);
+  }
+
   query(resultId: string): RecordedQuery | undefined {
     return this.index.queries.get(resultId);
   }
@@ -142,9 +169,13 @@ export abstract class IndexedLedger implements NodeLedger {
   }
 }
 
-/** Forgets everything when the process ends: a restarted node starts from the hub's states again. */
+/**
+ * Forgets everything when the process ends: a restarted node starts from the hub's states again.
+ * Within the process it forgets finished results too, all but their ids.
+ */
 export class MemoryLedger extends IndexedLedger {
   readonly name = "memory";
+  protected override index = new LedgerIndex(true);
 
   async open(): Promise<void> {}
   async close(): Promise<void> {}
