@@ -28,7 +28,7 @@ storeContract(
     const make = () => new SqlStore({ client: shared, clock, schema, name: "pglite" });
     return { store: make(), reopen: async () => make(), cleanup: () => dropSchema(shared, schema) };
   },
-  { propertyRuns: 30 },
+  { propertyRuns: 30, persists: true },
 );
 
 describe("pglite store in a folder", () => {

@@ -32,7 +32,7 @@ await describeWith(["postgres"], "SqlStore on PostgreSQL", () => {
       const make = () => new SqlStore({ client: shared, clock, schema, name: "postgres" });
       return { store: make(), reopen: async () => make(), cleanup: () => dropSchema(shared, schema) };
     },
-    { propertyRuns: 30 },
+    { propertyRuns: 30, persists: true },
   );
 
   describe("two hub processes sharing one schema", () => {
