@@ -3,6 +3,7 @@ import type { Clock } from "../ports/clock.ts";
 import type { ResultState } from "../protocol/items.ts";
 import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../ports/store.ts";
 import { MessageIds } from "./messageIds.ts";
+import { PackedResults } from "./packedResults.ts";
 import { type ApplyPolicy, queryIdOf, stepOf } from "./step.ts";
 
 /**
@@ -32,12 +33,14 @@ const KINDS: readonly ItemKind[] = ["query", "result"];
 
 /**
  * Every stored state in store order, one column per field, so a state costs a few array slots
- * beside its own object instead of a StoredState wrapper with a storedAt string of its own. A
- * million results store several million states; their StoredState objects are built only when
- * read (states, history, replay).
+ * beside its own object (or its packed columns: a node's result states) instead of a StoredState
+ * wrapper with a storedAt string of its own. A million results store several million states;
+ * their StoredState objects are built only when read (states, history, replay).
  */
 class StateLog {
-  readonly states: ItemState[] = [];
+  /** The state itself, or its slot among the packed result states. */
+  private readonly entries: (ItemState | number)[] = [];
+  private readonly packed = new PackedResults();
   readonly seqs: number[] = [];
   /** kind * OUTCOMES.length + outcome. */
   readonly codes: number[] = [];
@@ -46,12 +49,22 @@ class StateLog {
   readonly messageIds = new MessageIds();
 
   get length(): number {
-    return this.states.length;
+    return this.entries.length;
   }
 
-  push(seq: number, kind: ItemKind, state: ItemState, outcome: StoredState["outcome"], messageId: string | null, at: number): number {
-    const place = this.states.length;
-    this.states.push(state);
+  /** `base` is the item's first state, which a result state is packed against. */
+  push(
+    seq: number,
+    kind: ItemKind,
+    state: ItemState,
+    base: ItemState | undefined,
+    outcome: StoredState["outcome"],
+    messageId: string | null,
+    at: number,
+  ): number {
+    const place = this.entries.length;
+    const slot = kind === "result" && base ? this.packed.pack(state as ResultState, base as ResultState) : undefined;
+    this.entries.push(slot ?? state);
     this.seqs.push(seq);
     this.codes.push(KINDS.indexOf(kind) * OUTCOMES.length + OUTCOMES.indexOf(outcome));
     this.storedAt.push(at);
@@ -59,8 +72,13 @@ class StateLog {
     return place;
   }
 
+  stateAt(place: number): ItemState {
+    const entry = this.entries[place] as ItemState | number;
+    return typeof entry === "number" ? this.packed.unpack(entry) : entry;
+  }
+
   read(index: number): StoredState {
-    const state = this.states[index] as ItemState;
+    const state = this.stateAt(index);
     const code = this.codes[index] as number;
     const kind = KINDS[Math.floor(code / OUTCOMES.length)] as ItemKind;
     return {
@@ -121,8 +139,7 @@ export class MemoryStore implements Store {
   private applyOne(p: Proposal): Applied {
     const items = p.kind === "query" ? this.queries : this.results;
     const record = items.get(p.state.id);
-    const states = this.log.states;
-    const storedStates = record ? record.map((i) => states[i] as ItemState) : [];
+    const storedStates = record ? record.map((i) => this.log.stateAt(i)) : [];
     const queryId = queryIdOf(p.kind, p.state);
     const queryKnown = p.kind === "query" || this.queries.has(queryId);
     const { decision, current } = stepOf(p, storedStates, queryKnown, this.policy);
@@ -137,7 +154,7 @@ export class MemoryStore implements Store {
         return { outcome: "conflict-discarded", current };
       default: {
         const write = sharingText(decision.write, storedStates[0]);
-        const stored = this.store(p.kind, queryIdOf(p.kind, write), write, decision.outcome, messageId, record);
+        const stored = this.store(p.kind, queryIdOf(p.kind, write), write, decision.outcome, messageId, record, storedStates[0]);
         if (decision.outcome === "conflict-rebased") {
           this.recordConflict(p.kind, queryId, p.state, decision.collidedWith, stored.itemVersion, messageId);
         }
@@ -164,8 +181,9 @@ export class MemoryStore implements Store {
     outcome: StoredState["outcome"],
     messageId: string | null,
     existing: ItemStates | undefined,
+    first: ItemState | undefined,
   ): StoredState {
-    const index = this.log.push(++this.seq, kind, state, outcome, messageId, this.clock.now());
+    const index = this.log.push(++this.seq, kind, state, first, outcome, messageId, this.clock.now());
     let record = existing;
     if (record === undefined) {
       record = [];
@@ -175,7 +193,7 @@ export class MemoryStore implements Store {
       else this.itemsOfQuery.set(queryId, [record]);
     }
     record.push(index);
-    return this.log.read(index);
+    return { ...this.log.read(index), state };
   }
 
   private recordConflict(
