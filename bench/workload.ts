@@ -1,10 +1,10 @@
 import type { Proposal } from "../shared/ports/store.ts";
 import type { Random } from "../shared/ports/random.ts";
-import { resultId } from "../shared/protocol/ids.ts";
 import type { QueryState, ResultState } from "../shared/protocol/items.ts";
 import { encodeMessage, type ResultUpdate } from "../shared/protocol/messages.ts";
 import { nextVersion } from "../shared/protocol/versionInfo.ts";
 import { SeededRandom } from "../shared/time/seededRandom.ts";
+import { fanOutProposals } from "../hub/queries.ts";
 
 /** One broker message of the workload: where it goes and its bytes. */
 export interface WorkloadMessage {
@@ -79,18 +79,11 @@ export function makeWorkload(options: WorkloadOptions): Workload {
       status: "dispatched",
       nodeIds,
     };
-    seed.push({ kind: "query", state: query, origin: "hub" });
-    for (const nodeId of nodeIds) {
-      const created: ResultState = {
-        id: resultId(id, nodeId),
-        queryId: id,
-        nodeId,
-        versionInfo: nextVersion(undefined, T0),
-        status: "created",
-      };
-      const sent: ResultState = { ...created, versionInfo: nextVersion(created.versionInfo, T0), status: "sentToNode" };
-      seed.push({ kind: "result", state: created, origin: "hub" }, { kind: "result", state: sent, origin: "hub" });
-      lifecycles.push(lifecycle(sent, random));
+    const fanOut = fanOutProposals(query, T0);
+    seed.push(...fanOut);
+    for (const p of fanOut) {
+      const state = p.state as ResultState;
+      if (p.kind === "result" && state.status === "sentToNode") lifecycles.push(lifecycle(state, random));
     }
   }
   // Interleave lifecycles the way concurrent sites do: each step of every result, round by round.

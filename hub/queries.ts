@@ -21,6 +21,23 @@ export interface Submission {
 const RETRY_MS = [500, 1000, 2000, 5000, 10_000];
 const SENT_STAGE = resultStage("sentToNode");
 
+/** What the hub stores when it fans a query out: the query, and per node its result created then sentToNode. */
+export function fanOutProposals(query: QueryState, at: number): Proposal[] {
+  const proposals: Proposal[] = [{ kind: "query", state: query, origin: "hub" }];
+  for (const nodeId of query.nodeIds ?? []) {
+    const created: ResultState = {
+      id: resultId(query.id, nodeId),
+      queryId: query.id,
+      nodeId,
+      versionInfo: nextVersion(undefined, at),
+      status: "created",
+    };
+    const sent: ResultState = { ...created, versionInfo: nextVersion(created.versionInfo, at), status: "sentToNode" };
+    proposals.push({ kind: "result", state: created, origin: "hub" }, { kind: "result", state: sent, origin: "hub" });
+  }
+  return proposals;
+}
+
 /**
  * The hub's own writes to queries: create the Query and one Result per node, send run-query to
  * each node, and move the query along created -> dispatched -> done.
@@ -55,19 +72,7 @@ export class QueryDesk {
       status: "created",
       nodeIds,
     };
-    const proposals: Proposal[] = [{ kind: "query", state: query, origin: "hub" }];
-    for (const nodeId of nodeIds) {
-      const created: ResultState = {
-        id: resultId(id, nodeId),
-        queryId: id,
-        nodeId,
-        versionInfo: nextVersion(undefined, now),
-        status: "created",
-      };
-      const sent: ResultState = { ...created, versionInfo: nextVersion(created.versionInfo, now), status: "sentToNode" };
-      proposals.push({ kind: "result", state: created, origin: "hub" }, { kind: "result", state: sent, origin: "hub" });
-    }
-    await recorder.record(proposals);
+    await recorder.record(fanOutProposals(query, now));
     if (nodeIds.length === 0) await this.advance(id, "failed");
     else void this.dispatch(id);
     return id;
