@@ -2,6 +2,7 @@ import type { ItemKind, ItemState } from "../apply/precedence.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { ResultState } from "../protocol/items.ts";
 import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../ports/store.ts";
+import { Column } from "./column.ts";
 import { MessageIds } from "./messageIds.ts";
 import { PackedResults } from "./packedResults.ts";
 import { type ApplyPolicy, queryIdOf, stepOf } from "./step.ts";
@@ -32,7 +33,7 @@ const OUTCOMES: readonly StoredState["outcome"][] = ["applied", "applied-late", 
 const KINDS: readonly ItemKind[] = ["query", "result"];
 
 /**
- * Every stored state in store order, one column per field, so a state costs a few array slots
+ * Every stored state in store order, one column per field, so a state costs a few typed slots
  * beside its own object (or its packed columns: a node's result states) instead of a StoredState
  * wrapper with a storedAt string of its own. A million results store several million states;
  * their StoredState objects are built only when read (states, history, replay).
@@ -41,33 +42,36 @@ class StateLog {
   /** The state itself, or its slot among the packed result states. */
   private readonly entries: (ItemState | number)[] = [];
   private readonly packed = new PackedResults();
-  readonly seqs: number[] = [];
+  private readonly seqs = new Column((n) => new Float64Array(n));
   /** kind * OUTCOMES.length + outcome. */
-  readonly codes: number[] = [];
+  private readonly codes = new Column((n) => new Uint8Array(n));
   /** Clock ms when stored. */
-  readonly storedAt: number[] = [];
-  readonly messageIds = new MessageIds();
+  private readonly storedAt = new Column((n) => new Float64Array(n));
+  /** The place of the item's state before this one, or -1: an item's states form a chain. */
+  private readonly previous = new Column((n) => new Int32Array(n));
+  private readonly messageIds = new MessageIds();
 
   get length(): number {
     return this.entries.length;
   }
 
-  /** `base` is the item's first state, which a result state is packed against. */
+  /** `newest` is the place of the item's newest state, `base` its first state, which a result state is packed against. */
   push(
     seq: number,
     kind: ItemKind,
     state: ItemState,
-    base: ItemState | undefined,
+    item: { newest: number; base: ItemState } | undefined,
     outcome: StoredState["outcome"],
     messageId: string | null,
     at: number,
   ): number {
     const place = this.entries.length;
-    const slot = kind === "result" && base ? this.packed.pack(state as ResultState, base as ResultState) : undefined;
+    const slot = kind === "result" && item ? this.packed.pack(state as ResultState, item.base as ResultState) : undefined;
     this.entries.push(slot ?? state);
     this.seqs.push(seq);
     this.codes.push(KINDS.indexOf(kind) * OUTCOMES.length + OUTCOMES.indexOf(outcome));
     this.storedAt.push(at);
+    this.previous.push(item ? item.newest : -1);
     this.messageIds.push(messageId);
     return place;
   }
@@ -77,40 +81,44 @@ class StateLog {
     return typeof entry === "number" ? this.packed.unpack(entry) : entry;
   }
 
-  read(index: number): StoredState {
-    const state = this.stateAt(index);
-    const code = this.codes[index] as number;
+  /** The places of an item's states, oldest first, from the place of its newest. */
+  chain(newest: number | undefined): number[] {
+    const places: number[] = [];
+    for (let p = newest ?? -1; p >= 0; p = this.previous.at(p)) places.push(p);
+    return places.reverse();
+  }
+
+  read(place: number, state = this.stateAt(place)): StoredState {
+    const code = this.codes.at(place);
     const kind = KINDS[Math.floor(code / OUTCOMES.length)] as ItemKind;
     return {
-      seq: this.seqs[index] as number,
+      seq: this.seqs.at(place),
       kind,
       id: state.id,
       queryId: queryIdOf(kind, state),
       itemVersion: state.versionInfo.itemVersion,
       state,
       outcome: OUTCOMES[code % OUTCOMES.length] as StoredState["outcome"],
-      messageId: this.messageIds.at(index),
-      storedAt: new Date(this.storedAt[index] as number).toISOString(),
+      messageId: this.messageIds.at(place),
+      storedAt: new Date(this.storedAt.at(place)).toISOString(),
     };
   }
 }
 
-/** An item's stored states: their places in the log, in store order. */
-type ItemStates = number[];
-
 /**
  * The store in process memory: the default of `npm start` and of simulations. It keeps the
- * minimum a million results need: the log's columns, and per item the places of its states.
+ * minimum a million results need: the log's columns, and per item the place of its newest state.
  */
 export class MemoryStore implements Store {
   readonly name = "memory";
   private readonly clock: Clock;
-  private readonly queries = new Map<string, ItemStates>();
-  private readonly results = new Map<string, ItemStates>();
+  /** The place of each item's newest stored state, by id. */
+  private readonly queries = new Map<string, number>();
+  private readonly results = new Map<string, number>();
   /** Every stored state, in store order: what replay reads. */
   private readonly log = new StateLog();
-  /** The items of each query, queries and results alike: what history reads. */
-  private readonly itemsOfQuery = new Map<string, ItemStates[]>();
+  /** The results of each query, by id (shared with their states): what history reads. */
+  private readonly resultsOfQuery = new Map<string, string[]>();
   private readonly conflictsOfQuery = new Map<string, ConflictRecord[]>();
   private conflictCount = 0;
   /** One order across states and conflict records. */
@@ -137,9 +145,8 @@ export class MemoryStore implements Store {
   }
 
   private applyOne(p: Proposal): Applied {
-    const items = p.kind === "query" ? this.queries : this.results;
-    const record = items.get(p.state.id);
-    const storedStates = record ? record.map((i) => this.log.stateAt(i)) : [];
+    const newest = (p.kind === "query" ? this.queries : this.results).get(p.state.id);
+    const storedStates = this.log.chain(newest).map((place) => this.log.stateAt(place));
     const queryId = queryIdOf(p.kind, p.state);
     const queryKnown = p.kind === "query" || this.queries.has(queryId);
     const { decision, current } = stepOf(p, storedStates, queryKnown, this.policy);
@@ -154,7 +161,8 @@ export class MemoryStore implements Store {
         return { outcome: "conflict-discarded", current };
       default: {
         const write = sharingText(decision.write, storedStates[0]);
-        const stored = this.store(p.kind, queryIdOf(p.kind, write), write, decision.outcome, messageId, record, storedStates[0]);
+        const item = newest === undefined ? undefined : { newest, base: storedStates[0] as ItemState };
+        const stored = this.store(p.kind, queryIdOf(p.kind, write), write, decision.outcome, messageId, item);
         if (decision.outcome === "conflict-rebased") {
           this.recordConflict(p.kind, queryId, p.state, decision.collidedWith, stored.itemVersion, messageId);
         }
@@ -180,20 +188,16 @@ export class MemoryStore implements Store {
     state: ItemState,
     outcome: StoredState["outcome"],
     messageId: string | null,
-    existing: ItemStates | undefined,
-    first: ItemState | undefined,
+    item: { newest: number; base: ItemState } | undefined,
   ): StoredState {
-    const index = this.log.push(++this.seq, kind, state, first, outcome, messageId, this.clock.now());
-    let record = existing;
-    if (record === undefined) {
-      record = [];
-      (kind === "query" ? this.queries : this.results).set(state.id, record);
-      const ofQuery = this.itemsOfQuery.get(queryId);
-      if (ofQuery) ofQuery.push(record);
-      else this.itemsOfQuery.set(queryId, [record]);
+    const place = this.log.push(++this.seq, kind, state, item, outcome, messageId, this.clock.now());
+    (kind === "query" ? this.queries : this.results).set(state.id, place);
+    if (item === undefined && kind === "result") {
+      const ofQuery = this.resultsOfQuery.get(queryId);
+      if (ofQuery) ofQuery.push(state.id);
+      else this.resultsOfQuery.set(queryId, [state.id]);
     }
-    record.push(index);
-    return { ...this.log.read(index), state };
+    return this.log.read(place, state);
   }
 
   private recordConflict(
@@ -224,19 +228,21 @@ export class MemoryStore implements Store {
   }
 
   async states(kind: ItemKind, id: string): Promise<StoredState[]> {
-    return ((kind === "query" ? this.queries : this.results).get(id) ?? []).map((i) => this.log.read(i));
+    return this.log.chain((kind === "query" ? this.queries : this.results).get(id)).map((place) => this.log.read(place));
   }
 
   async history(queryId: string): Promise<{ states: StoredState[]; conflicts: ConflictRecord[] }> {
+    const places = this.log.chain(this.queries.get(queryId));
+    for (const id of this.resultsOfQuery.get(queryId) ?? []) places.push(...this.log.chain(this.results.get(id)));
     // Log places are in store order, like seq.
-    const places = (this.itemsOfQuery.get(queryId) ?? []).flat().sort((a, b) => a - b);
-    return { states: places.map((i) => this.log.read(i)), conflicts: [...(this.conflictsOfQuery.get(queryId) ?? [])] };
+    places.sort((a, b) => a - b);
+    return { states: places.map((place) => this.log.read(place)), conflicts: [...(this.conflictsOfQuery.get(queryId) ?? [])] };
   }
 
   async *replay(): AsyncIterable<StoredState> {
     // Bounded by the length at the start, so states stored while replaying are not read twice.
     const end = this.log.length;
-    for (let i = 0; i < end; i++) yield this.log.read(i);
+    for (let place = 0; place < end; place++) yield this.log.read(place);
   }
 
   async counts(): Promise<StoreCounts> {

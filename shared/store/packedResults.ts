@@ -1,5 +1,6 @@
 import type { ResultState } from "../protocol/items.ts";
 import { RESULT_STATUSES, type ResultStatus } from "../protocol/status.ts";
+import { Column } from "./column.ts";
 
 const RESULT_KEYS = new Set(["id", "queryId", "nodeId", "versionInfo", "status", "progress", "count"]);
 const VERSION_KEYS = new Set(["protocolVersion", "itemVersion", "createDate", "changeDate"]);
@@ -19,12 +20,13 @@ function msOf(iso: string): number | undefined {
  */
 export class PackedResults {
   private readonly bases: ResultState[] = [];
-  private readonly statuses: number[] = [];
-  private readonly versions: number[] = [];
-  private readonly changes: number[] = [];
+  private readonly statuses = new Column((n) => new Uint8Array(n));
+  private readonly versions = new Column((n) => new Float64Array(n));
+  /** changeDate as clock ms. */
+  private readonly changes = new Column((n) => new Float64Array(n));
   /** NaN where the state has none. */
-  private readonly progresses: number[] = [];
-  private readonly counts: number[] = [];
+  private readonly progresses = new Column((n) => new Float64Array(n));
+  private readonly counts = new Column((n) => new Float64Array(n));
 
   /** The slot the state is packed at, or undefined when it does not pack against this base. */
   pack(state: ResultState, base: ResultState): number | undefined {
@@ -50,19 +52,19 @@ export class PackedResults {
   /** A fresh object equal to the state packed at the slot. */
   unpack(slot: number): ResultState {
     const base = this.bases[slot] as ResultState;
-    const progress = this.progresses[slot] as number;
-    const count = this.counts[slot] as number;
+    const progress = this.progresses.at(slot);
+    const count = this.counts.at(slot);
     const state: ResultState = {
       id: base.id,
       queryId: base.queryId,
       nodeId: base.nodeId,
       versionInfo: {
         protocolVersion: base.versionInfo.protocolVersion,
-        itemVersion: this.versions[slot] as number,
+        itemVersion: this.versions.at(slot),
         createDate: base.versionInfo.createDate,
-        changeDate: new Date(this.changes[slot] as number).toISOString(),
+        changeDate: new Date(this.changes.at(slot)).toISOString(),
       },
-      status: RESULT_STATUSES[this.statuses[slot] as number] as ResultStatus,
+      status: RESULT_STATUSES[this.statuses.at(slot)] as ResultStatus,
     };
     if (!Number.isNaN(progress)) state.progress = progress;
     if (!Number.isNaN(count)) state.count = count;
