@@ -3,9 +3,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type ItemKind, type ItemState, currentOf } from "../apply/precedence.ts";
 import { sameState } from "../apply/sameItem.ts";
 import { resultId } from "../protocol/ids.ts";
-import type { QueryState, ResultState } from "../protocol/items.ts";
-import type { QueryStatus, ResultStatus } from "../protocol/status.ts";
+import type { ResultState } from "../protocol/items.ts";
+import type { ResultStatus } from "../protocol/status.ts";
 import type { Applied, Proposal, Store, StoredState } from "../ports/store.ts";
+import { fanOut, hubProposal as hub, nodeProposal as node, queryState, resultState } from "./testing/proposals.ts";
 
 /** A store made for one test, and how to throw it away. */
 export interface StoreSetup {
@@ -28,44 +29,6 @@ let counter = 0;
 function newQueryId(): string {
   counter++;
   return `00000000-0000-4000-8000-${(process.pid * 1_000_000 + counter).toString(16).padStart(12, "0").slice(-12)}`;
-}
-
-const T0 = "2026-01-01T00:00:00.000Z";
-function versionInfo(itemVersion: number, changeDate = T0) {
-  return { protocolVersion: 1 as const, itemVersion, createDate: T0, changeDate };
-}
-
-function queryState(id: string, itemVersion: number, status: QueryStatus, nodeIds: string[]): QueryState {
-  return {
-    id,
-    versionInfo: versionInfo(itemVersion),
-    researcherId: "researcher-1",
-    definition: { panels: [{ concepts: ["dx:E11.9"] }] },
-    submittedAt: T0,
-    status,
-    nodeIds,
-  };
-}
-
-function resultState(
-  queryId: string,
-  nodeId: string,
-  itemVersion: number,
-  status: ResultStatus,
-  extra: Partial<ResultState> = {},
-): ResultState {
-  return { id: resultId(queryId, nodeId), queryId, nodeId, versionInfo: versionInfo(itemVersion), status, ...extra };
-}
-
-const hub = (kind: ItemKind, state: ItemState, messageId?: string): Proposal => ({ kind, state, origin: "hub", messageId });
-const node = (state: ResultState, messageId?: string): Proposal => ({ kind: "result", state, origin: "node", messageId });
-
-/** The hub's fan-out of a query to its nodes: the query and a sentToNode result per node. */
-function fanOut(queryId: string, nodeIds: string[]): Proposal[] {
-  return [
-    hub("query", queryState(queryId, 1, "created", nodeIds)),
-    ...nodeIds.map((n) => hub("result", resultState(queryId, n, 1, "sentToNode"))),
-  ];
 }
 
 /** The same state with its keys, nested ones too, in reverse order. */

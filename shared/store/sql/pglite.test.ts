@@ -9,6 +9,7 @@ import type { SqlClient } from "./client.ts";
 import { pgliteClient } from "./pglite.ts";
 import { dropSchema, MIGRATIONS } from "./schema.ts";
 import { SqlStore } from "./sqlStore.ts";
+import { hubProposal, nodeProposal, queryState, resultState } from "../testing/proposals.ts";
 
 // One embedded database for the file, each test in a schema of its own: starting PGlite is the slow part.
 let shared: SqlClient;
@@ -37,37 +38,13 @@ describe("pglite store in a folder", () => {
     const clock = new VirtualClock();
     try {
       const q = "00000000-0000-4000-8000-00000000f01d";
-      const vi = (itemVersion: number) => ({
-        protocolVersion: 1 as const,
-        itemVersion,
-        createDate: "2026-01-01T00:00:00.000Z",
-        changeDate: "2026-01-01T00:00:00.000Z",
-      });
-      const result = (itemVersion: number, status: "sentToNode" | "running" | "completed", extra = {}) => ({
-        id: `${q}:node-a`,
-        queryId: q,
-        nodeId: "node-a",
-        versionInfo: vi(itemVersion),
-        status,
-        ...extra,
-      });
       const first = await createStore(`pglite:${dir}`, { clock });
       await first.open();
       await first.apply([
-        {
-          kind: "query",
-          origin: "hub",
-          state: {
-            id: q,
-            versionInfo: vi(1),
-            researcherId: "r",
-            definition: { panels: [{ concepts: ["dx:E11.9"] }] },
-            submittedAt: vi(1).createDate,
-          },
-        },
-        { kind: "result", origin: "hub", state: result(1, "sentToNode") },
-        { kind: "result", origin: "node", state: result(2, "running", { progress: 0.5 }) },
-        { kind: "result", origin: "node", state: result(2, "completed", { count: 12 }) },
+        hubProposal("query", queryState(q, 1, "created", ["node-a"])),
+        hubProposal("result", resultState(q, "node-a", 1, "sentToNode")),
+        nodeProposal(resultState(q, "node-a", 2, "running", { progress: 0.5 })),
+        nodeProposal(resultState(q, "node-a", 2, "completed", { count: 12 })),
       ]);
       const before = await first.history(q);
       await first.close();
@@ -76,7 +53,7 @@ describe("pglite store in a folder", () => {
       await second.open();
       expect(await second.counts()).toEqual({ states: 4, conflicts: 1 });
       expect(await second.history(q)).toEqual(before);
-      const [again] = await second.apply([{ kind: "result", origin: "node", state: result(2, "completed", { count: 12 }) }]);
+      const [again] = await second.apply([nodeProposal(resultState(q, "node-a", 2, "completed", { count: 12 }))]);
       expect(again?.outcome).toBe("conflict-discarded");
       await second.close();
     } finally {
@@ -104,34 +81,12 @@ describe("pglite stores sharing a schema, each with its own cache", () => {
     const schema = "stale_cache";
     const clock = new VirtualClock();
     const q = "00000000-0000-4000-8000-00000000ca5e";
-    const vi = (itemVersion: number) => ({
-      protocolVersion: 1 as const,
-      itemVersion,
-      createDate: "2026-01-01T00:00:00.000Z",
-      changeDate: "2026-01-01T00:00:00.000Z",
-    });
-    const result = (itemVersion: number, status: "sentToNode" | "running" | "failed" | "completed", extra = {}) => ({
-      kind: "result" as const,
-      origin: "node" as const,
-      state: { id: `${q}:node-a`, queryId: q, nodeId: "node-a", versionInfo: vi(itemVersion), status, ...extra },
-    });
+    const result = (itemVersion: number, status: "sentToNode" | "running" | "failed" | "completed", extra = {}) =>
+      nodeProposal(resultState(q, "node-a", itemVersion, status, extra));
     const [a, b] = [0, 1].map(() => new SqlStore({ client: shared, clock, schema, name: "pglite" })) as [SqlStore, SqlStore];
     try {
       await a.open();
-      await a.apply([
-        {
-          kind: "query",
-          origin: "hub",
-          state: {
-            id: q,
-            versionInfo: vi(1),
-            researcherId: "r",
-            definition: { panels: [{ concepts: ["dx:E11.9"] }] },
-            submittedAt: vi(1).createDate,
-          },
-        },
-        { ...result(1, "sentToNode"), origin: "hub" },
-      ]);
+      await a.apply([hubProposal("query", queryState(q, 1, "created", ["node-a"])), { ...result(1, "sentToNode"), origin: "hub" }]);
       // b reads the item once, so both caches hold it at version 1; then a moves it on.
       expect((await b.apply([result(2, "running", { progress: 0.5 })]))[0]?.outcome).toBe("applied");
       expect((await a.apply([result(2, "running", { progress: 0.5 })]))[0]?.outcome).toBe("duplicate");

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalText, sameState } from "../../apply/sameItem.ts";
-import type { ResultState } from "../../protocol/items.ts";
-import type { ResultStatus } from "../../protocol/status.ts";
 import type { Applied, Proposal } from "../../ports/store.ts";
 import { SERVICES, describeWith, uniquePrefix } from "../../testing/services.ts";
 import { SeededRandom } from "../../time/seededRandom.ts";
@@ -11,6 +9,7 @@ import type { SqlClient } from "./client.ts";
 import { pgClient } from "./pg.ts";
 import { dropSchema } from "./schema.ts";
 import { SqlStore } from "./sqlStore.ts";
+import { fanOut, resultState } from "../testing/proposals.ts";
 
 const base = uniquePrefix("store").replace(/-/g, "_");
 
@@ -53,36 +52,10 @@ await describeWith(["postgres"], "SqlStore on PostgreSQL", () => {
       await Promise.all(hubs.map((h) => h.open()));
 
       const random = new SeededRandom("two-hubs");
-      const vi = (itemVersion: number) => ({
-        protocolVersion: 1 as const,
-        itemVersion,
-        createDate: "2026-01-01T00:00:00.000Z",
-        changeDate: "2026-01-01T00:00:00.000Z",
-      });
       const nodes = ["node-a", "node-b", "node-c"];
       const queries = Array.from({ length: 20 }, () => random.uuid());
-      const result = (q: string, n: string, v: number, status: ResultStatus, extra: Partial<ResultState> = {}): ResultState => ({
-        id: `${q}:${n}`,
-        queryId: q,
-        nodeId: n,
-        versionInfo: vi(v),
-        status,
-        ...extra,
-      });
-      const fanOut: Proposal[] = queries.flatMap((q) => [
-        {
-          kind: "query" as const,
-          origin: "hub" as const,
-          state: {
-            id: q,
-            versionInfo: vi(1),
-            researcherId: "r",
-            definition: { panels: [{ concepts: ["dx:E11.9"] }] },
-            submittedAt: vi(1).createDate,
-          },
-        },
-        ...nodes.map((n) => ({ kind: "result" as const, origin: "hub" as const, state: result(q, n, 1, "sentToNode") })),
-      ]);
+      const result = resultState;
+      const fanOuts: Proposal[] = queries.flatMap((q) => fanOut(q, nodes));
       // Both hubs received the fan-out message too: it is applied by both, concurrently.
       const updates: Proposal[] = queries.flatMap((q) =>
         nodes.flatMap((n) =>
@@ -100,7 +73,7 @@ await describeWith(["postgres"], "SqlStore on PostgreSQL", () => {
       const proposed: Proposal[][] = [[], []];
       await Promise.all(
         hubs.map(async (hub, h) => {
-          const own = [...fanOut, ...random.fork(`hub-${h}`).shuffle(updates)];
+          const own = [...fanOuts, ...random.fork(`hub-${h}`).shuffle(updates)];
           for (const batch of batchesOf(own, 25)) {
             outcomes[h]!.push(...(await hub.apply(batch)));
             proposed[h]!.push(...batch);
