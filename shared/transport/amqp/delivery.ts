@@ -8,9 +8,25 @@ export const REASON_HEADER = "x-qnet-reason";
 
 export type DeliveryFacts = Omit<Delivery, "ack" | "nack" | "deadLetter">;
 
-const headerTable = z.record(z.string(), z.unknown());
 const deathRecords = z.array(z.object({ reason: z.string() }).loose());
-const deliveryCountHeader = z.coerce.number().int().min(0);
+
+/** The header table as a plain record, or an empty one: checked by hand, as this runs for every delivery. */
+function headerTableOf(raw: unknown): Record<string, unknown> {
+  return typeof raw === "object" && raw !== null && !Array.isArray(raw) && !Buffer.isBuffer(raw) ? (raw as Record<string, unknown>) : {};
+}
+
+/** x-delivery-count as a count, when it is one: a non-negative integer, as a number or its decimal text. */
+function deliveryCountOf(raw: unknown): number | undefined {
+  const n =
+    typeof raw === "number"
+      ? raw
+      : typeof raw === "string" && /^\d+$/.test(raw)
+        ? Number(raw)
+        : typeof raw === "bigint"
+          ? Number(raw)
+          : Number.NaN;
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
 
 /** RabbitMQ's own dead-letter reasons, in the words the rest of the project uses. */
 const brokerReasons: Record<string, string> = {
@@ -50,12 +66,11 @@ function deadReasonOf(table: Record<string, unknown>): string | undefined {
  * routing keys read as unknown, never as an exception.
  */
 export function readDelivery(msg: ConsumeMessage, source: Source): DeliveryFacts {
-  const parsedHeaders = headerTable.safeParse(msg.properties.headers ?? {});
-  const table = parsedHeaders.success ? parsedHeaders.data : {};
+  const table = headerTableOf(msg.properties.headers);
   const redelivered = msg.fields.redelivered === true;
-  const counted = deliveryCountHeader.safeParse(table["x-delivery-count"]);
+  const counted = deliveryCountOf(table["x-delivery-count"]);
   // Quorum queues count earlier failed deliveries in x-delivery-count; it is absent on the first.
-  const deliveryCount = counted.success ? counted.data + 1 : redelivered ? 2 : 1;
+  const deliveryCount = counted !== undefined ? counted + 1 : redelivered ? 2 : 1;
   const routingKey = typeof msg.fields.routingKey === "string" ? msg.fields.routingKey : "";
   const address = parseAddress(routingKey);
   const isDead = source.from === "dead";

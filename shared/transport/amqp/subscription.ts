@@ -4,6 +4,7 @@ import type { Clock } from "../../ports/clock.ts";
 import type { Random } from "../../ports/random.ts";
 import type { Delivery, DeliveryHandler, PublishOptions, Route, Source, Subscription } from "../../ports/transport.ts";
 import { backoffDelay } from "../backoff.ts";
+import { AckRun } from "./ackRun.ts";
 import { REASON_HEADER, readDelivery } from "./delivery.ts";
 
 /** What a consumer needs from the connection that owns it. */
@@ -27,6 +28,8 @@ const brokerHeader = /^x-(delivery-count|death|first-death-|last-death-)/;
  */
 export class AmqpSubscription implements Subscription {
   private channel: Channel | undefined;
+  /** The acks owed on `channel`: they die with it, as the broker then redelivers anyway. */
+  private acks: AckRun | undefined;
   private consumerTag: string | undefined;
   private attaching = false;
   private stopped = false;
@@ -55,13 +58,15 @@ export class AmqpSubscription implements Subscription {
       opened.on("error", (err: Error) => this.host.log.warn({ queue: this.queue, err: err.message }, "consumer channel error"));
       opened.on("close", () => this.onChannelClosed(opened));
       await opened.prefetch(this.prefetch, false);
-      const { consumerTag } = await opened.consume(this.queue, (msg) => this.onMessage(opened, msg), { noAck: false });
+      const acks = this.ackRunOf(opened);
+      const { consumerTag } = await opened.consume(this.queue, (msg) => this.onMessage(opened, acks, msg), { noAck: false });
       if (this.stopped) {
         await opened.cancel(consumerTag).catch(() => {});
         await opened.close().catch(() => {});
         return;
       }
       this.channel = opened;
+      this.acks = acks;
       this.consumerTag = consumerTag;
       this.attempts = 0;
       this.host.log.debug({ queue: this.queue }, "consuming");
@@ -74,9 +79,22 @@ export class AmqpSubscription implements Subscription {
     }
   }
 
+  private ackRunOf(ch: Channel): AckRun {
+    const send = (tag: number, multiple: boolean) => {
+      try {
+        ch.ack({ fields: { deliveryTag: tag } } as ConsumeMessage, multiple);
+      } catch (err) {
+        // The channel is gone; the broker puts the messages back by itself.
+        this.host.log.debug({ queue: this.queue, tag, err: (err as Error).message }, "ack dropped with its channel");
+      }
+    };
+    return new AckRun(send, Math.max(1, this.prefetch >> 1));
+  }
+
   private onChannelClosed(ch: Channel): void {
     if (this.channel !== ch) return;
     this.channel = undefined;
+    this.acks = undefined;
     this.consumerTag = undefined;
     this.retryLater();
   }
@@ -94,7 +112,7 @@ export class AmqpSubscription implements Subscription {
     );
   }
 
-  private onMessage(ch: Channel, msg: ConsumeMessage | null): void {
+  private onMessage(ch: Channel, acks: AckRun, msg: ConsumeMessage | null): void {
     if (msg === null) {
       // The broker cancelled us (the queue was deleted): start over on a fresh channel.
       this.host.log.warn({ queue: this.queue }, "consumer cancelled by the broker");
@@ -102,13 +120,15 @@ export class AmqpSubscription implements Subscription {
       return;
     }
     let delivery: Delivery;
+    acks.delivered(msg.fields.deliveryTag);
     try {
-      delivery = this.toDelivery(ch, msg);
+      delivery = this.toDelivery(ch, acks, msg);
     } catch (err) {
       this.host.log.error({ queue: this.queue, err: (err as Error).message }, "unreadable delivery; rejecting");
       try {
         ch.nack(msg, false, false);
       } catch {}
+      acks.settledAlone(msg.fields.deliveryTag);
       return;
     }
     this.running++;
@@ -128,8 +148,9 @@ export class AmqpSubscription implements Subscription {
       });
   }
 
-  private toDelivery(ch: Channel, msg: ConsumeMessage): Delivery {
+  private toDelivery(ch: Channel, acks: AckRun, msg: ConsumeMessage): Delivery {
     const facts = readDelivery(msg, this.source);
+    const tag = msg.fields.deliveryTag;
     let settled = false;
     const settle = (what: string, act: () => void): void => {
       if (settled) return;
@@ -148,13 +169,16 @@ export class AmqpSubscription implements Subscription {
     };
     return {
       ...facts,
-      ack: async () => settle("ack", () => ch.ack(msg)),
+      ack: async () => settle("ack", () => acks.ack(tag)),
       nack: async (options) => {
         if (settled) return;
         const requeue = options?.requeue ?? true;
         // RabbitMQ has no delayed requeue: holding the message for the delay is the nearest thing.
         if (requeue && options?.delayMs && options.delayMs > 0) await this.host.clock.sleep(options.delayMs);
-        settle("nack", () => ch.nack(msg, false, requeue));
+        settle("nack", () => {
+          acks.settledAlone(tag);
+          ch.nack(msg, false, requeue);
+        });
       },
       deadLetter: async (reason) => {
         if (settled) return;
@@ -165,7 +189,7 @@ export class AmqpSubscription implements Subscription {
           messageId: facts.messageId ?? `${this.queue}:${String(msg.fields.deliveryTag)}`,
           headers,
         });
-        settle("ack", () => ch.ack(msg));
+        settle("ack", () => acks.ack(tag));
       },
     };
   }
@@ -177,6 +201,8 @@ export class AmqpSubscription implements Subscription {
     if (this.stopped && this.unsettled === 0 && this.channel) {
       const ch = this.channel;
       this.channel = undefined;
+      this.acks?.flush();
+      this.acks = undefined;
       void ch.close().catch(() => {});
     }
   }
@@ -196,6 +222,9 @@ export class AmqpSubscription implements Subscription {
     this.stopped = true;
     const ch = this.channel;
     this.channel = undefined;
+    // Acks already given go out first: only what was never settled goes back to the queue.
+    this.acks?.flush();
+    this.acks = undefined;
     await ch?.close().catch(() => {});
   }
 }
