@@ -14,4 +14,14 @@ describe("Column", () => {
     expect(bytes.at(4_999)).toBe(4_999 % 7);
     expect(() => doubles.at(5_000)).toThrow(RangeError);
   });
+
+  it("overwrites a slot in place, and a write past the end grows it, the slots skipped over reading 0", () => {
+    const ints = new Column((n) => new Int32Array(n));
+    ints.push(7);
+    ints.set(0, -3);
+    ints.set(3_000, 9);
+    expect(ints.length).toBe(3_001);
+    expect([ints.at(0), ints.at(1), ints.at(2_999), ints.at(3_000)]).toEqual([-3, 0, 0, 9]);
+    expect(() => ints.set(-1, 1)).toThrow(RangeError);
+  });
 });

@@ -1,4 +1,4 @@
-type Typed = Float64Array | Uint32Array | Int32Array | Uint8Array;
+type Typed = Float64Array | Uint32Array | Int32Array | Uint16Array | Int16Array | Uint8Array;
 
 /**
  * A typed array that grows by doubling: a number per slot at its own width, without the boxing,
@@ -17,12 +17,21 @@ export class Column<T extends Typed> {
   }
 
   push(value: number): void {
-    if (this.count === this.data.length) {
-      const grown = this.make(this.data.length * 2);
+    this.set(this.count, value);
+  }
+
+  /** Writes a slot, appending when it is past the end; slots skipped over read as 0. */
+  set(place: number, value: number): void {
+    if (!(place >= 0 && Number.isInteger(place))) throw new RangeError(`no slot ${place} in a column`);
+    if (place >= this.data.length) {
+      let length = this.data.length * 2;
+      while (length <= place) length *= 2;
+      const grown = this.make(length);
       grown.set(this.data);
       this.data = grown;
     }
-    this.data[this.count++] = value;
+    this.data[place] = value;
+    if (place >= this.count) this.count = place + 1;
   }
 
   at(place: number): number {

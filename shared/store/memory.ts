@@ -4,81 +4,86 @@ import type { ResultState } from "../protocol/items.ts";
 import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../ports/store.ts";
 import { Column } from "./column.ts";
 import { MessageIds } from "./messageIds.ts";
-import { PackedResults } from "./packedResults.ts";
+import { Interned, ResultFields, ResultTexts } from "./packedResults.ts";
 import { type ApplyPolicy, queryIdOf, stepOf } from "./step.ts";
-
-/**
- * The state to keep: when an earlier state of the item has the same id, query, node and creation
- * date, the new one points at those strings instead of holding its own copies (each decoded
- * message brings fresh ones). A million results keep several states each, so this is most of
- * what a stored state weighs beyond its own fields.
- */
-function sharingText(state: ItemState, earlier: ItemState | undefined): ItemState {
-  if (earlier === undefined) return state;
-  const r = state as Partial<ResultState>;
-  const e = earlier as Partial<ResultState>;
-  const vi =
-    state.versionInfo.createDate === earlier.versionInfo.createDate
-      ? { ...state.versionInfo, createDate: earlier.versionInfo.createDate }
-      : state.versionInfo;
-  const shared: Record<string, unknown> = { ...state, versionInfo: vi };
-  if (state.id === earlier.id) shared.id = earlier.id;
-  if (r.queryId !== undefined && r.queryId === e.queryId) shared.queryId = e.queryId;
-  if (r.nodeId !== undefined && r.nodeId === e.nodeId) shared.nodeId = e.nodeId;
-  return shared as ItemState;
-}
 
 /** The outcomes a state can be stored by, by their code in the log. */
 const OUTCOMES: readonly StoredState["outcome"][] = ["applied", "applied-late", "conflict-rebased"];
 const KINDS: readonly ItemKind[] = ["query", "result"];
+/** Added to a place's code when its state is packed in the result columns rather than kept as an object. */
+const PACKED = 8;
+
+/** How many of the ascending numbers are at most `value`. */
+function countAtMost(ascending: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = ascending.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((ascending[mid] as number) <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /**
- * Every stored state in store order, one column per field, so a state costs a few typed slots
- * beside its own object (or its packed columns: a node's result states) instead of a StoredState
- * wrapper with a storedAt string of its own. A million results store several million states;
- * their StoredState objects are built only when read (states, history, replay).
+ * Every stored state in store order, one column per field. A result state that rebuilds exactly
+ * costs a few typed slots (its fields here, its text once per result in `texts`); any other
+ * state is kept as its object. A million results store several million states; their objects and
+ * StoredState wrappers are built only when read (states, history, replay, a decision).
  */
 class StateLog {
-  /** The state itself, or its slot among the packed result states. */
-  private readonly entries: (ItemState | number)[] = [];
-  private readonly packed = new PackedResults();
-  private readonly seqs = new Column((n) => new Float64Array(n));
-  /** kind * OUTCOMES.length + outcome. */
+  private readonly fields = new ResultFields();
+  /** kind * OUTCOMES.length + outcome, plus PACKED. */
   private readonly codes = new Column((n) => new Uint8Array(n));
   /** Clock ms when stored. */
   private readonly storedAt = new Column((n) => new Float64Array(n));
   /** The place of the item's state before this one, or -1: an item's states form a chain. */
   private readonly previous = new Column((n) => new Int32Array(n));
+  /** The result item of a packed state: whose text it is rebuilt around. */
+  private readonly items = new Column((n) => new Int32Array(n));
   private readonly messageIds = new MessageIds();
+  /** The states that are not packed, by place: queries, and results that would not rebuild exactly. */
+  private readonly objects = new Map<number, ItemState>();
+  /** The log's length when each conflict record took its seq: a state's seq is its place + 1 + the conflicts before it. */
+  private readonly conflictsAt: number[] = [];
+
+  constructor(private readonly texts: ResultTexts) {}
 
   get length(): number {
-    return this.entries.length;
+    return this.codes.length;
   }
 
-  /** `newest` is the place of the item's newest state, `base` its first state, which a result state is packed against. */
+  /** Appends a state; `item` is its result item (undefined for a query), `previous` the place of the item's newest state or -1. */
   push(
-    seq: number,
     kind: ItemKind,
     state: ItemState,
-    item: { newest: number; base: ItemState } | undefined,
+    item: number | undefined,
+    previous: number,
     outcome: StoredState["outcome"],
     messageId: string | null,
     at: number,
   ): number {
-    const place = this.entries.length;
-    const slot = kind === "result" && item ? this.packed.pack(state as ResultState, item.base as ResultState) : undefined;
-    this.entries.push(slot ?? state);
-    this.seqs.push(seq);
-    this.codes.push(KINDS.indexOf(kind) * OUTCOMES.length + OUTCOMES.indexOf(outcome));
+    const place = this.length;
+    const packed = item !== undefined && this.texts.fits(item, state as ResultState) && this.fields.write(place, state as ResultState);
+    if (!packed) this.objects.set(place, state);
+    this.codes.push(KINDS.indexOf(kind) * OUTCOMES.length + OUTCOMES.indexOf(outcome) + (packed ? PACKED : 0));
     this.storedAt.push(at);
-    this.previous.push(item ? item.newest : -1);
+    this.previous.push(previous);
+    this.items.push(item ?? -1);
     this.messageIds.push(messageId);
     return place;
   }
 
+  /** The seq of a conflict record made now, after every state stored so far. */
+  conflictSeq(): number {
+    this.conflictsAt.push(this.length);
+    return this.length + this.conflictsAt.length;
+  }
+
   stateAt(place: number): ItemState {
-    const entry = this.entries[place] as ItemState | number;
-    return typeof entry === "number" ? this.packed.unpack(entry) : entry;
+    return this.codes.at(place) & PACKED
+      ? this.fields.read(place, this.texts, this.items.at(place))
+      : (this.objects.get(place) as ItemState);
   }
 
   /** The places of an item's states, oldest first, from the place of its newest. */
@@ -89,10 +94,10 @@ class StateLog {
   }
 
   read(place: number, state = this.stateAt(place)): StoredState {
-    const code = this.codes.at(place);
+    const code = this.codes.at(place) & ~PACKED;
     const kind = KINDS[Math.floor(code / OUTCOMES.length)] as ItemKind;
     return {
-      seq: this.seqs.at(place),
+      seq: place + 1 + countAtMost(this.conflictsAt, place),
       kind,
       id: state.id,
       queryId: queryIdOf(kind, state),
@@ -106,23 +111,72 @@ class StateLog {
 }
 
 /**
+ * The results the store knows, by number, each with the place of its newest state. A result id
+ * "<query>:<node>" is looked up by its two parts, whose strings are kept once, so a million
+ * results keep no id string of their own; an id without a colon is kept as it is.
+ */
+class ResultItems {
+  private readonly names = new Interned();
+  private readonly byQuery = new Map<string, Map<string, number>>();
+  private readonly others = new Map<unknown, number>();
+  private readonly newest = new Column((n) => new Int32Array(n));
+  /** The items of each query (its first state's queryId): what history reads. */
+  private readonly ofQuery = new Map<string, number[]>();
+
+  constructor(readonly texts: ResultTexts) {}
+
+  find(id: unknown): number | undefined {
+    const colon = typeof id === "string" ? id.indexOf(":") : -1;
+    if (colon < 0) return this.others.get(id);
+    return this.byQuery.get((id as string).slice(0, colon))?.get((id as string).slice(colon + 1));
+  }
+
+  /** A new item for a result's first state. */
+  add(state: ResultState, queryId: string): number {
+    const item = this.texts.add(state);
+    this.newest.push(-1);
+    const id: unknown = state.id;
+    const colon = typeof id === "string" ? id.indexOf(":") : -1;
+    if (colon < 0) this.others.set(id, item);
+    else {
+      const prefix = this.names.intern((id as string).slice(0, colon));
+      const ofPrefix = this.byQuery.get(prefix) ?? new Map<string, number>();
+      this.byQuery.set(prefix, ofPrefix);
+      ofPrefix.set(this.names.intern((id as string).slice(colon + 1)), item);
+    }
+    const items = this.ofQuery.get(queryId);
+    if (items) items.push(item);
+    else this.ofQuery.set(this.names.intern(queryId), [item]);
+    return item;
+  }
+
+  newestOf(item: number | undefined): number | undefined {
+    return item === undefined ? undefined : this.newest.at(item);
+  }
+
+  moved(item: number, place: number): void {
+    this.newest.set(item, place);
+  }
+
+  ofQueryId(queryId: string): readonly number[] {
+    return this.ofQuery.get(queryId) ?? [];
+  }
+}
+
+/**
  * The store in process memory: the default of `npm start` and of simulations. It keeps the
  * minimum a million results need: the log's columns, and per item the place of its newest state.
  */
 export class MemoryStore implements Store {
   readonly name = "memory";
   private readonly clock: Clock;
-  /** The place of each item's newest stored state, by id. */
+  /** The place of each query's newest stored state, by id. */
   private readonly queries = new Map<string, number>();
-  private readonly results = new Map<string, number>();
+  private readonly results = new ResultItems(new ResultTexts());
   /** Every stored state, in store order: what replay reads. */
-  private readonly log = new StateLog();
-  /** The results of each query, by id (shared with their states): what history reads. */
-  private readonly resultsOfQuery = new Map<string, string[]>();
+  private readonly log = new StateLog(this.results.texts);
   private readonly conflictsOfQuery = new Map<string, ConflictRecord[]>();
   private conflictCount = 0;
-  /** One order across states and conflict records. */
-  private seq = 0;
   private lastNow = Number.NaN;
   private lastIso = "";
   readonly policy: ApplyPolicy;
@@ -145,7 +199,8 @@ export class MemoryStore implements Store {
   }
 
   private applyOne(p: Proposal): Applied {
-    const newest = (p.kind === "query" ? this.queries : this.results).get(p.state.id);
+    const item = p.kind === "result" ? this.results.find(p.state.id) : undefined;
+    const newest = p.kind === "query" ? this.queries.get(p.state.id) : this.results.newestOf(item);
     const storedStates = this.log.chain(newest).map((place) => this.log.stateAt(place));
     const queryId = queryIdOf(p.kind, p.state);
     const queryKnown = p.kind === "query" || this.queries.has(queryId);
@@ -160,14 +215,12 @@ export class MemoryStore implements Store {
         this.recordConflict(p.kind, queryId, p.state, decision.collidedWith, null, messageId);
         return { outcome: "conflict-discarded", current };
       default: {
-        const write = sharingText(decision.write, storedStates[0]);
-        const item = newest === undefined ? undefined : { newest, base: storedStates[0] as ItemState };
-        const stored = this.store(p.kind, queryIdOf(p.kind, write), write, decision.outcome, messageId, item);
+        const write = decision.write;
+        const stored = this.store(p.kind, write, decision.outcome, messageId, item, newest);
         if (decision.outcome === "conflict-rebased") {
           this.recordConflict(p.kind, queryId, p.state, decision.collidedWith, stored.itemVersion, messageId);
         }
-        // The view keeps the very object the store keeps, not a second copy of it.
-        return { outcome: decision.outcome, stored, current: current === decision.write ? write : current };
+        return { outcome: decision.outcome, stored, current };
       }
     }
   }
@@ -184,19 +237,16 @@ export class MemoryStore implements Store {
 
   private store(
     kind: ItemKind,
-    queryId: string,
     state: ItemState,
     outcome: StoredState["outcome"],
     messageId: string | null,
-    item: { newest: number; base: ItemState } | undefined,
+    known: number | undefined,
+    newest: number | undefined,
   ): StoredState {
-    const place = this.log.push(++this.seq, kind, state, item, outcome, messageId, this.clock.now());
-    (kind === "query" ? this.queries : this.results).set(state.id, place);
-    if (item === undefined && kind === "result") {
-      const ofQuery = this.resultsOfQuery.get(queryId);
-      if (ofQuery) ofQuery.push(state.id);
-      else this.resultsOfQuery.set(queryId, [state.id]);
-    }
+    const item = kind === "result" ? (known ?? this.results.add(state as ResultState, queryIdOf(kind, state))) : undefined;
+    const place = this.log.push(kind, state, item, newest ?? -1, outcome, messageId, this.clock.now());
+    if (item === undefined) this.queries.set(state.id, place);
+    else this.results.moved(item, place);
     return this.log.read(place, state);
   }
 
@@ -209,7 +259,7 @@ export class MemoryStore implements Store {
     messageId: string | null,
   ): void {
     const conflict: ConflictRecord = {
-      seq: ++this.seq,
+      seq: this.log.conflictSeq(),
       kind,
       id: proposed.id,
       queryId,
@@ -228,12 +278,13 @@ export class MemoryStore implements Store {
   }
 
   async states(kind: ItemKind, id: string): Promise<StoredState[]> {
-    return this.log.chain((kind === "query" ? this.queries : this.results).get(id)).map((place) => this.log.read(place));
+    const newest = kind === "query" ? this.queries.get(id) : this.results.newestOf(this.results.find(id));
+    return this.log.chain(newest).map((place) => this.log.read(place));
   }
 
   async history(queryId: string): Promise<{ states: StoredState[]; conflicts: ConflictRecord[] }> {
     const places = this.log.chain(this.queries.get(queryId));
-    for (const id of this.resultsOfQuery.get(queryId) ?? []) places.push(...this.log.chain(this.results.get(id)));
+    for (const item of this.results.ofQueryId(queryId)) places.push(...this.log.chain(this.results.newestOf(item)));
     // Log places are in store order, like seq.
     places.sort((a, b) => a - b);
     return { states: places.map((place) => this.log.read(place)), conflicts: [...(this.conflictsOfQuery.get(queryId) ?? [])] };

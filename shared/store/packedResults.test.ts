@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sameState } from "../apply/sameItem.ts";
 import type { ResultState } from "../protocol/items.ts";
-import { PackedResults } from "./packedResults.ts";
+import { ResultFields, ResultTexts } from "./packedResults.ts";
 
 const Q = "8c0a4a4e-3c2e-4f5a-9d35-0f8e4c1b2a10";
 const base: ResultState = {
@@ -17,37 +16,88 @@ const at = (
   extra: Partial<ResultState> = {},
   changeDate = "2026-01-01T00:00:07.250Z",
 ): ResultState => ({ ...base, versionInfo: { ...base.versionInfo, itemVersion: v, changeDate }, status, ...extra }) as ResultState;
+const obfuscation = { binSize: 5, stdDev: 6.5, noiseClamp: 10, lowLimit: 10 };
 
-describe("PackedResults", () => {
-  it("unpacks exactly what was packed: status, version, date, progress and count, with or without them", () => {
-    const packed = new PackedResults();
+/** Packs each state at its own slot against one item, as the store and the view do. */
+function packAll(states: ResultState[]) {
+  const texts = new ResultTexts();
+  const fields = new ResultFields();
+  const item = texts.add(base);
+  const slots = states.map((s, slot) => texts.fits(item, s) && fields.write(slot, s));
+  return { texts, fields, item, slots };
+}
+
+describe("packed result states", () => {
+  it("rebuild exactly, in the same key order: status, version, date, progress, count, message and obfuscation", () => {
     const states = [
+      base,
       at(2, "receivedByNode"),
       at(3, "running", { progress: 0.3 }),
       at(4, "completed", { progress: 1, count: 120 }),
       at(5, "failed", { count: -1 }),
+      at(6, "completed", { count: -1, obfuscation }),
+      at(7, "failed", { statusMessage: "disk full" }),
+      at(8, "timedOut", { statusMessage: "the hub has given up" }),
     ];
-    const slots = states.map((s) => packed.pack(s, base));
-    expect(slots).toEqual([0, 1, 2, 3]);
-    states.forEach((s, i) => {
-      const back = packed.unpack(slots[i] as number);
-      expect(back).toEqual(s);
-      expect(sameState(back, s)).toBe(true);
+    const { texts, fields, item, slots } = packAll(states);
+    expect(slots.every(Boolean)).toBe(true);
+    states.forEach((s, slot) => {
+      const back = fields.read(slot, texts, item);
+      expect(JSON.stringify(back)).toBe(JSON.stringify(s));
+      expect(fields.status(slot)).toBe(s.status);
+      expect(fields.itemVersion(slot)).toBe(s.versionInfo.itemVersion);
     });
   });
 
-  it("leaves unpacked what would not rebuild exactly", () => {
-    const packed = new PackedResults();
-    expect(packed.pack(at(2, "failed", { statusMessage: "disk full" }), base)).toBeUndefined();
-    expect(packed.pack(at(2, "receivedByNode", {}, "2026-01-01T00:00:07.25Z"), base)).toBeUndefined();
-    expect(packed.pack(at(2, "receivedByNode", {}, "2026-01-01T01:00:07.250+01:00"), base)).toBeUndefined();
-    expect(packed.pack({ ...at(2, "receivedByNode"), nodeId: "site-b" }, base)).toBeUndefined();
-    expect(
-      packed.pack(
-        { ...at(2, "receivedByNode"), versionInfo: { ...at(2, "receivedByNode").versionInfo, createDate: "2026-01-02T00:00:00.000Z" } },
-        base,
-      ),
-    ).toBeUndefined();
-    expect(packed.pack({ ...at(2, "receivedByNode"), extra: 1 } as ResultState, base)).toBeUndefined();
+  it("keep their own copy of an obfuscation: a reader changing what it read changes nothing kept", () => {
+    const { texts, fields, item } = packAll([at(2, "completed", { count: 3, obfuscation: { ...obfuscation } })]);
+    const first = fields.read(0, texts, item);
+    (first.obfuscation as { binSize: number }).binSize = 99;
+    expect(fields.read(0, texts, item).obfuscation).toEqual(obfuscation);
+  });
+
+  it("leave unpacked what would not rebuild exactly", () => {
+    const version = at(2, "receivedByNode").versionInfo;
+    const unfit = [
+      { ...at(2, "receivedByNode"), nodeId: "site-b" },
+      { ...at(2, "receivedByNode"), id: `${Q}:site-b` },
+      { ...at(2, "receivedByNode"), versionInfo: { ...version, createDate: "2026-01-02T00:00:00.000Z" } },
+      { ...at(2, "receivedByNode"), versionInfo: { ...version, protocolVersion: 2 } },
+    ] as ResultState[];
+    const unpackable = [
+      at(2, "receivedByNode", {}, "2026-01-01T00:00:07.25Z"),
+      at(2, "receivedByNode", {}, "2026-01-01T01:00:07.250+01:00"),
+      { ...at(2, "receivedByNode"), extra: 1 },
+      Object.fromEntries(Object.entries(at(2, "receivedByNode")).reverse()),
+      { ...at(2, "receivedByNode"), versionInfo: Object.fromEntries(Object.entries(version).reverse()) },
+      at(2, "running", { progress: undefined }),
+      at(2, "failed", { statusMessage: 7 as unknown as string }),
+      at(2, "completed", { count: 1, obfuscation: { ...obfuscation, nested: {} } as unknown as typeof obfuscation }),
+      at(2 ** 32, "receivedByNode"),
+      { ...at(2, "receivedByNode"), status: "lost" },
+    ] as ResultState[];
+    const { texts, fields, item } = packAll([]);
+    for (const s of unfit) expect(texts.fits(item, s), JSON.stringify(s)).toBe(false);
+    unpackable.forEach((s, slot) => {
+      expect(texts.fits(item, s) && fields.write(slot, s), JSON.stringify(s)).toBe(false);
+      expect(fields.packed(slot)).toBe(false);
+    });
+  });
+
+  it("give no text to a first state whose own is not plain strings and a small protocol version", () => {
+    const texts = new ResultTexts();
+    const odd = { ...base, versionInfo: { ...base.versionInfo, protocolVersion: 1.5 } } as unknown as ResultState;
+    const item = texts.add(odd);
+    expect(texts.fits(item, odd)).toBe(false);
+  });
+
+  it("overwrite a slot whole: nothing of the state it held is left", () => {
+    const { texts, fields, item } = packAll([at(4, "completed", { progress: 1, count: 120 })]);
+    expect(fields.write(0, at(5, "failed", { statusMessage: "disk full" }))).toBe(true);
+    expect(fields.read(0, texts, item)).toEqual(at(5, "failed", { statusMessage: "disk full" }));
+    expect(fields.write(0, { ...at(6, "failed"), extra: 1 } as ResultState)).toBe(false);
+    expect(fields.packed(0)).toBe(false);
+    expect(fields.write(0, at(7, "running", { progress: 0.5 }))).toBe(true);
+    expect(fields.read(0, texts, item)).toEqual(at(7, "running", { progress: 0.5 }));
   });
 });
