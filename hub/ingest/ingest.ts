@@ -1,6 +1,6 @@
 import type { Logger } from "../../shared/log.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
-import type { Proposal } from "../../shared/ports/store.ts";
+import type { Applied, Proposal } from "../../shared/ports/store.ts";
 import type { Delivery, Subscription, Transport } from "../../shared/ports/transport.ts";
 import { decodeMessage } from "../../shared/protocol/messages.ts";
 import type { Liveness } from "../liveness.ts";
@@ -54,10 +54,11 @@ class Lane {
 
   private async flush(): Promise<void> {
     try {
-      while (this.waiting.length > 0) {
+      // Waiting a turn first lets one socket read's deliveries, and the HTTP requests behind them, in before the burst.
+      do {
+        await nextTurn();
         await this.applyBurst(this.waiting.splice(0, this.maxBatch));
-        if (this.waiting.length > 0) await nextTurn();
-      }
+      } while (this.waiting.length > 0);
     } finally {
       this.flushing = undefined;
     }
@@ -143,7 +144,7 @@ export class Ingest {
 
   private async applyBurst(burst: Waiting[]): Promise<void> {
     const { recorder, desk, metrics, clock, log } = this.deps;
-    let applied: Awaited<ReturnType<Recorder["record"]>>;
+    let applied: Applied[];
     try {
       applied = await recorder.record(burst.map((w) => w.proposal));
     } catch (err) {
@@ -155,27 +156,30 @@ export class Ingest {
     }
     const now = clock.now();
     const touched = new Set<string>();
-    await Promise.allSettled(
-      burst.map(async (w, i) => {
-        const a = applied[i];
-        metrics.applyLatency.observe((now - w.receivedAt) / 1000);
-        try {
-          if (a?.outcome === "rejected") {
-            metrics.deadLetter(a.reason ?? "rejected");
-            log.warn({ messageId: w.delivery.messageId, reason: a.reason }, "dead-lettered");
-            await w.delivery.deadLetter(a.reason ?? "rejected");
-          } else {
-            touched.add((w.proposal.state as { queryId: string }).queryId);
-            await w.delivery.ack();
-          }
-        } catch (err) {
-          log.warn({ messageId: w.delivery.messageId, err: String(err) }, "ack failed; the broker will redeliver");
-        } finally {
-          w.done();
-        }
-      }),
-    );
+    burst.forEach((w, i) => {
+      const a = applied[i];
+      metrics.applyLatency.observe((now - w.receivedAt) / 1000);
+      if (a?.outcome !== "rejected") touched.add((w.proposal.state as { queryId: string }).queryId);
+      // Not awaited: the next burst need not wait for the broker to take these acks.
+      void this.settleDelivery(w, a);
+    });
     const settle = () => desk.settle(touched);
     this.settling = this.settling.then(settle).catch((err) => log.warn({ err: String(err) }, "query status not advanced"));
+  }
+
+  /** Acks an applied delivery, or dead-letters a rejected one; the delivery's handler ends with it. */
+  private async settleDelivery(w: Waiting, applied: Applied | undefined): Promise<void> {
+    const { metrics, log } = this.deps;
+    try {
+      if (applied?.outcome === "rejected") {
+        metrics.deadLetter(applied.reason ?? "rejected");
+        log.warn({ messageId: w.delivery.messageId, reason: applied.reason }, "dead-lettered");
+        await w.delivery.deadLetter(applied.reason ?? "rejected");
+      } else await w.delivery.ack();
+    } catch (err) {
+      log.warn({ messageId: w.delivery.messageId, err: String(err) }, "ack failed; the broker will redeliver");
+    } finally {
+      w.done();
+    }
   }
 }

@@ -138,14 +138,10 @@ export class NatsSubscription implements Subscription {
       this.wakeLoop();
       return true;
     };
+    // A plain ack, as AMQP's: not confirmed by the server. One lost with its connection brings the
+    // message back after the ack wait, which the protocol absorbs; confirming each would cost a round trip.
     const ack = async (): Promise<void> => {
-      if (!settle()) return;
-      try {
-        await m.ackAck();
-      } catch (err) {
-        // Not confirmed: JetStream redelivers after the ack wait, which the protocol absorbs.
-        this.host.log.debug({ messageId: facts.messageId, err: (err as Error).message }, "ack not confirmed");
-      }
+      if (settle()) m.ack();
     };
     const toDead = async (reason: string): Promise<void> => {
       if (!this.unsettled.has(m)) return;
