@@ -18,6 +18,29 @@ export interface EventLogOptions {
 }
 
 /**
+ * An event whose frame is encoded on first read: with no one streaming, as in a simulation or an
+ * ingest burst nobody watches, a change costs no encoding at all.
+ */
+class LoggedEvent implements FeedEvent {
+  private encoded: string | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly seq: number,
+    readonly type: string,
+    private render: (() => unknown) | undefined,
+  ) {}
+
+  get frame(): string {
+    if (this.encoded === undefined) {
+      this.encoded = `id: ${this.id}\nevent: ${this.type}\ndata: ${JSON.stringify(this.render?.())}\n\n`;
+      this.render = undefined;
+    }
+    return this.encoded;
+  }
+}
+
+/**
  * The view's changes in order, in a bounded ring, for clients that stream them and resume after
  * a disconnect. Appending never waits for a reader: readers are called synchronously and must
  * not block (they buffer, or drop themselves).
@@ -38,10 +61,10 @@ export class EventLog {
     return `${this.options.epoch}-${this.seq}`;
   }
 
-  append(type: string, data: unknown): FeedEvent {
+  /** Appends an event whose data `render` gives, called once, when a reader first needs the frame. */
+  append(type: string, render: () => unknown): FeedEvent {
     const seq = ++this.seq;
-    const id = `${this.options.epoch}-${seq}`;
-    const event: FeedEvent = { id, seq, type, frame: `id: ${id}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n` };
+    const event = new LoggedEvent(`${this.options.epoch}-${seq}`, seq, type, render);
     this.ring[seq % this.options.capacity] = event;
     for (const read of this.readers) read(event);
     return event;

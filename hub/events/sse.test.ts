@@ -120,13 +120,13 @@ describe("GET /api/events", () => {
   it("sends a reset, with a current id, to a client further behind than the ring holds", async () => {
     const log = new EventLog({ capacity: 4, epoch: "run1" });
     const { base } = await serveEvents(log, { clock: systemClock, heartbeatMs: 60_000, maxBufferedBytes: 1 << 20 });
-    for (let i = 0; i < 10; i++) log.append("tick", { i });
+    for (let i = 0; i < 10; i++) log.append("tick", () => ({ i }));
 
     const got: ReadEvent[] = [];
     const ac = new AbortController();
     const done = readEvents(`${base}/events`, { lastEventId: "run1-3", signal: ac.signal, onEvent: (e) => got.push(e) });
     await pollUntil("the reset", 60_000, () => got.length >= 1, OFTEN);
-    log.append("tick", { i: 10 });
+    log.append("tick", () => ({ i: 10 }));
     await pollUntil("the event after the reset", 60_000, () => got.length >= 2, OFTEN);
     ac.abort();
     await done;
@@ -158,7 +158,7 @@ describe("GET /api/events", () => {
     let appended = 0;
     for (let batch = 0; batch < 2_000 && streams.dropped() === 0; batch++) {
       for (let i = 0; i < 50; i++) {
-        log.append("tick", { payload });
+        log.append("tick", () => ({ payload }));
         appended++;
       }
       // Append never waits for a reader; the test waits only for the reading client to keep up.
@@ -169,7 +169,7 @@ describe("GET /api/events", () => {
     slow.resume();
     await pollUntil("the slow client's stream to end", 60_000, () => slowClosed, OFTEN);
     expect(streams.count()).toBe(1);
-    log.append("tick", { last: true });
+    log.append("tick", () => ({ last: true }));
     await pollUntil("the last event", 60_000, () => fast.length === appended + 1, OFTEN);
     ac.abort();
     await fastDone;

@@ -11,24 +11,27 @@ export type ResultEventData = z.infer<typeof Bodies.ResultEventData>;
 
 /**
  * Feeds every change of the view into the event log, one event per change, in the order the
- * view made them. An event costs one row, never a whole query, so a large query stays cheap.
+ * view made them. An event costs one row, never a whole query, so a large query stays cheap; the
+ * states are immutable, so the row can be rendered when a client first reads the event.
  */
 export function feedViewChanges(view: StatusView, log: EventLog): () => void {
   return view.onChange((change) => {
     if (change.kind === "query") {
       const q = change.state as QueryState;
-      const data: QueryEventData = {
-        queryId: q.id,
-        status: q.status ?? "created",
-        researcherId: q.researcherId,
-        definition: q.definition,
-        submittedAt: q.submittedAt,
-        itemVersion: q.versionInfo.itemVersion,
-      };
-      log.append("query", data);
+      log.append(
+        "query",
+        (): QueryEventData => ({
+          queryId: q.id,
+          status: q.status ?? "created",
+          researcherId: q.researcherId,
+          definition: q.definition,
+          submittedAt: q.submittedAt,
+          itemVersion: q.versionInfo.itemVersion,
+        }),
+      );
     } else {
-      const data: ResultEventData = { queryId: change.queryId, row: nodeRow(change.state as ResultState) };
-      log.append("result", data);
+      const { queryId, state } = change;
+      log.append("result", (): ResultEventData => ({ queryId, row: nodeRow(state as ResultState) }));
     }
   });
 }
