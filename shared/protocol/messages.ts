@@ -42,6 +42,8 @@ export type MessageType = Message["type"];
 export type Decoded<T> = { ok: true; message: T } | { ok: false; reason: string };
 
 const KNOWN_TYPES = new Set<string>(["run-query", "result-update", "node-heartbeat"]);
+/** Decoding keeps no state between calls, so one decoder serves every message. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Names the first few issues of a failed parse, with their paths, in one line. */
 export function describeIssues(error: z.ZodError, limit = 3): string {
@@ -59,7 +61,7 @@ export function decodeMessage(body: Uint8Array | string): Decoded<Message> {
   if (size > MAX_MESSAGE_BYTES) return { ok: false, reason: `message of ${size} bytes exceeds the ${MAX_MESSAGE_BYTES}-byte limit` };
   let raw: unknown;
   try {
-    const text = typeof body === "string" ? body : new TextDecoder("utf-8", { fatal: true }).decode(body);
+    const text = typeof body === "string" ? body : UTF8.decode(body);
     raw = JSON.parse(text);
   } catch (e) {
     return { ok: false, reason: `not UTF-8 JSON: ${(e as Error).message}` };
