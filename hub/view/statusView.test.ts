@@ -44,3 +44,31 @@ describe("the status view's allFinal", () => {
     expect([...view.stalled(10)].map((r) => r.nodeId)).toEqual(["d"]);
   });
 });
+
+describe("the status view's rows", () => {
+  it("answer each shown state exactly as taken, key order too, whether it packs or is kept as it is", () => {
+    const view = new StatusView();
+    view.take("query", query, 0);
+    const odd = { ...result("b", 2, "receivedByNode"), versionInfo: { ...vi(2), changeDate: "2026-01-01T00:00:02Z" } };
+    const steps: ResultState[] = [
+      result("a", 1, "sentToNode"),
+      { ...result("a", 2, "running"), progress: 0.25 },
+      result("b", 1, "sentToNode"),
+      odd,
+      { ...result("b", 3, "running"), progress: 0.5 },
+      { ...result("a", 3, "failed"), statusMessage: "site database offline" },
+      { ...result("b", 4, "completed"), obfuscation: { binSize: 5, stdDev: 6.5, noiseClamp: 10, lowLimit: 10 } },
+    ];
+    for (const [i, s] of steps.entries()) {
+      expect(view.take("result", s, i)).toBe(true);
+      expect(JSON.stringify(view.result(Q, s.nodeId))).toBe(JSON.stringify(s));
+    }
+    expect(view.take("result", odd, 9)).toBe(false);
+    expect(view.results(Q).map((r) => JSON.stringify(r))).toEqual([steps[5], steps[6]].map((s) => JSON.stringify(s)));
+    expect([...view.shown()].map(({ state }) => state)).toEqual([query, steps[5], steps[6]]);
+    expect(view.get(Q)?.nodes.map((r) => [r.nodeId, r.statusText, r.countDisplay])).toEqual([
+      ["a", "Site error (site database offline)", null],
+      ["b", "Completed", "10"],
+    ]);
+  });
+});

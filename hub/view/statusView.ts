@@ -1,7 +1,9 @@
-import { type ItemKind, type ItemState, comparePrecedence } from "../../shared/apply/precedence.ts";
+import { type ItemKind, type ItemState, comparePrecedence, precedenceOf } from "../../shared/apply/precedence.ts";
 import type { QueryDefinition } from "../../shared/protocol/definition.ts";
 import type { QueryState, ResultState } from "../../shared/protocol/items.ts";
-import { type QueryStatus, RESULT_LADDER, type ResultStatus } from "../../shared/protocol/status.ts";
+import { type QueryStatus, RESULT_LADDER, type ResultStatus, resultStage } from "../../shared/protocol/status.ts";
+import { Column } from "../../shared/store/column.ts";
+import { ResultFields, ResultTexts } from "../../shared/store/packedResults.ts";
 import { countDisplay, statusText, totalOf } from "./display.ts";
 
 /** One site's row of a query, as PROTOCOL.md section 6 shapes it. */
@@ -49,9 +51,8 @@ export interface ViewChange {
 
 interface Entry {
   query: QueryState;
-  results: Map<string, ResultState>;
-  /** Hub-clock time each result last moved, for the overdue poller. */
-  movedAt: Map<string, number>;
+  /** Each site's row among the view's result columns, in the order the sites first appeared. */
+  rows: Map<string, number>;
   /** Results shown in a status that is not final: answers allFinal without a scan of every site. */
   unfinished: number;
 }
@@ -60,11 +61,23 @@ interface Entry {
  * The read side: one row per query and site, derived from stored states only. It takes a state
  * only when it outranks what is shown, so whatever order states arrive in, a reader never sees
  * a result or a query move to a lower precedence. Replaying the store rebuilds it.
+ *
+ * A million results are a million rows, so a row keeps its shown state packed (the store's
+ * result columns: its text once, its fields as numbers) and builds the object when read; a state
+ * that would not rebuild exactly is kept as it is.
  */
 export class StatusView {
   private readonly entries = new Map<string, Entry>();
   private readonly order: string[] = [];
   private readonly listeners = new Set<(change: ViewChange) => void>();
+  /** Per row, the text of its result: the row number is its item. */
+  private readonly texts = new ResultTexts();
+  /** Per row, the fields of the state it shows. */
+  private readonly fields = new ResultFields();
+  /** Hub-clock time each row last moved, for the overdue poller. */
+  private readonly movedAt = new Column((n) => new Float64Array(n));
+  /** The shown states of rows whose state is not packed. */
+  private readonly unpacked = new Map<number, ResultState>();
 
   /** Take a stored state into the view; answers whether the view changed. `at` is the hub clock. */
   take(kind: ItemKind, state: ItemState, at: number): boolean {
@@ -75,7 +88,7 @@ export class StatusView {
   private takeQuery(state: QueryState): boolean {
     const entry = this.entries.get(state.id);
     if (!entry) {
-      this.entries.set(state.id, { query: state, results: new Map(), movedAt: new Map(), unfinished: 0 });
+      this.entries.set(state.id, { query: state, rows: new Map(), unfinished: 0 });
       this.order.push(state.id);
     } else if (comparePrecedence("query", state, entry.query) > 0) {
       entry.query = state;
@@ -87,13 +100,41 @@ export class StatusView {
   private takeResult(state: ResultState, at: number): boolean {
     const entry = this.entries.get(state.queryId);
     if (!entry) return false;
-    const shown = entry.results.get(state.nodeId);
-    if (shown && comparePrecedence("result", state, shown) <= 0) return false;
-    entry.unfinished += (RESULT_LADDER[state.status].final ? 0 : 1) - (shown === undefined || RESULT_LADDER[shown.status].final ? 0 : 1);
-    entry.results.set(state.nodeId, state);
-    entry.movedAt.set(state.nodeId, at);
+    let row = entry.rows.get(state.nodeId);
+    let wasUnfinished = false;
+    if (row === undefined) {
+      row = this.texts.add(state);
+      // The row's own copy of the node id when it has one: the key outlives the message it came in.
+      entry.rows.set(this.texts.fits(row, state) ? this.texts.nodeId(row) : state.nodeId, row);
+    } else {
+      const shown = this.statusOf(row);
+      if (precedenceOf(resultStage(state.status), state.versionInfo.itemVersion, resultStage(shown), this.versionOf(row)) <= 0)
+        return false;
+      wasUnfinished = !RESULT_LADDER[shown].final;
+    }
+    entry.unfinished += (RESULT_LADDER[state.status].final ? 0 : 1) - (wasUnfinished ? 1 : 0);
+    if (this.texts.fits(row, state) ? this.fields.write(row, state) : this.fields.clear(row)) this.unpacked.delete(row);
+    else this.unpacked.set(row, state);
+    this.movedAt.set(row, at);
     this.emit({ kind: "result", queryId: state.queryId, nodeId: state.nodeId, state });
     return true;
+  }
+
+  private statusOf(row: number): ResultStatus {
+    return this.fields.packed(row) ? this.fields.status(row) : (this.unpacked.get(row) as ResultState).status;
+  }
+
+  private versionOf(row: number): number {
+    return this.fields.packed(row) ? this.fields.itemVersion(row) : (this.unpacked.get(row) as ResultState).versionInfo.itemVersion;
+  }
+
+  /** The state a row shows: built afresh from its columns, or the one kept as it is. */
+  private stateOf(row: number): ResultState {
+    return this.fields.packed(row) ? this.fields.read(row, this.texts, row) : (this.unpacked.get(row) as ResultState);
+  }
+
+  private statesOf(entry: Entry): ResultState[] {
+    return Array.from(entry.rows.values(), (row) => this.stateOf(row));
   }
 
   onChange(listener: (change: ViewChange) => void): () => void {
@@ -124,32 +165,34 @@ export class StatusView {
 
   /** The shown state of each result of a query. */
   results(queryId: string): ResultState[] {
-    return [...(this.entries.get(queryId)?.results.values() ?? [])];
+    const entry = this.entries.get(queryId);
+    return entry ? this.statesOf(entry) : [];
   }
 
   result(queryId: string, nodeId: string): ResultState | undefined {
-    return this.entries.get(queryId)?.results.get(nodeId);
+    const row = this.entries.get(queryId)?.rows.get(nodeId);
+    return row === undefined ? undefined : this.stateOf(row);
   }
 
   /** Whether every result of the query has reached a final status. */
   allFinal(queryId: string): boolean {
     const entry = this.entries.get(queryId);
-    return entry !== undefined && entry.results.size > 0 && entry.unfinished === 0;
+    return entry !== undefined && entry.rows.size > 0 && entry.unfinished === 0;
   }
 
   /** Non-final results that have not moved since `before` (hub clock). */
   *stalled(before: number): Generator<ResultState> {
     for (const entry of this.entries.values()) {
       if (entry.unfinished === 0) continue;
-      for (const [nodeId, r] of entry.results) {
-        if (!RESULT_LADDER[r.status].final && (entry.movedAt.get(nodeId) ?? 0) < before) yield r;
+      for (const row of entry.rows.values()) {
+        if (!RESULT_LADDER[this.statusOf(row)].final && this.movedAt.at(row) < before) yield this.stateOf(row);
       }
     }
   }
 
   get(queryId: string): QueryView | undefined {
     const entry = this.entries.get(queryId);
-    return entry ? render(entry) : undefined;
+    return entry ? render(entry.query, this.statesOf(entry)) : undefined;
   }
 
   /** Queries newest first; `offset` and `limit` page through them. */
@@ -158,7 +201,7 @@ export class StatusView {
       .slice()
       .reverse()
       .slice(offset, offset + limit);
-    return { items: ids.map((id) => render(this.entries.get(id) as Entry)), total: this.order.length };
+    return { items: ids.map((id) => this.get(id) as QueryView), total: this.order.length };
   }
 
   /** Every query and result as shown, for comparing two views. */
@@ -166,17 +209,15 @@ export class StatusView {
     for (const id of this.order) {
       const entry = this.entries.get(id) as Entry;
       yield { kind: "query", state: entry.query };
-      for (const r of entry.results.values()) yield { kind: "result", state: r };
+      for (const row of entry.rows.values()) yield { kind: "result", state: this.stateOf(row) };
     }
   }
 }
 
-function render(entry: Entry): QueryView {
-  const nodes = [...entry.results.values()].sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1)).map(nodeRow);
-  const results = [...entry.results.values()];
+function render(q: QueryState, results: ResultState[]): QueryView {
+  const nodes = [...results].sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1)).map(nodeRow);
   const completed = results.filter((r) => r.status === "completed").length;
   const failed = results.filter((r) => RESULT_LADDER[r.status].error).length;
-  const q = entry.query;
   return {
     id: q.id,
     status: q.status ?? "created",

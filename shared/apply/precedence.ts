@@ -13,7 +13,12 @@ export const versionOf = (state: ItemState): number => state.versionInfo.itemVer
 
 /** Precedence of two states of one item: higher stage, then higher itemVersion. Positive when a wins. */
 export function comparePrecedence(kind: ItemKind, a: ItemState, b: ItemState): number {
-  return stageOf(kind, a) - stageOf(kind, b) || versionOf(a) - versionOf(b);
+  return precedenceOf(stageOf(kind, a), versionOf(a), stageOf(kind, b), versionOf(b));
+}
+
+/** The same order from stages and versions alone, for a reader that keeps states packed as numbers. */
+export function precedenceOf(stageA: number, versionA: number, stageB: number, versionB: number): number {
+  return stageA - stageB || versionA - versionB;
 }
 
 /** The current state: the stored state of highest precedence. */

@@ -175,11 +175,8 @@ export class ResultFields {
   write(slot: number, state: ResultState): boolean {
     const code = codeOf(state);
     const extra = code === undefined ? undefined : this.extraOf(state);
+    if (code === undefined || extra === undefined) return this.clear(slot);
     this.secondCounts.delete(slot);
-    if (code === undefined || extra === undefined) {
-      this.codes.set(slot, UNPACKED);
-      return false;
-    }
     this.codes.set(slot, code);
     this.versions.set(slot, state.versionInfo.itemVersion);
     this.changes.set(slot, Date.parse(state.versionInfo.changeDate));
@@ -187,6 +184,13 @@ export class ResultFields {
     if (state.progress !== undefined && state.count !== undefined) this.secondCounts.set(slot, state.count);
     this.extras.set(slot, extra);
     return true;
+  }
+
+  /** Marks the slot as holding no packed state; answers false, as a failed write does. */
+  clear(slot: number): false {
+    this.secondCounts.delete(slot);
+    this.codes.set(slot, UNPACKED);
+    return false;
   }
 
   /** Whether the slot holds a packed state. */
