@@ -133,6 +133,15 @@ function expectVersionsFrom(results: ResultUpdate["result"][], first: number): v
 }
 
 describe("NodeAgent over the memory transport", () => {
+  it("runs a query the same without keeping its truth, when told not to keep truths", async () => {
+    const { agent: a } = await agent({ keepTruths: false });
+    const rq = hub.runQuery(diabetes);
+    await hub.send(rq);
+    await runUntil(clock, () => hub.finalOf(rq.query.id) !== undefined);
+    expectVersionsFrom(hub.of(rq.query.id), 3);
+    expect(a.truth(rq.query.id)).toBeUndefined();
+  });
+
   it("answers a run-query with its result's states, then the obfuscated count it knows is true", async () => {
     const { agent: a } = await agent();
     const rq = hub.runQuery(diabetes);

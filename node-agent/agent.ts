@@ -39,6 +39,11 @@ export interface NodeAgentOptions {
   timeScale?: number;
   /** Run-queries in flight at most. */
   prefetch?: number;
+  /**
+   * Keep each query's truth for a checker to read through truth(); true by default. A run that
+   * reads none (a benchmark of a million results) turns it off and keeps no object per query.
+   */
+  keepTruths?: boolean;
 }
 
 export interface NodeAgentCounters {
@@ -83,6 +88,7 @@ export class NodeAgent {
   private readonly heartbeatMs: number;
   private readonly timeScale: number;
   private readonly prefetch: number;
+  private readonly keepTruths: boolean;
   private readonly stopping = new AbortController();
   /**
    * Lifecycle waits in progress, abandoned together at stop: one set rather than an abort
@@ -120,6 +126,7 @@ export class NodeAgent {
     this.heartbeatMs = options.heartbeatMs ?? 5_000;
     this.timeScale = options.timeScale ?? 1;
     this.prefetch = options.prefetch ?? 64;
+    this.keepTruths = options.keepTruths ?? true;
     this.secret = new SeededRandom(`site:${options.seed}`);
     this.population = generatePopulation({
       size: options.populationSize ?? DEFAULT_POPULATION_SIZE,
@@ -178,6 +185,7 @@ export class NodeAgent {
     return this.active.size;
   }
 
+  /** What the node knows of a query it took on; undefined for any query when truths are not kept. */
   truth(queryId: string): QueryTruth | undefined {
     const t = this.truths.get(queryId);
     return t && { ...t };
@@ -257,12 +265,13 @@ export class NodeAgent {
     });
     const last = plan.at(-1)?.result ?? from;
     const finalStatus = last.status === "failed" ? "failed" : "completed";
-    this.truths.set(query.queryId, {
-      trueCount,
-      reportedCount: finalStatus === "completed" ? (last.count ?? answer.count) : null,
-      finalStatus,
-      lastSentStatus: newest?.published ? newest.result.status : null,
-    });
+    if (this.keepTruths)
+      this.truths.set(query.queryId, {
+        trueCount,
+        reportedCount: finalStatus === "completed" ? (last.count ?? answer.count) : null,
+        finalStatus,
+        lastSentStatus: newest?.published ? newest.result.status : null,
+      });
     const run = this.drive(from, newest && !newest.published ? newest : undefined, plan).finally(() => this.active.delete(query.resultId));
     this.active.set(query.resultId, run);
   }

@@ -51,6 +51,8 @@ export interface EmbeddedNetworkOptions {
   populationSize?: number;
   /** Bearer tokens the API asks of writes (required off loopback). */
   tokens?: readonly string[];
+  /** Whether the node agents keep each query's truth for a checker (NodeAgentOptions.keepTruths); true by default. */
+  keepTruths?: boolean;
 }
 
 /**
@@ -114,6 +116,7 @@ export class EmbeddedNetwork {
       log: (this.options.log ?? silentLogger).child({ component: "node-agent" }),
       heartbeatMs: this.options.heartbeatMs ?? 5_000,
       timeScale: this.options.timeScale,
+      keepTruths: this.options.keepTruths,
     });
     await agent.start();
     this.agents.set(nodeId, agent);
