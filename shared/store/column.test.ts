@@ -24,4 +24,16 @@ describe("Column", () => {
     expect([ints.at(0), ints.at(1), ints.at(2_999), ints.at(3_000)]).toEqual([-3, 0, 0, 9]);
     expect(() => ints.set(-1, 1)).toThrow(RangeError);
   });
+
+  it("keeps every value across chunks, appended or written out of order", () => {
+    const doubles = new Column((n) => new Float64Array(n));
+    const places = [0, 1_500, 65_535, 65_536, 200_000, 131_071, 131_072, 70_000];
+    for (const p of places) doubles.set(p, p + 0.25);
+    expect(doubles.length).toBe(200_001);
+    for (const p of places) expect(doubles.at(p)).toBe(p + 0.25);
+    expect(doubles.at(199_999)).toBe(0);
+    const ints = new Column((n) => new Uint32Array(n));
+    for (let i = 0; i < 300_000; i++) ints.push(i * 3);
+    expect([ints.at(0), ints.at(65_536), ints.at(299_999)]).toEqual([0, 196_608, 899_997]);
+  });
 });

@@ -14,7 +14,8 @@ const AS_TEXT = 2;
  * byte instead of a map entry; any other id is kept as given. Every id reads back exactly as written.
  */
 export class MessageIds {
-  private words = new Uint32Array(1024 * WORDS);
+  /** A UUID's 128 bits as four words at place * WORDS. */
+  private readonly words = new Column((n) => new Uint32Array(n));
   private readonly forms = new Column((n) => new Uint8Array(n));
   /** Places holding something other than a lower-case UUID or null: the text itself. */
   private readonly texts = new Map<number, string>();
@@ -25,11 +26,6 @@ export class MessageIds {
 
   push(id: string | null): void {
     const place = this.forms.length;
-    if (place * WORDS === this.words.length) {
-      const grown = new Uint32Array(this.words.length * 2);
-      grown.set(this.words);
-      this.words = grown;
-    }
     if (id === null) {
       this.forms.push(AS_NULL);
       return;
@@ -41,7 +37,7 @@ export class MessageIds {
     }
     this.forms.push(AS_UUID);
     const hex = id.replaceAll("-", "");
-    for (let w = 0; w < WORDS; w++) this.words[place * WORDS + w] = Number.parseInt(hex.slice(w * 8, w * 8 + 8), 16);
+    for (let w = 0; w < WORDS; w++) this.words.set(place * WORDS + w, Number.parseInt(hex.slice(w * 8, w * 8 + 8), 16));
   }
 
   at(place: number): string | null {
@@ -49,7 +45,7 @@ export class MessageIds {
     if (form === AS_NULL) return null;
     if (form === AS_TEXT) return this.texts.get(place) as string;
     let hex = "";
-    for (let w = 0; w < WORDS; w++) hex += (this.words[place * WORDS + w] as number).toString(16).padStart(8, "0");
+    for (let w = 0; w < WORDS; w++) hex += this.words.at(place * WORDS + w).toString(16).padStart(8, "0");
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 }
