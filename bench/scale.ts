@@ -1,5 +1,4 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { runChild } from "./child.ts";
 import type { Figure } from "./report.ts";
 import type { SimulationRun } from "./simulation.ts";
 
@@ -15,35 +14,11 @@ export interface ScaleSize {
 const GIB = 1024 ** 3;
 
 function runPoint(nodes: number, size: ScaleSize): Promise<Omit<SimulationRun, "bodies">> {
-  const entry = fileURLToPath(new URL("./scaleRun.ts", import.meta.url));
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        `--max-old-space-size=${size.maxOldSpaceMb}`,
-        "--import",
-        "tsx",
-        entry,
-        String(nodes),
-        String(size.queries),
-        String(size.populationSize),
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      err += d;
-    });
-    child.on("exit", (code) => {
-      const line = out.trim().split("\n").pop() ?? "";
-      if (code === 0 && line.startsWith("{")) resolve(JSON.parse(line));
-      else reject(new Error(`scale point ${nodes}x${size.queries} exited ${code}: ${err.trim().split("\n").slice(-3).join(" | ")}`));
-    });
-  });
+  return runChild(
+    "./scaleRun.ts",
+    [String(nodes), String(size.queries), String(size.populationSize)],
+    [`--max-old-space-size=${size.maxOldSpaceMb}`],
+  );
 }
 
 /** Simulations of growing node counts, each in a fresh process: wall time, peak memory, and how both grow. */

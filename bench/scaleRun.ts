@@ -9,5 +9,5 @@ setMaxListeners(Number.POSITIVE_INFINITY);
 const [nodes, queries, populationSize] = process.argv.slice(2, 5).map(Number);
 const run = await simulate({ nodes: nodes ?? 100, queries: queries ?? 100, populationSize: populationSize ?? 2_000 }, false);
 const { bodies: _bodies, ...figures } = run;
-process.stdout.write(`${JSON.stringify(figures)}\n`);
-process.exit(0);
+// Exit only once the line is written: stdout to a pipe is asynchronous.
+process.stdout.write(`${JSON.stringify(figures)}\n`, () => process.exit(0));

@@ -7,7 +7,9 @@ import { createStore, dropSchema, pgClient } from "../shared/store/mod.ts";
 import { SeededRandom } from "../shared/time/seededRandom.ts";
 import { systemClock } from "../shared/time/systemClock.ts";
 import { type BrokerName, benchPrefix, connectBroker, deleteBrokerPrefix } from "./brokers.ts";
-import { makeWorkload } from "./workload.ts";
+import { runChild, wallNow } from "./child.ts";
+import type { LoadOrder, LoadReport } from "./steadyLoad.ts";
+import { steadyWorkload } from "./steadyWorkload.ts";
 
 export interface SteadySize {
   /** Offered result-updates per second. */
@@ -31,98 +33,103 @@ export interface SteadyRun {
   readErrors: number;
 }
 
-const TICK_MS = 5;
 const GRACE_MS = 10_000;
 const SEED_BATCH = 2_000;
+const POLL_MS = 50;
 
 /**
- * The hub over a real broker and PostgreSQL, fed at a steady offered rate by a node-side
- * publisher: every message moves one result one step, so each shows in the view exactly once.
- * Optionally a reader asks GET /api/queries/:id over loopback HTTP all the while.
+ * The hub over a real broker and PostgreSQL, in this process, fed at a steady offered rate by a
+ * node-side publisher in a child process (bench/steadyLoad.ts), as nodes are in a real network.
+ * Every message moves one result one step, so each shows in the view exactly once. With a
+ * reader, the child also asks GET /api/queries/:id over loopback HTTP all the while.
  */
 export async function steadyRun(broker: BrokerName, size: SteadySize, withReader: boolean): Promise<SteadyRun> {
-  const results = Math.ceil((size.rate * size.seconds) / 4);
-  const queries = Math.max(1, Math.ceil(results / size.nodes));
-  const workload = makeWorkload({ queries, nodes: size.nodes, duplicateShare: 0, reorderWindow: 1, seed: `steady-${broker}` });
+  return steady(broker, size, withReader ? "hub+reader" : "hub");
+}
+
+/**
+ * The broker's own publish-to-consume latency under the same load: a bare consumer that parses
+ * each message and acks it. The floor the hub's latency is read against.
+ */
+export function bareSteadyRun(broker: BrokerName, size: SteadySize): Promise<SteadyRun> {
+  return steady(broker, size, "bare");
+}
+
+async function steady(broker: BrokerName, size: SteadySize, consumer: "hub" | "hub+reader" | "bare"): Promise<SteadyRun> {
+  const workload = steadyWorkload({ broker, ...size });
   const prefix = benchPrefix(`steady-${broker}`);
   const schema = prefix.replace(/-/g, "_");
   const store = await createStore("postgres", { clock: systemClock, databaseUrl: SERVICES.postgres.url, schema });
   const hubTransport = await connectBroker(broker, prefix, size.prefetch, "bench-steady-hub");
-  const nodeTransport = await connectBroker(broker, prefix, size.prefetch, "bench-steady-nodes");
   try {
     await store.open();
     for (let i = 0; i < workload.seed.length; i += SEED_BATCH) await store.apply(workload.seed.slice(i, i + SEED_BATCH));
-    const hub = await startHub({
-      transport: hubTransport,
-      store,
-      clock: systemClock,
-      random: new SeededRandom("bench-steady"),
-      log: silentLogger,
-      nodeIds: workload.nodeIds,
-      resultTimeoutMs: 3_600_000,
-      heartbeatMs: 60_000,
+    // Wall-clock time each state showed in the view (or reached the bare consumer), matched to its publish time afterwards.
+    const shownAt = new Map<string, number>();
+    const seen = (s: ResultState) => shownAt.set(`${s.id}@${s.versionInfo.itemVersion}`, wallNow());
+    let stop: () => Promise<void>;
+    let apiAddress: string | undefined;
+    if (consumer === "bare") {
+      await hubTransport.declare({ role: "hub", nodeIds: workload.nodeIds });
+      const sub = await hubTransport.consume(
+        { from: "hub" },
+        async (d) => {
+          seen((JSON.parse(Buffer.from(d.body).toString("utf8")) as { result: ResultState }).result);
+          await d.ack();
+        },
+        { prefetch: size.prefetch },
+      );
+      stop = () => sub.stop();
+    } else {
+      const hub = await startHub({
+        transport: hubTransport,
+        store,
+        clock: systemClock,
+        random: new SeededRandom("bench-steady"),
+        log: silentLogger,
+        nodeIds: workload.nodeIds,
+        resultTimeoutMs: 3_600_000,
+        heartbeatMs: 60_000,
+        prefetch: size.prefetch,
+      });
+      hub.view.onChange((c) => {
+        if (c.kind === "result") seen(c.state as ResultState);
+      });
+      if (consumer === "hub+reader") apiAddress = await hub.api.listen({ host: "127.0.0.1", port: 0 });
+      stop = () => hub.stop();
+    }
+    const order: LoadOrder = {
+      broker,
+      prefix,
+      rate: size.rate,
+      seconds: size.seconds,
+      nodes: size.nodes,
       prefetch: size.prefetch,
+      apiAddress,
+    };
+    const load = await runChild<LoadReport>("./steadyLoad.ts", [JSON.stringify(order)]);
+    const keys = load.publishedAt.map((_, i) => {
+      const m = workload.messages[i] as (typeof workload.messages)[number];
+      return `${m.resultId}@${m.itemVersion}`;
     });
-    const publishedAt = new Map<string, number>();
+    const unseen = () => keys.filter((key) => !shownAt.has(key)).length;
+    const graceEnd = performance.now() + GRACE_MS;
+    while (unseen() > 0 && performance.now() < graceEnd) await sleep(POLL_MS);
+    await stop();
     const latencies: number[] = [];
-    let waiting = 0;
-    let allSeen: (() => void) | undefined;
-    hub.view.onChange((c) => {
-      if (c.kind !== "result") return;
-      const s = c.state as ResultState;
-      const key = `${s.id}@${s.versionInfo.itemVersion}`;
-      const at = publishedAt.get(key);
-      if (at === undefined) return;
-      latencies.push(performance.now() - at);
-      publishedAt.delete(key);
-      if (--waiting === 0) allSeen?.();
+    load.publishedAt.forEach((at, i) => {
+      const shown = shownAt.get(keys[i] as string);
+      if (shown !== undefined) latencies.push(shown - at);
     });
-
-    let reading = withReader;
-    const reads: number[] = [];
-    let readErrors = 0;
-    let reader: Promise<void> = Promise.resolve();
-    if (withReader) {
-      const address = await hub.api.listen({ host: "127.0.0.1", port: 0 });
-      const random = new SeededRandom("bench-reader");
-      reader = (async () => {
-        while (reading) {
-          const id = random.pick(workload.queryIds);
-          const t = performance.now();
-          const res = await fetch(`${address}/api/queries/${id}`);
-          await res.arrayBuffer();
-          reads.push(performance.now() - t);
-          if (res.status !== 200) readErrors++;
-        }
-      })();
-    }
-
-    const messages = workload.messages.slice(0, Math.round(size.rate * size.seconds));
-    const inFlight = new Set<Promise<void>>();
-    let sent = 0;
-    const start = performance.now();
-    while (sent < messages.length) {
-      const due = Math.min(messages.length, Math.floor(((performance.now() - start) / 1000) * size.rate));
-      for (; sent < due; sent++) {
-        const m = messages[sent] as (typeof messages)[number];
-        publishedAt.set(`${m.resultId}@${m.itemVersion}`, performance.now());
-        waiting++;
-        const p = nodeTransport
-          .publish({ to: "hub", kind: "result", nodeId: m.nodeId }, m.body, { messageId: m.messageId })
-          .finally(() => inFlight.delete(p));
-        inFlight.add(p);
-      }
-      await sleep(TICK_MS);
-    }
-    const achievedRate = sent / ((performance.now() - start) / 1000);
-    await Promise.all(inFlight);
-    if (waiting > 0) await Promise.race([new Promise<void>((r) => (allSeen = r)), sleep(GRACE_MS)]);
-    reading = false;
-    await reader;
-    await hub.stop();
-    return { offered: messages.length, achievedRate, latencies, missing: waiting, reads, readErrors };
+    return {
+      offered: load.publishedAt.length,
+      achievedRate: load.achievedRate,
+      latencies,
+      missing: load.publishedAt.length - latencies.length,
+      reads: load.reads,
+      readErrors: load.readErrors,
+    };
   } finally {
-    await nodeTransport.close();
     await hubTransport.close();
     await store.close();
     const client = pgClient(SERVICES.postgres.url);
