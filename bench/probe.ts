@@ -8,7 +8,7 @@ export class ConsumeProbe {
   first: number | undefined;
   last: number | undefined;
   settled = 0;
-  /** This process's CPU time (all threads) at the first delivery and at the last settlement, µs. */
+  /** This process's CPU time (all threads) at the first delivery, and spent since when `until` ended, µs. */
   private cpuFirst: NodeJS.CpuUsage | undefined;
   private cpuLast: NodeJS.CpuUsage | undefined;
   private waiter: { count: number; resolve: () => void } | undefined;
@@ -30,13 +30,21 @@ export class ConsumeProbe {
       await handler(delivery);
       this.settled++;
       this.last = performance.now();
-      this.cpuLast = process.cpuUsage(this.cpuFirst);
       if (this.waiter && this.settled >= this.waiter.count) this.waiter.resolve();
     };
   }
 
   /** Resolves once `count` deliveries settled, or when none settled for `idleMs` (then short). */
   async until(count: number, idleMs: number): Promise<void> {
+    // Taken when the wait ends: an idle process spends no CPU, so the idle tail adds nothing.
+    try {
+      await this.settledOrIdle(count, idleMs);
+    } finally {
+      if (this.cpuFirst !== undefined) this.cpuLast = process.cpuUsage(this.cpuFirst);
+    }
+  }
+
+  private async settledOrIdle(count: number, idleMs: number): Promise<void> {
     if (this.settled >= count) return;
     await new Promise<void>((resolve) => {
       this.waiter = { count, resolve };
