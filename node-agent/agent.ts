@@ -7,13 +7,12 @@ import type { Delivery, Route, Subscription, Transport } from "../shared/ports/t
 import type { ResultState } from "../shared/protocol/items.ts";
 import { decodeMessage, encodeMessage, type RunQuery } from "../shared/protocol/messages.ts";
 import { isFinal, type ResultStatus } from "../shared/protocol/status.ts";
-import { nextVersion } from "../shared/protocol/versionInfo.ts";
 import { SeededRandom } from "../shared/time/seededRandom.ts";
 import { backoffDelay } from "../shared/transport/backoff.ts";
 import { evaluate } from "./evaluate.ts";
 import { MemoryLedger, type NodeLedger, type RecordedQuery, type RecordedState } from "./ledger.ts";
-import { planLifecycle } from "./lifecycle.ts";
-import { noiseFor, obfuscateCount } from "./obfuscate.ts";
+import { type PlannedStep, planSteps, stepState } from "./lifecycle.ts";
+import { type ObfuscatedCount, noiseFor, obfuscateCount } from "./obfuscate.ts";
 import { DEFAULT_POPULATION_SIZE, generatePopulation, type Population } from "./population.ts";
 import { type LatencyProfile, PROFILES } from "./profile.ts";
 
@@ -255,7 +254,7 @@ export class NodeAgent {
     const trueCount = evaluate(this.population, query.definition);
     const answer = obfuscateCount(trueCount, noiseFor(this.secret, trueCount));
     const from = newest?.result ?? query.sent;
-    const plan = planLifecycle({
+    const steps = planSteps({
       from,
       profile: this.profile,
       random: this.random.fork(`lifecycle:${query.resultId}:${from.versionInfo.itemVersion}`),
@@ -263,32 +262,34 @@ export class NodeAgent {
       answer,
       timeScale: this.timeScale,
     });
-    const last = plan.at(-1)?.result ?? from;
-    const finalStatus = last.status === "failed" ? "failed" : "completed";
+    const finalStatus = (steps.at(-1)?.status ?? from.status) === "failed" ? "failed" : "completed";
     if (this.keepTruths)
       this.truths.set(query.queryId, {
         trueCount,
-        reportedCount: finalStatus === "completed" ? (last.count ?? answer.count) : null,
+        // A completed plan reports the answer; an empty one (the result was final already) what it said then.
+        reportedCount: finalStatus === "completed" ? ((steps.length === 0 ? from.count : undefined) ?? answer.count) : null,
         finalStatus,
         lastSentStatus: newest?.published ? newest.result.status : null,
       });
-    const run = this.drive(from, newest && !newest.published ? newest : undefined, plan).finally(() => this.active.delete(query.resultId));
+    const unconfirmed = newest && !newest.published ? newest : undefined;
+    const run = this.drive(from, unconfirmed, steps, answer).finally(() => this.active.delete(query.resultId));
     this.active.set(query.resultId, run);
   }
 
   private async drive(
     from: ResultState,
     unconfirmed: RecordedState | undefined,
-    plan: { delayMs: number; result: ResultState }[],
+    steps: readonly PlannedStep[],
+    answer: ObfuscatedCount,
   ): Promise<void> {
     const signal = this.stopping.signal;
     try {
       if (unconfirmed) await this.send(unconfirmed.result, unconfirmed.messageId);
       let previous = from;
-      for (const step of plan) {
+      for (const step of steps) {
         await this.wait(step.delayMs);
-        // Stamped when it goes out; the version is the plan's, the one after the state before it.
-        const result: ResultState = { ...step.result, versionInfo: nextVersion(previous.versionInfo, this.clock.now()) };
+        // Built and stamped when it goes out: the version after the state before it.
+        const result = stepState(step, previous, this.clock.now(), answer);
         const messageId = this.messageIdOf(result);
         await this.ledger.recordState(result, messageId);
         await this.send(result, messageId);

@@ -24,7 +24,17 @@ export interface LifecycleInput {
   timeScale?: number;
 }
 
-type Step = { delayMs: number; status: ResultStatus; progress?: number; statusMessage?: string };
+/**
+ * One state a node will propose, before it is stamped: what it says and how long after the
+ * previous one it goes out. A site running thousands of results keeps these, and builds each
+ * state (ids, versionInfo, dates) only when it sends it.
+ */
+export interface PlannedStep {
+  delayMs: number;
+  status: ResultStatus;
+  progress?: number;
+  statusMessage?: string;
+}
 
 /**
  * The rest of a result's life at the node, as proposed states: receivedByNode -> (queuedAtNode)
@@ -38,28 +48,35 @@ export function planLifecycle(input: LifecycleInput): PlannedState[] {
   let at = startAt;
   return planSteps(input).map((step) => {
     at += step.delayMs;
-    const result: ResultState = {
-      id: from.id,
-      queryId: from.queryId,
-      nodeId: from.nodeId,
-      versionInfo: nextVersion(previous.versionInfo, at),
-      status: step.status,
-    };
-    if (step.progress !== undefined) result.progress = step.progress;
-    if (step.status === "completed") {
-      result.count = input.answer.count;
-      result.obfuscation = input.answer.obfuscation;
-    }
-    if (step.statusMessage !== undefined) result.statusMessage = step.statusMessage;
+    const result = stepState(step, previous, at, input.answer);
     previous = result;
     return { delayMs: step.delayMs, result };
   });
 }
 
-function planSteps({ from, profile, random, timeScale = 1 }: LifecycleInput): Step[] {
+/** The state a step proposes: the next version of the state before it, changed at `at` (clock ms). */
+export function stepState(step: PlannedStep, previous: ResultState, at: number, answer: ObfuscatedCount): ResultState {
+  const result: ResultState = {
+    id: previous.id,
+    queryId: previous.queryId,
+    nodeId: previous.nodeId,
+    versionInfo: nextVersion(previous.versionInfo, at),
+    status: step.status,
+  };
+  if (step.progress !== undefined) result.progress = step.progress;
+  if (step.status === "completed") {
+    result.count = answer.count;
+    result.obfuscation = answer.obfuscation;
+  }
+  if (step.statusMessage !== undefined) result.statusMessage = step.statusMessage;
+  return result;
+}
+
+/** The steps of planLifecycle, unstamped: the same draws from the same stream. */
+export function planSteps({ from, profile, random, timeScale = 1 }: LifecycleInput): PlannedStep[] {
   if (isFinal(from.status)) return [];
   const ms = (d: Distribution) => drawMs(d, random, timeScale);
-  const steps: Step[] = [];
+  const steps: PlannedStep[] = [];
   if (from.status === "created" || from.status === "sentToNode") steps.push({ delayMs: ms(profile.receive), status: "receivedByNode" });
   if (from.status === "queuedAtNode") {
     steps.push({ delayMs: ms(profile.queue.wait), status: "running", progress: 0 });
