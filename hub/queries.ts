@@ -86,6 +86,15 @@ export class QueryDesk {
     // After a restart, a site whose result moved past sentToNode has its run-query already:
     // sending it again would carry a state the node refuses, to the dead letters.
     let pending = (query.nodeIds ?? []).filter((nodeId) => resultStage(view.result(queryId, nodeId)?.status ?? "created") <= SENT_STAGE);
+    // The query as PROTOCOL.md puts it in a run-query: without the hub's own status and node list,
+    // which would put every site's id in the message to every site (12 KB each at 1,000 sites).
+    const sentQuery: RunQuery["query"] = {
+      id: query.id,
+      versionInfo: query.versionInfo,
+      researcherId: query.researcherId,
+      definition: query.definition,
+      submittedAt: query.submittedAt,
+    };
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (this.stopped.signal.aborted) return;
       const outcomes = await Promise.allSettled(
@@ -96,7 +105,7 @@ export class QueryDesk {
             type: "run-query",
             messageId: random.uuid(),
             sentAt: new Date(clock.now()).toISOString(),
-            query: { ...query, status: undefined },
+            query: sentQuery,
             result,
           };
           return transport.publish({ to: "node", nodeId }, encodeMessage(message), { messageId: message.messageId });

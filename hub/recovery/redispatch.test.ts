@@ -63,6 +63,16 @@ describe("a hub restarted over a query it had stored but not finished sending", 
       const names = memoryNames("qnet");
       expect(broker.queueInfo(names.nodeQueue("site-a")).published).toBe(0);
       expect(broker.queueInfo(names.nodeQueue("site-b")).published).toBe(1);
+      // The run-query's query as PROTOCOL.md has it: not the hub's status and node list.
+      const received: { query: Record<string, unknown> }[] = [];
+      const site = new MemoryTransport(broker, { user: "site-b" });
+      await site.consume({ from: "node", nodeId: "site-b" }, async (d) => {
+        received.push(JSON.parse(new TextDecoder().decode(d.body)));
+        await d.ack();
+      });
+      await clock.runWhile(() => received.length === 0, 60_000);
+      expect(Object.keys(received[0]?.query ?? {}).sort()).toEqual(["definition", "id", "researcherId", "submittedAt", "versionInfo"]);
+      await site.close();
     } finally {
       await hub.stop();
       await transport.close();
