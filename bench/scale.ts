@@ -7,7 +7,11 @@ export interface ScaleSize {
   /** Node counts to run, smallest first: growth is read from the first to the last. */
   nodes: readonly number[];
   populationSize: number;
-  /** --max-old-space-size of each child, in MiB: above the target, so a miss is measured, not crashed. */
+  /**
+   * --max-old-space-size of each child, in MiB. For the million-result point it is below the
+   * 2 GiB target, so a run that finishes shows the JS heap fits; peak RSS, which adds the typed
+   * columns, code and buffers, is the figure held to the target.
+   */
   maxOldSpaceMb: number;
 }
 
@@ -40,13 +44,14 @@ export async function scalePart(size: ScaleSize): Promise<Figure[]> {
       },
       {
         part,
-        name: `${label}: peak heap`,
-        value: run.peakHeapBytes / 2 ** 20,
+        name: `${label}: peak RSS`,
+        value: run.peakRssBytes / 2 ** 20,
         unit: "MiB",
         target: run.results >= 1_000_000 ? "< 2048" : undefined,
-        met: run.results >= 1_000_000 ? run.peakHeapBytes < 2 * GIB : undefined,
-        note: `rss ${(run.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${run.storedStates} stored states`,
+        met: run.results >= 1_000_000 ? run.allDone && run.peakRssBytes < 2 * GIB : undefined,
+        note: `heap limit ${size.maxOldSpaceMb} MiB, ${run.storedStates} stored states`,
       },
+      { part, name: `${label}: peak heap`, value: run.peakHeapBytes / 2 ** 20, unit: "MiB", note: "heapUsed, garbage included" },
     );
   }
   const first = runs[0];
@@ -54,7 +59,7 @@ export async function scalePart(size: ScaleSize): Promise<Figure[]> {
   if (first && last && last !== first) {
     const work = last.transitions / first.transitions;
     const timeGrowth = last.seconds / last.transitions / (first.seconds / first.transitions);
-    const memGrowth = last.peakHeapBytes / last.results / (first.peakHeapBytes / first.results);
+    const memGrowth = last.peakRssBytes / last.results / (first.peakRssBytes / first.results);
     figures.push(
       {
         part,
@@ -65,7 +70,7 @@ export async function scalePart(size: ScaleSize): Promise<Figure[]> {
         met: timeGrowth < 1.5,
         note: `work grew ${work.toFixed(1)}x`,
       },
-      { part, name: `heap per result, ${last.nodes} vs ${first.nodes} nodes`, value: memGrowth, unit: "ratio" },
+      { part, name: `peak RSS per result, ${last.nodes} vs ${first.nodes} nodes`, value: memGrowth, unit: "ratio" },
     );
   }
   return figures;

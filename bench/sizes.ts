@@ -26,7 +26,7 @@ export const SIZES: Record<
     ingest: { queries: 2_000, nodes: 50, prefetch: 2_000 },
     simulation: { nodes: 200, queries: 500, populationSize: 2_000 },
     latency: { rate: 5_000, seconds: 60, nodes: 100, prefetch: 256 },
-    scale: { queries: 1_000, nodes: [100, 300, 1_000], populationSize: 2_000, maxOldSpaceMb: 6_144 },
+    scale: { queries: 1_000, nodes: [100, 300, 1_000], populationSize: 2_000, maxOldSpaceMb: 1_536 },
     api: { rate: 5_000, seconds: 60, nodes: 100, prefetch: 256 },
   },
 };
