@@ -45,7 +45,11 @@ export class MessageIds {
     if (form === AS_NULL) return null;
     if (form === AS_TEXT) return this.texts.get(place) as string;
     let hex = "";
-    for (let w = 0; w < WORDS; w++) hex += this.words.at(place * WORDS + w).toString(16).padStart(8, "0");
+    for (let w = 0; w < WORDS; w++)
+      hex += this.words
+        .at(place * WORDS + w)
+        .toString(16)
+        .padStart(8, "0");
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 }

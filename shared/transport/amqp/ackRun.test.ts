@@ -5,9 +5,13 @@ import { AckRun } from "./ackRun.ts";
 function run(maxHeld = 100) {
   const frames: [number, boolean][] = [];
   let pending: (() => void) | undefined;
-  const acks = new AckRun((tag, multiple) => frames.push([tag, multiple]), maxHeld, (flush) => {
-    pending = flush;
-  });
+  const acks = new AckRun(
+    (tag, multiple) => frames.push([tag, multiple]),
+    maxHeld,
+    (flush) => {
+      pending = flush;
+    },
+  );
   const endTurn = () => {
     const f = pending;
     pending = undefined;
