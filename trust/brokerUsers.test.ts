@@ -40,3 +40,12 @@ describe("the broker users setup", () => {
     expect(await readFile(file, "utf8")).toBe(expected);
   });
 });
+
+describe("derived broker passwords", () => {
+  it("are hex, so none starts with '-', which rabbitmqctl would read as an option", () => {
+    for (let i = 0; i < 200; i++) {
+      const credentials = networkCredentials({ prefix: `p${i}`, nodeIds: ["hospital-a", "hospital-b"], secret: `secret-of-network-${i}` });
+      for (const c of [credentials.hub, ...credentials.nodes.values()]) expect(c.pass).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+});

@@ -19,7 +19,8 @@ export interface NetworkCredentials {
  */
 export function networkCredentials(options: { prefix: string; nodeIds: readonly string[]; secret: string }): NetworkCredentials {
   if (options.secret.length < 16) throw new Error("the broker secret must be at least 16 characters");
-  const pass = (user: string) => createHmac("sha256", options.secret).update(user).digest("base64url");
+  // Hex, not base64url: a password starting with "-" reads as an option to rabbitmqctl.
+  const pass = (user: string) => createHmac("sha256", options.secret).update(user).digest("hex");
   const hubUser = hubBrokerUser(options.prefix);
   return {
     prefix: options.prefix,
