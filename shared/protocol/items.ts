@@ -55,7 +55,7 @@ export const ResultState = z
   });
 export type ResultState = z.infer<typeof ResultState>;
 
-/** One state of a Query. `status` and `nodeIds` are the hub's; the wire of run-query carries them as extra fields. */
+/** One state of a Query. `status` and `nodeIds` are the hub's own, optional here; the hub's run-query leaves them out, as PROTOCOL.md has it. */
 export const QueryState = z.object({
   id: QueryId,
   versionInfo: VersionInfo,
