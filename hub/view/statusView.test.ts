@@ -1,25 +1,14 @@
 import { describe, expect, it } from "vitest";
-import type { QueryState, ResultState } from "../../shared/protocol/items.ts";
+import type { ResultState } from "../../shared/protocol/items.ts";
+import { queryState, resultState, versionInfo } from "../../shared/store/testing/proposals.ts";
 import { StatusView } from "./statusView.ts";
 
 const Q = "5b2e8a9c-0d1f-4e3a-9b7c-6a5d4c3b2a10";
 const iso = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
-const vi = (itemVersion: number) => ({ protocolVersion: 1 as const, itemVersion, createDate: iso(0), changeDate: iso(itemVersion) });
-const query: QueryState = {
-  id: Q,
-  versionInfo: vi(1),
-  researcherId: "r",
-  definition: { panels: [{ concepts: ["dx:E11.9"] }] },
-  submittedAt: iso(0),
-};
-const result = (nodeId: string, itemVersion: number, status: ResultState["status"]): ResultState => ({
-  id: `${Q}:${nodeId}`,
-  queryId: Q,
-  nodeId,
-  versionInfo: vi(itemVersion),
-  status,
-  ...(status === "completed" ? { count: 10 } : {}),
-});
+const vi = (itemVersion: number) => versionInfo(itemVersion, iso(itemVersion));
+const query = queryState(Q, 1, "created", []);
+const result = (nodeId: string, itemVersion: number, status: ResultState["status"]): ResultState =>
+  resultState(Q, nodeId, itemVersion, status, { versionInfo: vi(itemVersion), ...(status === "completed" ? { count: 10 } : {}) });
 
 describe("the status view's allFinal", () => {
   it("holds once every site shows a final status, and a lower state arriving late does not undo it", () => {
