@@ -135,8 +135,13 @@ export class Ingest {
     });
   }
 
+  /** A delivery refused before it reached the store: counted as a rejected outcome, then dead-lettered. */
   private async reject(delivery: Delivery, reason: string): Promise<void> {
     this.deps.metrics.outcome("rejected");
+    await this.deadLetter(delivery, reason);
+  }
+
+  private async deadLetter(delivery: Delivery, reason: string): Promise<void> {
     this.deps.metrics.deadLetter(reason);
     this.deps.log.warn({ messageId: delivery.messageId, reason }, "dead-lettered");
     await delivery.deadLetter(reason);
@@ -169,15 +174,11 @@ export class Ingest {
 
   /** Acks an applied delivery, or dead-letters a rejected one; the delivery's handler ends with it. */
   private async settleDelivery(w: Waiting, applied: Applied | undefined): Promise<void> {
-    const { metrics, log } = this.deps;
     try {
-      if (applied?.outcome === "rejected") {
-        metrics.deadLetter(applied.reason ?? "rejected");
-        log.warn({ messageId: w.delivery.messageId, reason: applied.reason }, "dead-lettered");
-        await w.delivery.deadLetter(applied.reason ?? "rejected");
-      } else await w.delivery.ack();
+      if (applied?.outcome === "rejected") await this.deadLetter(w.delivery, applied.reason ?? "rejected");
+      else await w.delivery.ack();
     } catch (err) {
-      log.warn({ messageId: w.delivery.messageId, err: String(err) }, "ack failed; the broker will redeliver");
+      this.deps.log.warn({ messageId: w.delivery.messageId, err: String(err) }, "ack failed; the broker will redeliver");
     } finally {
       w.done();
     }
