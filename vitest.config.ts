@@ -10,6 +10,8 @@ export default defineConfig({
       "bench/**/*.test.ts",
       "cluster/**/*.test.ts",
       "trust/**/*.test.ts",
+      "docs/**/*.test.ts",
+      "examples/**/*.test.ts",
       "*.test.ts",
     ],
     testTimeout: 60_000,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { QueryDefinition } from "../../shared/protocol/definition.ts";
 import { NodeId, QueryId } from "../../shared/protocol/ids.ts";
+import { QueryState, ResultState } from "../../shared/protocol/items.ts";
 import { QueryStatus, ResultStatus } from "../../shared/protocol/status.ts";
 
 /**
@@ -85,3 +86,44 @@ export const QueryEventData = z.object({
 export const ResultEventData = z.object({ queryId: QueryId, row: NodeRowBody });
 
 export const ResetEventData = z.object({ reason: z.string() });
+
+/** A stored state of a query or of one of its results: the state exactly as the store holds it. */
+const StoredItemState = z.union([QueryState, ResultState]);
+const itemKind = z.enum(["query", "result"]);
+
+export const HistoryStateBody = z.object({
+  seq: z.number().int().describe("store order, increasing across all items"),
+  kind: itemKind,
+  id: z.string(),
+  nodeId: NodeId.nullable().describe("the node of a result; null for the query"),
+  itemVersion: z.number().int().min(1),
+  outcome: z.enum(["applied", "applied-late", "conflict-rebased"]).describe("the outcome that stored it"),
+  messageId: z.string().nullable().describe("the message that carried it; null for the hub's own writes"),
+  storedAt: isoTime,
+  state: StoredItemState,
+});
+
+export const ConflictBody = z.object({
+  seq: z.number().int(),
+  kind: itemKind,
+  id: z.string(),
+  queryId: QueryId,
+  itemVersion: z.number().int().min(1).describe("the version both states claimed"),
+  proposed: StoredItemState,
+  collidedWith: StoredItemState,
+  resolution: z.enum(["rebased", "discarded"]),
+  rebasedTo: z.number().int().min(1).nullable().describe("the version the proposal was stored at when rebased"),
+  messageId: z.string().nullable(),
+  at: isoTime,
+});
+
+export const QueryHistoryBody = z.object({
+  queryId: QueryId,
+  states: z.array(HistoryStateBody).describe("every stored state of the query and its results, in store order"),
+  conflicts: z.array(ConflictBody).describe("every proposal that met a different state at its (id, itemVersion), in store order"),
+  summary: z.object({
+    states: z.number().int(),
+    byOutcome: z.object({ applied: z.number().int(), "applied-late": z.number().int(), "conflict-rebased": z.number().int() }),
+    conflicts: z.object({ rebased: z.number().int(), discarded: z.number().int() }),
+  }),
+});

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { QueryDefinition } from "../../shared/protocol/definition.ts";
 import { NodeId } from "../../shared/protocol/ids.ts";
-import { Text } from "../../shared/protocol/items.ts";
+import { ResearcherId } from "../../shared/protocol/items.ts";
 
 export const SubmitQueryBody = z.strictObject({
   definition: QueryDefinition,
-  researcherId: Text(200, "researcherId").pipe(z.string().min(1)).optional(),
+  researcherId: ResearcherId.optional(),
   nodeIds: z.array(NodeId).min(1).max(10_000).optional(),
 });
 export type SubmitQueryBody = z.infer<typeof SubmitQueryBody>;

@@ -11,15 +11,27 @@ export const Panel = z.object({
   not: z.boolean().optional(),
 });
 
+/**
+ * The `.meta()` beside a refinement is its JSON Schema form (docs/schemas/): z.toJSONSchema cannot
+ * read a refinement's code, so what JSON Schema can say is said there, and the rest in words.
+ */
 export const QueryDefinition = z
   .object({
-    panels: z.array(Panel).min(1, { message: "a query needs at least one panel" }).max(32),
+    panels: z
+      .array(Panel)
+      .min(1, { message: "a query needs at least one panel" })
+      .max(32)
+      .meta({
+        description: "ANDed; at least one panel is not negated",
+        contains: { properties: { not: { const: false } } },
+      }),
     age: z
       .object({
         min: z.number().int().min(0).max(150).optional(),
         max: z.number().int().min(0).max(150).optional(),
       })
       .refine((a) => a.min === undefined || a.max === undefined || a.min <= a.max, { message: "age.min must be <= age.max" })
+      .meta({ description: "inclusive bounds in years; min <= max when both are given" })
       .optional(),
     sex: z.enum(["F", "M"]).optional(),
   })

@@ -9,7 +9,11 @@ export const Text = (max: number, what: string) =>
   z
     .string()
     .max(max, { message: `${what} is longer than ${max} characters` })
-    .refine((s) => !s.includes("\u0000"), { message: `${what} must not contain NUL characters` });
+    .refine((s) => !s.includes("\u0000"), { message: `${what} must not contain NUL characters` })
+    .meta({ pattern: "^[^\\u0000]*$" });
+
+/** Who asked; the hub writes "anonymous" when a submission names no one. */
+export const ResearcherId = Text(200, "researcherId").min(1, { message: "researcherId must not be empty" });
 
 export const Obfuscation = z.object({
   binSize: z.number().int().min(1).max(1000),
@@ -22,7 +26,10 @@ export type Obfuscation = z.infer<typeof Obfuscation>;
 /** One state of a Result: the answer of one node to one query. */
 export const ResultState = z
   .object({
-    id: z.string().max(200),
+    id: z
+      .string()
+      .max(200)
+      .meta({ description: 'exactly "<queryId>:<nodeId>" of this result', pattern: "^[0-9A-Fa-f-]{36}:[a-z0-9][a-z0-9-]{0,62}$" }),
     queryId: QueryId,
     nodeId: NodeId,
     versionInfo: VersionInfo,
@@ -42,6 +49,13 @@ export const ResultState = z
     statusMessage: Text(2000, "statusMessage").optional(),
     obfuscation: Obfuscation.optional(),
   })
+  .meta({
+    // The count rule of the superRefine below; the id rule is in the id's description.
+    anyOf: [
+      { properties: { status: { const: "completed" } }, required: ["count"] },
+      { properties: { status: { not: { const: "completed" } } }, not: { required: ["count"] } },
+    ],
+  })
   .superRefine((r, ctx) => {
     if (r.id !== resultId(r.queryId, r.nodeId)) {
       ctx.addIssue({ code: "custom", path: ["id"], message: 'result id must be "<queryId>:<nodeId>"' });
@@ -59,7 +73,7 @@ export type ResultState = z.infer<typeof ResultState>;
 export const QueryState = z.object({
   id: QueryId,
   versionInfo: VersionInfo,
-  researcherId: Text(200, "researcherId").pipe(z.string().min(1)),
+  researcherId: ResearcherId,
   definition: QueryDefinition,
   submittedAt: Iso,
   status: QueryStatus.optional(),
