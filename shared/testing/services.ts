@@ -21,7 +21,8 @@ export function reachable(name: ServiceName): Promise<boolean> {
   return accepts(port, host, 1000);
 }
 
-const inCi = process.env.CI === "true" || process.env.CI === "1";
+/** Whether this run is CI, where a missing service or tool fails the run instead of skipping. */
+export const inCi = process.env.CI === "true" || process.env.CI === "1";
 
 /**
  * describe() for a suite that needs real services. When one is unreachable it skips, saying so,
