@@ -73,8 +73,6 @@ export async function simulate(size: SimulationSize, keepBodies: boolean): Promi
     populationSize: size.populationSize,
     heartbeatMs: 60_000,
     resultTimeoutMs: VIRTUAL_LIMIT_MS,
-    // No checker reads the sites' truths here; a million results would keep one object each.
-    keepTruths: false,
     connect: (who, onMemoryBroker) =>
       keepBodies && who.role === "node" ? keepingResultBodies(onMemoryBroker(), bodies) : onMemoryBroker(),
   });

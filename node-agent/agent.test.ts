@@ -13,6 +13,7 @@ import { createMemoryBroker, type MemoryBroker, MemoryTransport } from "../share
 import { type NodeAgent, type NodeAgentOptions, startNodeAgent } from "./agent.ts";
 import { evaluate } from "./evaluate.ts";
 import { FileLedger, ledgerPath } from "./fileLedger.ts";
+import { ObservedSite } from "./testing/observedSite.ts";
 
 const NODE = "hospital-a";
 const PREFIX = "agent-test";
@@ -133,17 +134,17 @@ function expectVersionsFrom(results: ResultUpdate["result"][], first: number): v
 }
 
 describe("NodeAgent over the memory transport", () => {
-  it("runs a query the same without keeping its truth, when told not to keep truths", async () => {
-    const { agent: a } = await agent({ keepTruths: false });
+  it("runs a query the same with no observer watching it", async () => {
+    await agent();
     const rq = hub.runQuery(diabetes);
     await hub.send(rq);
     await runUntil(clock, () => hub.finalOf(rq.query.id) !== undefined);
     expectVersionsFrom(hub.of(rq.query.id), 3);
-    expect(a.truth(rq.query.id)).toBeUndefined();
   });
 
-  it("answers a run-query with its result's states, then the obfuscated count it knows is true", async () => {
-    const { agent: a } = await agent();
+  it("answers a run-query with its result's states, then the obfuscated count it tells its observer is true", async () => {
+    const observed = new ObservedSite();
+    const { agent: a } = await agent({ observer: observed });
     const rq = hub.runQuery(diabetes);
     await hub.send(rq);
     await runUntil(clock, () => hub.finalOf(rq.query.id) !== undefined);
@@ -153,7 +154,7 @@ describe("NodeAgent over the memory transport", () => {
     expect(states[0]!.status).toBe("receivedByNode");
     expect(states.some((s) => s.status === "running")).toBe(true);
     const final = hub.finalOf(rq.query.id)!;
-    const truth = a.truth(rq.query.id)!;
+    const truth = observed.truth(rq.result.id)!;
     expect(truth.trueCount).toBe(evaluate(a.population, diabetes));
     expect(truth.finalStatus).toBe(final.status);
     if (final.status === "completed") {
@@ -161,7 +162,7 @@ describe("NodeAgent over the memory transport", () => {
       expect(final.obfuscation).toEqual({ binSize: 5, stdDev: 6.5, noiseClamp: 10, lowLimit: 10 });
       expect(Math.abs(final.count! - truth.trueCount) <= 12.5 || final.count === -1).toBe(true);
     }
-    expect(truth.lastSentStatus).toBe(final.status);
+    expect(observed.lastSent.get(rq.result.id)).toBe(final.status);
     expect(a.counters()).toMatchObject({ runQueriesReceived: 1, updatesSent: states.length, duplicateRunQueries: 0 });
     // Every update's messageId is distinct: each is a different proposal.
     expect(new Set(hub.updates.map((u) => u.messageId)).size).toBe(hub.updates.length);
@@ -266,7 +267,13 @@ describe("NodeAgent over the memory transport", () => {
       const before = hub.of(rq.query.id).length;
       expect(hub.finalOf(rq.query.id)).toBeUndefined();
 
-      const second = await agent({ profile: "slow", ledger: new FileLedger(path), random: new SeededRandom("second life") });
+      const observed = new ObservedSite();
+      const second = await agent({
+        profile: "slow",
+        ledger: new FileLedger(path),
+        random: new SeededRandom("second life"),
+        observer: observed,
+      });
       expect(second.agent.counters().resumed).toBe(1);
       await runUntil(clock, () => hub.finalOf(rq.query.id) !== undefined);
       const states = hub.of(rq.query.id);
@@ -279,7 +286,7 @@ describe("NodeAgent over the memory transport", () => {
         byVersion.set(s.versionInfo.itemVersion, JSON.stringify(s));
       }
       expect([...byVersion.keys()].sort((a, b) => a - b)).toEqual([...byVersion.keys()].map((_, i) => 3 + i));
-      expect(second.agent.truth(rq.query.id)?.trueCount).toBe(evaluate(second.agent.population, diabetes));
+      expect(observed.truth(rq.result.id)?.trueCount).toBe(evaluate(second.agent.population, diabetes));
 
       // A redelivered run-query after the restart is known from the ledger, not started again.
       await hub.send(rq);

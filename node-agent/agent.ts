@@ -6,7 +6,7 @@ import type { Random } from "../shared/ports/random.ts";
 import type { Delivery, Route, Subscription, Transport } from "../shared/ports/transport.ts";
 import type { ResultState } from "../shared/protocol/items.ts";
 import { decodeMessage, encodeMessage, type RunQuery } from "../shared/protocol/messages.ts";
-import { isFinal, type ResultStatus } from "../shared/protocol/status.ts";
+import { isFinal } from "../shared/protocol/status.ts";
 import { SeededRandom } from "../shared/time/seededRandom.ts";
 import { backoffDelay } from "../shared/transport/backoff.ts";
 import { evaluate } from "./evaluate.ts";
@@ -14,6 +14,7 @@ import { MemoryLedger, type NodeLedger, type RecordedQuery, type RecordedState }
 import { type PlannedStep, planSteps, stepState } from "./lifecycle.ts";
 import { type ObfuscatedCount, noiseFor, obfuscateCount } from "./obfuscate.ts";
 import { DEFAULT_POPULATION_SIZE, generatePopulation, type Population } from "./population.ts";
+import type { NodeObserver } from "./observer.ts";
 import { type LatencyProfile, PROFILES } from "./profile.ts";
 
 export interface NodeAgentOptions {
@@ -38,11 +39,8 @@ export interface NodeAgentOptions {
   timeScale?: number;
   /** Run-queries in flight at most. */
   prefetch?: number;
-  /**
-   * Keep each query's truth for a checker to read through truth(); true by default. A run that
-   * reads none (a benchmark of a million results) turns it off and keeps no object per query.
-   */
-  keepTruths?: boolean;
+  /** Told what the site counts and sends, for a simulation's checker; the agent itself keeps none of it. */
+  observer?: NodeObserver;
 }
 
 export interface NodeAgentCounters {
@@ -55,17 +53,6 @@ export interface NodeAgentCounters {
   heartbeatsSent: number;
   /** Results taken up again from the ledger at start. */
   resumed: number;
-}
-
-/** What the node really knows about one query, for a simulation's checker. */
-export interface QueryTruth {
-  trueCount: number;
-  /** The obfuscated count the node reports, or null when it fails the query. */
-  reportedCount: number | null;
-  /** The final status this node's plan ends in. */
-  finalStatus: "completed" | "failed";
-  /** The newest status the broker has confirmed, or null before the first. */
-  lastSentStatus: ResultStatus | null;
 }
 
 /**
@@ -87,7 +74,7 @@ export class NodeAgent {
   private readonly heartbeatMs: number;
   private readonly timeScale: number;
   private readonly prefetch: number;
-  private readonly keepTruths: boolean;
+  private readonly observer: NodeObserver;
   private readonly stopping = new AbortController();
   /**
    * Lifecycle waits in progress, abandoned together at stop: one set rather than an abort
@@ -98,7 +85,6 @@ export class NodeAgent {
   private readonly active = new Map<string, Promise<void>>();
   /** Run-queries being recorded, so a copy arriving meanwhile waits instead of starting twice. */
   private readonly recording = new Map<string, Promise<void>>();
-  private readonly truths = new Map<string, QueryTruth>();
   private readonly count: NodeAgentCounters = {
     runQueriesReceived: 0,
     duplicateRunQueries: 0,
@@ -125,7 +111,7 @@ export class NodeAgent {
     this.heartbeatMs = options.heartbeatMs ?? 5_000;
     this.timeScale = options.timeScale ?? 1;
     this.prefetch = options.prefetch ?? 64;
-    this.keepTruths = options.keepTruths ?? true;
+    this.observer = options.observer ?? {};
     this.secret = new SeededRandom(`site:${options.seed}`);
     this.population = generatePopulation({
       size: options.populationSize ?? DEFAULT_POPULATION_SIZE,
@@ -182,12 +168,6 @@ export class NodeAgent {
   /** Results not yet final at this node. */
   activeQueries(): number {
     return this.active.size;
-  }
-
-  /** What the node knows of a query it took on; undefined for any query when truths are not kept. */
-  truth(queryId: string): QueryTruth | undefined {
-    const t = this.truths.get(queryId);
-    return t && { ...t };
   }
 
   private async onDelivery(delivery: Delivery): Promise<void> {
@@ -263,14 +243,14 @@ export class NodeAgent {
       timeScale: this.timeScale,
     });
     const finalStatus = (steps.at(-1)?.status ?? from.status) === "failed" ? "failed" : "completed";
-    if (this.keepTruths)
-      this.truths.set(query.queryId, {
-        trueCount,
-        // A completed plan reports the answer; an empty one (the result was final already) what it said then.
-        reportedCount: finalStatus === "completed" ? ((steps.length === 0 ? from.count : undefined) ?? answer.count) : null,
-        finalStatus,
-        lastSentStatus: newest?.published ? newest.result.status : null,
-      });
+    this.observer.onCounted?.({
+      resultId: query.resultId,
+      queryId: query.queryId,
+      trueCount,
+      // A completed plan reports the answer; an empty one (the result was final already) what it said then.
+      reportedCount: finalStatus === "completed" ? ((steps.length === 0 ? from.count : undefined) ?? answer.count) : null,
+      finalStatus,
+    });
     const unconfirmed = newest && !newest.published ? newest : undefined;
     const run = this.drive(from, unconfirmed, steps, answer).finally(() => this.active.delete(query.resultId));
     this.active.set(query.resultId, run);
@@ -344,8 +324,7 @@ export class NodeAgent {
       }
     }
     this.count.updatesSent++;
-    const truth = this.truths.get(result.queryId);
-    if (truth) truth.lastSentStatus = result.status;
+    this.observer.onSent?.(result);
     await this.ledger.recordPublished(result.id, result.versionInfo.itemVersion);
     if (isFinal(result.status)) this.log.debug({ resultId: result.id, status: result.status, count: result.count }, "result final");
   }

@@ -1,5 +1,5 @@
 /** The simulated hospital, as other parts (the in-process network, scenarios, benches) use it. */
-export { NodeAgent, type NodeAgentCounters, type NodeAgentOptions, type QueryTruth, startNodeAgent } from "./agent.ts";
+export { NodeAgent, type NodeAgentCounters, type NodeAgentOptions, startNodeAgent } from "./agent.ts";
 export { evaluate } from "./evaluate.ts";
 export { FileLedger, ledgerPath } from "./fileLedger.ts";
 export { MemoryLedger, type NodeLedger, type RecordedQuery, type RecordedState } from "./ledger.ts";

@@ -8,6 +8,7 @@ import { createMemoryBroker, MemoryTransport } from "../shared/transport/memory/
 import { NodeAgent } from "./agent.ts";
 import { evaluate } from "./evaluate.ts";
 import { AT_OR_BELOW_LIMIT, noiseFor, obfuscateCount, SHRINE_OBFUSCATION } from "./obfuscate.ts";
+import { ObservedSite } from "./testing/observedSite.ts";
 
 const SITE_SEED = "privacy-site";
 const NODE = "site-p";
@@ -35,7 +36,10 @@ function runQuery(queryId: string, definition: QueryDefinition, ids: SeededRando
 }
 
 /** One incarnation of the site: everything it publishes, as bytes, captured off the hub's queue. */
-async function runSite(queryIds: string[], incarnation: number): Promise<{ published: Uint8Array[]; agent: NodeAgent }> {
+async function runSite(
+  queryIds: string[],
+  incarnation: number,
+): Promise<{ published: Uint8Array[]; agent: NodeAgent; observed: ObservedSite }> {
   const clock = new VirtualClock();
   const broker = createMemoryBroker({ clock, random: new SeededRandom(`broker-${incarnation}`) });
   const hubSide = new MemoryTransport(broker, { prefix: "privacy" });
@@ -45,6 +49,7 @@ async function runSite(queryIds: string[], incarnation: number): Promise<{ publi
     published.push(new Uint8Array(d.body));
     await d.ack();
   });
+  const observed = new ObservedSite();
   const agent = new NodeAgent({
     nodeId: NODE,
     transport: new MemoryTransport(broker, { prefix: "privacy", user: NODE }),
@@ -54,6 +59,7 @@ async function runSite(queryIds: string[], incarnation: number): Promise<{ publi
     seed: SITE_SEED,
     populationSize: 5_000,
     heartbeatMs: 1_000,
+    observer: observed,
   });
   await agent.start();
   const ids = new SeededRandom(`run-queries-${incarnation}`);
@@ -62,12 +68,12 @@ async function runSite(queryIds: string[], incarnation: number): Promise<{ publi
       hubSide.publish({ to: "node", nodeId: NODE }, runQuery(id, DEFINITIONS[i] as QueryDefinition, ids), { messageId: ids.uuid() }),
     ),
   );
-  const finished = () => queryIds.every((id) => agent.truth(id)?.lastSentStatus === "completed");
+  const finished = () => queryIds.every((id) => observed.lastSent.get(`${id}:${NODE}`) === "completed");
   expect(await clock.runWhile(() => !finished(), 3600_000)).toBe(true);
   await clock.advance(2_000);
   await agent.stop();
   await hubSide.close();
-  return { published, agent };
+  return { published, agent, observed };
 }
 
 describe("privacy of counts at the node boundary", () => {
@@ -137,7 +143,9 @@ describe("privacy of counts at the node boundary", () => {
     const again = await runSite(freshIds, 6);
     for (const [i, id] of queryIds.entries()) {
       const fresh = freshIds[i] as string;
-      expect(again.agent.truth(fresh)?.reportedCount, `definition ${i}`).toBe(first.agent.truth(id)?.reportedCount);
+      expect(again.observed.truth(`${fresh}:${NODE}`)?.reportedCount, `definition ${i}`).toBe(
+        first.observed.truth(`${id}:${NODE}`)?.reportedCount,
+      );
     }
   });
 });

@@ -4,6 +4,7 @@ import type { ResultState } from "../../shared/protocol/items.ts";
 import { SeededRandom } from "../../shared/time/seededRandom.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import { PROFILES } from "../../node-agent/profile.ts";
+import { ObservedSite } from "../../node-agent/testing/observedSite.ts";
 import { EmbeddedNetwork } from "./embedded.ts";
 
 const NEVER_FAILS = (name: keyof typeof PROFILES) => ({ ...PROFILES[name], failure: { ...PROFILES[name].failure, chance: 0 } });
@@ -22,6 +23,7 @@ const DEFINITIONS = [
 describe("the embedded network under duplicated and reordered delivery", () => {
   it("completes every result with the node's obfuscated count, and no view ever regresses", async () => {
     const clock = new VirtualClock();
+    const observed = new ObservedSite();
     const network = await EmbeddedNetwork.start({
       clock,
       random: new SeededRandom(20261123),
@@ -32,6 +34,7 @@ describe("the embedded network under duplicated and reordered delivery", () => {
       faults: { all: { duplicate: { probability: 0.3, maxLagMs: 2_000 }, reorder: { probability: 0.5, windowMs: 3_000 } } },
       populationSize: 5_000,
       heartbeatMs: 1_000,
+      observer: observed,
     });
     const { view } = network.hub;
     const seen = new Map<string, ResultState>();
@@ -56,7 +59,7 @@ describe("the embedded network under duplicated and reordered delivery", () => {
       expect(q?.nodes).toHaveLength(5);
       for (const row of q?.nodes ?? []) {
         expect(row.status).toBe("completed");
-        const truth = network.agents.get(row.nodeId)?.truth(id);
+        const truth = observed.truth(`${id}:${row.nodeId}`);
         expect(truth?.finalStatus).toBe("completed");
         expect(row.count).toBe(truth?.reportedCount);
       }

@@ -8,6 +8,7 @@ import { MemoryStore } from "../../shared/store/memory.ts";
 import type { ApplyPolicy } from "../../shared/store/step.ts";
 import { type FaultPlan, type MemoryBroker, MemoryTransport, createMemoryBroker } from "../../shared/transport/memory/mod.ts";
 import { NodeAgent } from "../../node-agent/agent.ts";
+import type { NodeObserver } from "../../node-agent/observer.ts";
 import { MemoryLedger, type NodeLedger } from "../../node-agent/ledger.ts";
 import type { LatencyProfile } from "../../node-agent/profile.ts";
 import { type Hub, startHub } from "../hub.ts";
@@ -51,8 +52,8 @@ export interface EmbeddedNetworkOptions {
   populationSize?: number;
   /** Bearer tokens the API asks of writes (required off loopback). */
   tokens?: readonly string[];
-  /** Whether the node agents keep each query's truth for a checker (NodeAgentOptions.keepTruths); true by default. */
-  keepTruths?: boolean;
+  /** Told what every node agent counts and sends, each incarnation of it alike (NodeAgentOptions.observer). */
+  observer?: NodeObserver;
 }
 
 /**
@@ -116,7 +117,7 @@ export class EmbeddedNetwork {
       log: (this.options.log ?? silentLogger).child({ component: "node-agent" }),
       heartbeatMs: this.options.heartbeatMs ?? 5_000,
       timeScale: this.options.timeScale,
-      keepTruths: this.options.keepTruths,
+      observer: this.options.observer,
     });
     await agent.start();
     this.agents.set(nodeId, agent);

@@ -1,5 +1,5 @@
 import { type ItemState, comparePrecedence, currentOf, stageOf } from "../../shared/apply/precedence.ts";
-import type { QueryTruth } from "../../node-agent/agent.ts";
+import type { CountedResult } from "../../node-agent/observer.ts";
 import type { Store } from "../../shared/ports/store.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
 import { RESULT_LADDER } from "../../shared/protocol/status.ts";
@@ -32,7 +32,7 @@ export interface CheckInput {
   history: History;
   store: Store;
   view: StatusView;
-  truths: Map<string, QueryTruth[]>;
+  truths: Map<string, CountedResult[]>;
   queryIds: readonly string[];
   nodeIds: readonly string[];
 }

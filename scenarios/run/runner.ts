@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { EmbeddedNetwork, type Participant } from "../../hub/network/embedded.ts";
 import type { Hub } from "../../hub/hub.ts";
-import { NodeAgent, type QueryTruth } from "../../node-agent/agent.ts";
+import { NodeAgent } from "../../node-agent/agent.ts";
+import type { CountedResult, NodeObserver } from "../../node-agent/observer.ts";
 import { PROFILES } from "../../node-agent/profile.ts";
 import type { Config } from "../../shared/config.ts";
 import { type Logger, silentLogger } from "../../shared/log.ts";
@@ -71,8 +72,8 @@ export interface RunResult {
   simulatedMs: number;
 }
 
-/** Every truth each agent running as a node told about each query, keyed by result id. */
-export type TruthBook = Map<string, QueryTruth[]>;
+/** What every agent running as a node counted for each result, keyed by result id. */
+export type TruthBook = Map<string, CountedResult[]>;
 
 /**
  * Runs one scenario: the network, the queries at their times, the faults switched on and off
@@ -117,6 +118,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const wrap = (inner: Transport, who: string, label: string, twin = false) =>
     new FaultyTransport(inTransit(inner, who, label), who, { board, clock, random: faultRandom.fork(label), tap: history, twin });
 
+  const truths: TruthBook = new Map();
+  const observer: NodeObserver = { onCounted: (c) => truths.set(c.resultId, [...(truths.get(c.resultId) ?? []), c]) };
+
   const nodes = scenario.nodes.map((n) => ({
     nodeId: n.nodeId,
     profile:
@@ -135,6 +139,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     heartbeatMs: t(scenario.heartbeatMs),
     timeScale: scenario.timeScale * scale,
     populationSize: scenario.populationSize,
+    observer,
     nodeClock: (nodeId) => new SkewedClock(clock, () => board.skewOf(nodeId)),
     connect: async (who: Participant, memory) => {
       const label = who.role === "hub" ? "hub" : `${who.nodeId}:${who.incarnation}`;
@@ -161,16 +166,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     await d.ack();
   });
 
-  const truths: TruthBook = new Map();
   const queryIds: string[] = [];
-  const noteTruths = (agent: NodeAgent) => {
-    for (const q of queryIds) {
-      const truth = agent.truth(q);
-      if (!truth) continue;
-      const key = `${q}:${agent.nodeId}`;
-      truths.set(key, [...(truths.get(key) ?? []), truth]);
-    }
-  };
 
   // The reader: every change the view announces, and a poll of every row now and then.
   let watched: Hub | undefined;
@@ -313,8 +309,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       case "nodeCrash":
         mark(f.loseState ? "crash, state lost" : "crash", f.nodeId);
         later(from, async () => {
-          const agent = network.agents.get(f.nodeId);
-          if (agent) noteTruths(agent);
           await network.crashNode(f.nodeId);
         });
         later(to, async () => {
@@ -354,6 +348,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
             populationSize: scenario.populationSize,
             heartbeatMs: 0,
             timeScale: scenario.timeScale * scale,
+            observer,
           });
           await agent.start();
           twins.set(f.nodeId, { agent, transport: tt });
@@ -362,7 +357,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           const twin = twins.get(f.nodeId);
           if (!twin) return;
           twins.delete(f.nodeId);
-          noteTruths(twin.agent);
           await twin.agent.stop();
           await twin.transport.close();
         });
@@ -398,7 +392,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   }
   polling = false;
   await Promise.allSettled(pending);
-  for (const agent of network.agents.values()) noteTruths(agent);
 
   const verdict = await checkRun({
     scenario,
