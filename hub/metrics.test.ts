@@ -1,11 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { SeededRandom } from "../shared/time/seededRandom.ts";
+import { ladder } from "../shared/testing/scriptedNode.ts";
 import { VirtualClock } from "../shared/time/virtualClock.ts";
 import { memoryNames } from "../shared/transport/memory/mod.ts";
-import { PROFILES } from "../node-agent/profile.ts";
-import { EmbeddedNetwork } from "./network/embedded.ts";
-
-const NEVER_FAILS = (name: keyof typeof PROFILES) => ({ ...PROFILES[name], failure: { ...PROFILES[name].failure, chance: 0 } });
+import { startScriptedSites } from "./testing/scriptedSites.ts";
 
 /** The value of one sample in Prometheus text, e.g. `qnet_apply_outcomes_total{outcome="duplicate"}`. */
 function sample(text: string, series: string): number {
@@ -19,14 +16,16 @@ describe("/metrics after a scenario with injected duplicates", () => {
     const clock = new VirtualClock();
     const prefix = "dupm";
     const hubQueue = memoryNames(prefix).hubQueue;
-    const network = await EmbeddedNetwork.start({
+    const nodeIds = ["site-1", "site-2", "site-3", "site-4"];
+    const network = await startScriptedSites({
       clock,
-      random: new SeededRandom(4242),
+      seed: 4242,
       prefix,
-      nodes: (["fast", "steady", "busy", "flaky"] as const).map((p, i) => ({ nodeId: `site-${i + 1}`, profile: NEVER_FAILS(p) })),
+      nodeIds,
+      // Sites of different speeds: the slowest takes half a minute per result.
+      script: (nodeId) => ladder({ count: 100, stepMs: 2_500 * (nodeIds.indexOf(nodeId) + 1) }),
       // Only the hub's queue duplicates: result-updates and heartbeats alike.
       faults: { queues: { [hubQueue]: { duplicate: { probability: 0.35, maxLagMs: 3_000 } } } },
-      populationSize: 2_000,
       heartbeatMs: 1_000,
     });
     const { hub, broker } = network;
@@ -37,7 +36,7 @@ describe("/metrics after a scenario with injected duplicates", () => {
     }
     expect(await clock.runWhile(() => ids.some((id) => hub.view.get(id)?.status !== "done"), 3_600_000)).toBe(true);
     // Stop the sites, then let every copy still in transit arrive and be settled.
-    for (const agent of network.agents.values()) await agent.stop();
+    for (const site of network.sites.values()) await site.stop();
     const drained = await clock.runWhile(() => {
       const q = broker.queueInfo(hubQueue);
       return q.ready + q.delayed + q.unacked > 0;
@@ -46,8 +45,8 @@ describe("/metrics after a scenario with injected duplicates", () => {
 
     const text = (await hub.api.inject({ method: "GET", url: "/metrics" })).body;
     const queue = broker.queueInfo(hubQueue);
-    const heartbeatsSent = [...network.agents.values()].reduce((n, a) => n + a.counters().heartbeatsSent, 0);
-    const updatesSent = [...network.agents.values()].reduce((n, a) => n + a.counters().updatesSent, 0);
+    const heartbeatsSent = [...network.sites.values()].reduce((n, s) => n + s.heartbeatsSent, 0);
+    const updatesSent = [...network.sites.values()].reduce((n, s) => n + s.sent.length, 0);
     const heartbeatsConsumed = sample(text, 'qnet_messages_total{type="node-heartbeat"}');
     const updatesConsumed = sample(text, 'qnet_messages_total{type="result-update"}');
 

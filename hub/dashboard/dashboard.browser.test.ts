@@ -1,42 +1,37 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { SeededRandom } from "../../shared/time/seededRandom.ts";
+import { ladder } from "../../shared/testing/scriptedNode.ts";
 import { systemClock } from "../../shared/time/systemClock.ts";
-import { PROFILES } from "../../node-agent/profile.ts";
-import { EmbeddedNetwork } from "../network/embedded.ts";
+import { type ScriptedSites, startScriptedSites } from "../testing/scriptedSites.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const inCi = process.env.CI === "true" || process.env.CI === "1";
 const SCREENSHOT = new URL("../../reports/dashboard.png", import.meta.url);
 
-const never = (name: keyof typeof PROFILES) => ({ ...PROFILES[name], failure: { ...PROFILES[name].failure, chance: 0 } });
-/** A site whose database always fails, to show the error text. */
-const alwaysFails = { ...PROFILES.fast, name: "broken", failure: { chance: 1, messages: ["CRC database connection lost"] } };
-
+/** Three sites that answer at their own pace, and one whose database always fails, to show the error text. */
 const SITES = [
-  { nodeId: "hospital-a", profile: never("fast") },
-  { nodeId: "hospital-b", profile: never("steady") },
-  { nodeId: "hospital-c", profile: never("busy") },
-  { nodeId: "hospital-d", profile: alwaysFails },
+  { nodeId: "hospital-a", script: ladder({ count: 1240, stepMs: 150 }) },
+  { nodeId: "hospital-b", script: ladder({ count: 385, stepMs: 400 }) },
+  { nodeId: "hospital-c", script: ladder({ count: -1, stepMs: 700 }) },
+  { nodeId: "hospital-d", script: ladder({ failure: "CRC database connection lost", stepMs: 250 }) },
 ];
 
 function suite(): void {
   let browser: Browser | undefined;
-  let network: EmbeddedNetwork | undefined;
+  let network: ScriptedSites | undefined;
   afterAll(async () => {
     await browser?.close();
     await network?.stop();
   });
 
   it("submits a query through the page and shows every site reach its final state live", async () => {
-    network = await EmbeddedNetwork.start({
+    network = await startScriptedSites({
       clock: systemClock,
-      random: new SeededRandom(2026),
-      nodes: SITES,
-      populationSize: 5_000,
+      seed: 2026,
+      nodeIds: SITES.map((s) => s.nodeId),
       // Sites answer within a second or two of real time.
-      timeScale: 0.05,
+      script: (nodeId) => SITES.find((s) => s.nodeId === nodeId)?.script ?? [],
       heartbeatMs: 500,
     });
     const base = await network.hub.api.listen({ host: "127.0.0.1", port: 0 });

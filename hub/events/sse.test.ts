@@ -2,19 +2,16 @@ import { type Socket, connect } from "node:net";
 import Fastify from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import type { QueryState, ResultState } from "../../shared/protocol/items.ts";
-import { SeededRandom } from "../../shared/time/seededRandom.ts";
 import { systemClock } from "../../shared/time/systemClock.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
-import { PROFILES } from "../../node-agent/profile.ts";
 import { QueryListBody, QueryEventData, ResultEventData } from "../http/responses.ts";
-import { EmbeddedNetwork } from "../network/embedded.ts";
+import { startScriptedSites } from "../testing/scriptedSites.ts";
 import { EventLog } from "./eventLog.ts";
 import { EventStreams } from "./sse.ts";
 import { type ReadEvent, readEvents } from "./sseReader.ts";
 import { pollUntil } from "../../shared/testing/net.ts";
-
-const NEVER_FAILS = (name: keyof typeof PROFILES) => ({ ...PROFILES[name], failure: { ...PROFILES[name].failure, chance: 0 } });
+import { ladder } from "../../shared/testing/scriptedNode.ts";
 
 /** Looks often: the stream runs in this process, and one test waits thousands of times. */
 const OFTEN = { everyMs: 2 };
@@ -56,11 +53,13 @@ async function serveEvents(
 describe("GET /api/events", () => {
   it("a client that disconnects and resumes with Last-Event-ID misses no change", async () => {
     const clock = new VirtualClock();
-    const network = await EmbeddedNetwork.start({
+    const nodeIds = ["site-1", "site-2", "site-3"];
+    const network = await startScriptedSites({
       clock,
-      random: new SeededRandom(77),
-      nodes: (["fast", "steady", "busy"] as const).map((p, i) => ({ nodeId: `site-${i + 1}`, profile: NEVER_FAILS(p) })),
-      populationSize: 2_000,
+      seed: 77,
+      nodeIds,
+      // Each site a second slower per step than the one before: changes keep coming for several seconds.
+      script: (nodeId) => ladder({ count: 60, stepMs: 1_000 * (nodeIds.indexOf(nodeId) + 1) }),
       faults: { all: { duplicate: { probability: 0.2, maxLagMs: 1_000 }, reorder: { probability: 0.3, windowMs: 2_000 } } },
     });
     cleanups.push(() => network.stop());

@@ -1,10 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../shared/log.ts";
-import { SeededRandom } from "../../shared/time/seededRandom.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
-import { PROFILES } from "../../node-agent/profile.ts";
-import { EmbeddedNetwork } from "../network/embedded.ts";
+import { type ScriptedSites, startScriptedSites } from "../testing/scriptedSites.ts";
 import { type ApiDeps, buildApi } from "./app.ts";
 import { NodeListBody, QueryListBody, QueryViewBody, SubmittedBody, ValidationErrorBody } from "./responses.ts";
 
@@ -12,7 +10,7 @@ const TOKEN = "a-token-of-at-least-16-chars";
 const DEFINITION = { panels: [{ concepts: ["dx:E11.9"] }] };
 
 let clock: VirtualClock;
-let network: EmbeddedNetwork;
+let network: ScriptedSites;
 let api: FastifyInstance;
 
 /** The hub's parts, for an API built with other settings than the hub's own. */
@@ -34,16 +32,7 @@ function deps(extra: Partial<ApiDeps>): ApiDeps {
 
 beforeAll(async () => {
   clock = new VirtualClock();
-  network = await EmbeddedNetwork.start({
-    clock,
-    random: new SeededRandom(9),
-    nodes: ["site-1", "site-2"].map((nodeId) => ({
-      nodeId,
-      profile: { ...PROFILES.fast, failure: { ...PROFILES.fast.failure, chance: 0 } },
-    })),
-    populationSize: 1_000,
-    heartbeatMs: 1_000,
-  });
+  network = await startScriptedSites({ clock, seed: 9, nodeIds: ["site-1", "site-2"], heartbeatMs: 1_000 });
   api = network.hub.api;
 });
 afterAll(async () => {
@@ -191,17 +180,5 @@ describe("access control with tokens", () => {
     const doc = (await guarded.inject({ url: "/api/openapi.json" })).json();
     expect(doc.paths["/api/queries"].post.security).toEqual([{ bearer: [] }]);
     await guarded.close();
-  });
-
-  it("holds for the whole network in one process too (npm start off loopback)", async () => {
-    const guardedNetwork = await EmbeddedNetwork.start({
-      clock: new VirtualClock(),
-      random: new SeededRandom(10),
-      nodes: [{ nodeId: "site-1", profile: "fast" }],
-      tokens: [TOKEN],
-    });
-    expect((await post(guardedNetwork.hub.api, { definition: DEFINITION })).statusCode).toBe(401);
-    expect((await post(guardedNetwork.hub.api, { definition: DEFINITION }, { authorization: `Bearer ${TOKEN}` })).statusCode).toBe(202);
-    await guardedNetwork.stop();
   });
 });

@@ -7,14 +7,13 @@ import { encodeMessage, type Message } from "../../shared/protocol/messages.ts";
 import { MemoryStore } from "../../shared/store/memory.ts";
 import { NATS_SERVER_BINARY, type PrivateNatsServer, startNatsServer } from "../../shared/testing/natsServer.ts";
 import { pollUntil } from "../../shared/testing/net.ts";
+import { ladder, ScriptedNode } from "../../shared/testing/scriptedNode.ts";
 import { SERVICES, describeWith, uniquePrefix } from "../../shared/testing/services.ts";
 import { SeededRandom } from "../../shared/time/seededRandom.ts";
 import { systemClock } from "../../shared/time/systemClock.ts";
 import { connectAmqp } from "../../shared/transport/amqp/mod.ts";
 import { deleteAmqpPrefix } from "../../shared/transport/amqp/declare.ts";
 import { connectNats } from "../../shared/transport/nats/mod.ts";
-import { NodeAgent } from "../../node-agent/agent.ts";
-import { ObservedSite } from "../../node-agent/testing/observedSite.ts";
 import { type BrokerCredential, brokerEnv, networkCredentials } from "../../trust/credentials.ts";
 import { natsServerConfig } from "../../trust/nats.ts";
 import { createRabbitUsers, deleteRabbitUsers } from "../../trust/rabbitmq.ts";
@@ -47,14 +46,13 @@ function forgedUpdate(queryId: string, envelopeNodeId: string, resultNodeId: str
 interface Network {
   hub: Hub;
   hubTransport: Transport;
-  agents: NodeAgent[];
-  observed: ObservedSite;
+  sites: ScriptedNode[];
   transports: Map<string, Transport>;
   dead: Delivery[];
   stop(): Promise<void>;
 }
 
-/** The hub and two honest node agents, each on its own broker user. */
+/** The hub and two honest sites, each on its own broker user, each reporting a count of its own. */
 async function startNetwork(
   nodeIds: string[],
   connect: (who: BrokerCredential) => Promise<Transport>,
@@ -78,35 +76,27 @@ async function startNetwork(
     await d.ack();
   });
   const transports = new Map<string, Transport>();
-  const agents: NodeAgent[] = [];
-  const observed = new ObservedSite();
-  for (const nodeId of nodeIds) {
+  const sites: ScriptedNode[] = [];
+  for (const [i, nodeId] of nodeIds.entries()) {
     const transport = await connect(credentials.nodes.get(nodeId) as BrokerCredential);
     transports.set(nodeId, transport);
-    const agent = new NodeAgent({
+    const site = await ScriptedNode.start({
       nodeId,
       transport,
       clock: systemClock,
       random: new SeededRandom(`spoofing-${nodeId}`),
-      profile: "fast",
-      seed: nodeId,
-      populationSize: 2_000,
-      heartbeatMs: 0,
-      timeScale: 0.01,
-      observer: observed,
+      script: () => ladder({ count: 120 + 125 * i, stepMs: 20 }),
     });
-    await agent.start();
-    agents.push(agent);
+    sites.push(site);
   }
   return {
     hub,
     hubTransport,
-    agents,
-    observed,
+    sites,
     transports,
     dead,
     async stop() {
-      for (const a of agents) await a.stop();
+      for (const s of sites) await s.stop();
       for (const t of transports.values()) await t.close();
       await deadSub.stop();
       await hub.stop();
@@ -149,7 +139,7 @@ async function forgeryIsRefused(net: Network, nodeIds: [string, string], refusal
   expect(JSON.stringify(net.hub.view.get(queryId))).toBe(before);
   const rowB = net.hub.view.get(queryId)?.nodes.find((n) => n.nodeId === b);
   expect(rowB?.count).not.toBe(987_654);
-  expect(rowB?.count).toBe(net.observed.truth(`${queryId}:${b}`)?.reportedCount);
+  expect(rowB?.count).toBe(net.sites[1]?.sent.find((r) => r.queryId === queryId && r.status === "completed")?.count);
 }
 
 await describeWith(["amqp"], "RabbitMQ with per-node users", () => {
