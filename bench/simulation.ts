@@ -1,4 +1,4 @@
-import { EmbeddedNetwork } from "../hub/network/embedded.ts";
+import { EmbeddedNetwork } from "../cluster/embedded/network.ts";
 import { NODE_PROFILES } from "../shared/config.ts";
 import type { Transport } from "../shared/ports/transport.ts";
 import { decodeMessage } from "../shared/protocol/messages.ts";

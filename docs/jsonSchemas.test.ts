@@ -7,7 +7,7 @@ import { EventLog } from "../hub/events/eventLog.ts";
 import { SseParser } from "../hub/events/sseReader.ts";
 import { feedViewChanges } from "../hub/events/viewFeed.ts";
 import { SubmitQueryBody } from "../hub/http/schemas.ts";
-import { EmbeddedNetwork } from "../hub/network/embedded.ts";
+import { EmbeddedNetwork } from "../cluster/embedded/network.ts";
 import { PROFILES } from "../node-agent/profile.ts";
 import type { Transport } from "../shared/ports/transport.ts";
 import type { ResultState } from "../shared/protocol/items.ts";

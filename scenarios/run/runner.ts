@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { EmbeddedNetwork, type Participant } from "../../hub/network/embedded.ts";
+import { EmbeddedNetwork, type Participant } from "../../cluster/embedded/network.ts";
 import type { Hub } from "../../hub/hub.ts";
 import { NodeAgent } from "../../node-agent/agent.ts";
 import type { CountedResult, NodeObserver } from "../../node-agent/observer.ts";

@@ -5,7 +5,7 @@ import { createStore } from "../../shared/store/mod.ts";
 import { systemClock } from "../../shared/time/systemClock.ts";
 import { unseededRandom } from "../../shared/time/seededRandom.ts";
 import { PROFILES } from "../../node-agent/profile.ts";
-import { EmbeddedNetwork, type EmbeddedNode } from "./embedded.ts";
+import { EmbeddedNetwork, type EmbeddedNode } from "./network.ts";
 import { ProgressBoard } from "./progressBoard.ts";
 
 /**

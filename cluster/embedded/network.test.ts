@@ -5,7 +5,7 @@ import { SeededRandom } from "../../shared/time/seededRandom.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import { PROFILES } from "../../node-agent/profile.ts";
 import { ObservedSite } from "../../node-agent/testing/observedSite.ts";
-import { EmbeddedNetwork } from "./embedded.ts";
+import { EmbeddedNetwork } from "./network.ts";
 
 const NEVER_FAILS = (name: keyof typeof PROFILES) => ({ ...PROFILES[name], failure: { ...PROFILES[name].failure, chance: 0 } });
 
@@ -70,6 +70,28 @@ describe("the embedded network under duplicated and reordered delivery", () => {
     expect(regressions).toEqual([]);
     expect(network.hub.metrics.outcomeCount("duplicate")).toBeGreaterThan(0);
     expect(network.broker.stats().duplicatedByFault).toBeGreaterThan(0);
+    await network.stop();
+  });
+});
+
+describe("the embedded network with API tokens (npm start off loopback)", () => {
+  it("answers a write without a bearer token 401, and accepts it with one", async () => {
+    const token = "a-token-of-at-least-16-chars";
+    const network = await EmbeddedNetwork.start({
+      clock: new VirtualClock(),
+      random: new SeededRandom(10),
+      nodes: [{ nodeId: "site-1", profile: "fast" }],
+      tokens: [token],
+    });
+    const post = (headers: Record<string, string>) =>
+      network.hub.api.inject({
+        method: "POST",
+        url: "/api/queries",
+        payload: { definition: { panels: [{ concepts: ["dx:E11.9"] }] } },
+        headers: { "content-type": "application/json", ...headers },
+      });
+    expect((await post({})).statusCode).toBe(401);
+    expect((await post({ authorization: `Bearer ${token}` })).statusCode).toBe(202);
     await network.stop();
   });
 });

@@ -11,7 +11,7 @@ import { NodeAgent } from "../../node-agent/agent.ts";
 import type { NodeObserver } from "../../node-agent/observer.ts";
 import { MemoryLedger, type NodeLedger } from "../../node-agent/ledger.ts";
 import type { LatencyProfile } from "../../node-agent/profile.ts";
-import { type Hub, startHub } from "../hub.ts";
+import { type Hub, startHub } from "../../hub/hub.ts";
 
 export interface EmbeddedNode {
   nodeId: string;

@@ -1,5 +1,5 @@
-import { progressLine } from "../view/progressLine.ts";
-import type { QueryView } from "../view/statusView.ts";
+import { progressLine } from "../../hub/view/progressLine.ts";
+import type { QueryView } from "../../hub/view/statusView.ts";
 
 const SHOWN = 8;
 

@@ -8,11 +8,11 @@ import { createStore } from "../../shared/store/mod.ts";
 import { SeededRandom } from "../../shared/time/seededRandom.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import { MemoryTransport } from "../../shared/transport/memory/mod.ts";
-import type { QueryHistory } from "../http/history.ts";
-import { EmbeddedNetwork } from "../network/embedded.ts";
-import { rebuildDifferences } from "../rebuild/compare.ts";
-import { rebuildView, viewDifferences } from "../view/rebuild.ts";
-import { StatusView } from "../view/statusView.ts";
+import type { QueryHistory } from "../../hub/http/history.ts";
+import { EmbeddedNetwork } from "./network.ts";
+import { rebuildDifferences } from "../../hub/rebuild/compare.ts";
+import { rebuildView, viewDifferences } from "../../hub/view/rebuild.ts";
+import { StatusView } from "../../hub/view/statusView.ts";
 
 const DEFINITIONS = [
   { panels: [{ concepts: ["dx:E11.9"] }] },
