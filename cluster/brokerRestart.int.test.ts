@@ -5,7 +5,7 @@ import { type PrivateNatsServer, startNatsServer } from "../shared/testing/natsS
 import { describeWith, uniquePrefix } from "../shared/testing/services.ts";
 import { RegressionWatch } from "./testing/hubApi.ts";
 import { TestNetwork } from "./testing/network.ts";
-import { ProcessPool } from "../shared/testing/processes.ts";
+import { ProcessPool } from "./testing/processes.ts";
 
 const run = promisify(execFile);
 const SITES = ["hospital-a", "hospital-b"];

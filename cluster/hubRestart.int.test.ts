@@ -5,7 +5,7 @@ import { afterEach, expect, it } from "vitest";
 import { describeWith, uniquePrefix } from "../shared/testing/services.ts";
 import { RegressionWatch } from "./testing/hubApi.ts";
 import { TestNetwork } from "./testing/network.ts";
-import { ProcessPool } from "../shared/testing/processes.ts";
+import { ProcessPool } from "./testing/processes.ts";
 
 const SITES = ["hospital-a", "hospital-b"];
 

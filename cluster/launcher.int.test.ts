@@ -7,7 +7,7 @@ import pg from "pg";
 import { afterEach, expect, it } from "vitest";
 import { DEFAULT_NODES } from "../shared/config.ts";
 import { freePort } from "../shared/testing/net.ts";
-import { ProcessPool } from "../shared/testing/processes.ts";
+import { ProcessPool } from "./testing/processes.ts";
 import { describeWith, SERVICES, uniquePrefix } from "../shared/testing/services.ts";
 import { deleteAmqpPrefix } from "../shared/transport/mod.ts";
 import { networkCredentials } from "../trust/credentials.ts";

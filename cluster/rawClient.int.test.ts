@@ -6,7 +6,7 @@ import { pollUntil } from "../shared/testing/net.ts";
 import { describeWith, SERVICES, uniquePrefix } from "../shared/testing/services.ts";
 import type { HubApi, QueryView } from "./testing/hubApi.ts";
 import { TestNetwork } from "./testing/network.ts";
-import { ProcessPool } from "../shared/testing/processes.ts";
+import { ProcessPool } from "./testing/processes.ts";
 import { answerRunQuery, malformedUpdate, RAW_COUNT, type WireRunQuery } from "./testing/rawNode.ts";
 
 const RAW = "raw-site";

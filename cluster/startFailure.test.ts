@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { baseEnvironment } from "./child.ts";
 import { freePort } from "../shared/testing/net.ts";
 import { REPO_ROOT } from "./compose.ts";
-import { ProcessPool } from "../shared/testing/processes.ts";
+import { ProcessPool } from "./testing/processes.ts";
 
 const run = promisify(execFile);
 

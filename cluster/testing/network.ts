@@ -3,7 +3,7 @@ import { SERVICES } from "../../shared/testing/services.ts";
 import { deleteAmqpPrefix, deleteNatsPrefix } from "../../shared/transport/mod.ts";
 import type { Child } from "../child.ts";
 import { HubApi } from "./hubApi.ts";
-import type { ProcessPool } from "../../shared/testing/processes.ts";
+import type { ProcessPool } from "./processes.ts";
 
 export type BrokerKind = "amqp" | "nats";
 

@@ -6,7 +6,7 @@ import { afterEach, expect, it } from "vitest";
 import { DIABETES_QUERY, type QueryView } from "../../cluster/testing/hubApi.ts";
 import { TestNetwork } from "../../cluster/testing/network.ts";
 import { pollUntil } from "../../shared/testing/net.ts";
-import { ProcessPool } from "../../shared/testing/processes.ts";
+import { ProcessPool } from "../../cluster/testing/processes.ts";
 import { describeWith, inCi, SERVICES, uniquePrefix } from "../../shared/testing/services.ts";
 
 const NODE = "py-site";

@@ -1,5 +1,5 @@
-import { baseEnvironment, Child, type ChildExit } from "../../cluster/child.ts";
-import { pollUntil } from "./net.ts";
+import { baseEnvironment, Child, type ChildExit } from "../child.ts";
+import { pollUntil } from "../../shared/testing/net.ts";
 
 /**
  * The qnet processes one test starts, as real OS processes. Everything a test starts goes through
