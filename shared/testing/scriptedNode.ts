@@ -2,7 +2,7 @@ import type { Clock, Timer } from "../ports/clock.ts";
 import type { Random } from "../ports/random.ts";
 import type { Delivery, Subscription, Transport } from "../ports/transport.ts";
 import type { ResultState } from "../protocol/items.ts";
-import { decodeMessage, encodeMessage, type RunQuery } from "../protocol/messages.ts";
+import { decodeMessage, encodeMessage, type NodeHeartbeat, type ResultUpdate, type RunQuery } from "../protocol/messages.ts";
 import type { ResultStatus } from "../protocol/status.ts";
 import { nextVersion } from "../protocol/versionInfo.ts";
 
@@ -89,39 +89,40 @@ export class ScriptedNode {
   }
 
   private async play(sent: ResultState, script: readonly ScriptedState[]): Promise<void> {
-    const { clock, nodeId, transport, random } = this.options;
+    const { clock, nodeId } = this.options;
     let previous = sent;
-    for (const step of script) {
-      await clock.sleep(step.afterMs, this.stopping.signal);
+    for (const next of script) {
+      await clock.sleep(next.afterMs, this.stopping.signal);
       const result: ResultState = {
         id: sent.id,
         queryId: sent.queryId,
         nodeId,
         versionInfo: nextVersion(previous.versionInfo, clock.now()),
-        status: step.status,
-        ...(step.progress !== undefined && { progress: step.progress }),
-        ...(step.count !== undefined && { count: step.count }),
-        ...(step.statusMessage !== undefined && { statusMessage: step.statusMessage }),
+        status: next.status,
+        ...(next.progress !== undefined && { progress: next.progress }),
+        ...(next.count !== undefined && { count: next.count }),
+        ...(next.statusMessage !== undefined && { statusMessage: next.statusMessage }),
       };
-      const messageId = random.uuid();
-      const body = encodeMessage({ type: "result-update", messageId, sentAt: new Date(clock.now()).toISOString(), nodeId, result });
-      await transport.publish({ to: "hub", kind: "result", nodeId }, body, { messageId });
+      await this.toHub("result", { type: "result-update", result });
       this.sent.push(result);
       previous = result;
     }
   }
 
-  private async beat(): Promise<void> {
-    const { clock, nodeId, transport, random, heartbeatMs = 0 } = this.options;
+  /** Publishes a message to the hub in this site's envelope: a fresh messageId, sent now. */
+  private async toHub(
+    kind: "result" | "heartbeat",
+    message: Omit<ResultUpdate, "messageId" | "sentAt" | "nodeId"> | Omit<NodeHeartbeat, "messageId" | "sentAt" | "nodeId">,
+  ): Promise<void> {
+    const { clock, nodeId, transport, random } = this.options;
     const messageId = random.uuid();
-    const body = encodeMessage({
-      type: "node-heartbeat",
-      messageId,
-      sentAt: new Date(clock.now()).toISOString(),
-      nodeId,
-      activeQueries: this.playing.size,
-    });
-    await transport.publish({ to: "hub", kind: "heartbeat", nodeId }, body, { messageId });
+    const body = encodeMessage({ ...message, messageId, sentAt: new Date(clock.now()).toISOString(), nodeId });
+    await transport.publish({ to: "hub", kind, nodeId }, body, { messageId });
+  }
+
+  private async beat(): Promise<void> {
+    const { clock, heartbeatMs = 0 } = this.options;
+    await this.toHub("heartbeat", { type: "node-heartbeat", activeQueries: this.playing.size });
     this.heartbeatsSent++;
     if (!this.stopping.signal.aborted) this.heartbeat = clock.setTimeout(() => void this.beat().catch(() => undefined), heartbeatMs);
   }
