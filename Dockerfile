@@ -1,7 +1,9 @@
 # One image for every qnet process: the hub (the default command) and the node-agent
 # (docker-compose.yml overrides the command). The TypeScript is compiled once, in the build stage.
+# The base image's Node lies within package.json "engines", as every dependency's engines do
+# (packaging.test.ts checks both).
 
-FROM node:20-slim AS build
+FROM node:20.20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -14,12 +16,12 @@ COPY trust trust
 RUN npx tsc -p tsconfig.build.json \
  && if [ -d hub/dashboard ]; then mkdir -p dist/hub/dashboard && cp -R hub/dashboard/. dist/hub/dashboard/; fi
 
-FROM node:20-slim AS runtime-deps
+FROM node:20.20-slim AS runtime-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
-FROM node:20-slim
+FROM node:20.20-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json ./
