@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { execFile } from "node:child_process";
 import { parseArgs, promisify } from "node:util";
+import { loadConfig } from "../shared/config.ts";
+import { logFormat, readableLines } from "../shared/log.ts";
 import { systemClock } from "../shared/time/systemClock.ts";
 import { rabbitmqctlAdmin } from "../trust/rabbitmqctl.ts";
 import { managementApiAdmin, managementApiAnswers } from "../trust/rabbitmqHttp.ts";
@@ -28,8 +30,10 @@ import { type LocalNatsServer, startLocalNatsServer } from "./natsServer.ts";
  * the compose file gives each service, moved to this machine (the local RabbitMQ, NATS and
  * PostgreSQL on 127.0.0.1; named volumes under --state-dir). One-shot services (the broker users'
  * setup) run to the end first; a service that depends on a qnet service being healthy (the
- * hospitals on the hub) starts once that service's compose healthcheck passes here. Each line a process writes is shown after its service name. Ctrl-C
- * stops every process gracefully; a second Ctrl-C kills them.
+ * hospitals on the hub) starts once that service's compose healthcheck passes here. Each line a
+ * process writes is shown after its service name; on a terminal its JSON log lines are shown as
+ * readable lines (LOG_FORMAT=json keeps them as they are). Ctrl-C stops every process gracefully; a
+ * second Ctrl-C kills them.
  *
  * `--auth` turns broker auth on, as the variables of cluster/broker-auth-env.ts do for compose: every
  * process connects as its own broker user, with a password derived from QNET_BROKER_SECRET (a fresh
@@ -52,6 +56,19 @@ const services = qnetServices(compose);
 const oneShots = new Set(oneShotNames(compose));
 const width = Math.max(...services.map((s) => s.name.length), "cluster".length);
 const write = (name: string, line: string) => process.stdout.write(`${name.padEnd(width)} | ${line}\n`);
+
+let shownFormat: ReturnType<typeof logFormat>;
+try {
+  shownFormat = logFormat(process.stdout, loadConfig({ LOG_FORMAT: process.env.LOG_FORMAT }).LOG_FORMAT);
+} catch (err) {
+  process.stderr.write(`cluster: ${(err as Error).message}\n`);
+  process.exit(2);
+}
+const readable = shownFormat === "pretty" ? readableLines(process.stdout.isTTY === true) : undefined;
+/** A line a process wrote, after its service name; a log line made readable when the terminal is read by a person. */
+const show = (name: string, line: string) => {
+  for (const part of readable ? readable(line).split("\n") : [line]) write(name, part);
+};
 
 const volumeDir = (volume: string) => {
   const dir = join(stateDir, volume);
@@ -112,7 +129,7 @@ function start(service: (typeof services)[number]): Child {
     name: service.name,
     entry: service.entry,
     env: { ...baseEnvironment(), ...environmentOf(service) },
-    onLine: write,
+    onLine: show,
   });
   children.push(child);
   child.exited.then((exit) => write(service.name, describeExit(exit)));

@@ -11,7 +11,7 @@ import { startHub } from "./hub.ts";
 await runProcess("hub", async () => {
   const config = loadConfig();
   requireApiAccess(config);
-  const log = createLogger("hub", config.LOG_LEVEL);
+  const log = createLogger("hub", { level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const clock = systemClock;
   const random = unseededRandom();
   const store = await createStore(config.QNET_STORE, { clock, databaseUrl: config.DATABASE_URL, schema: config.QNET_DB_SCHEMA, log });

@@ -12,7 +12,7 @@ import { MemoryLedger } from "./ledger.ts";
 await runProcess("node-agent", async () => {
   const config = loadConfig();
   const nodeId = requireNodeId(config);
-  const log = createLogger("node-agent", config.LOG_LEVEL);
+  const log = createLogger("node-agent", { level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const clock = systemClock;
   const random = unseededRandom();
   if (config.QNET_TRANSPORT === "memory") log.warn("QNET_TRANSPORT=memory: an in-process broker reaches no hub in another process");

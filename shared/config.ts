@@ -96,6 +96,8 @@ export const EnvSchema = z.object({
       .min(1, { message: "must hold at least one token" }),
   ).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { message: "must be a pino level" }).default("info"),
+  /** json or pretty; unset, logs are readable on a terminal and JSON lines anywhere else. */
+  LOG_FORMAT: z.enum(["json", "pretty"], { message: "must be json or pretty" }).optional(),
 });
 
 export type Config = z.infer<typeof EnvSchema>;

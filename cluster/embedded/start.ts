@@ -25,7 +25,11 @@ await runProcess("qnet", async () => {
   const config = loadConfig();
   requireApiAccess(config);
   // The terminal belongs to the progress lines; logs below warn go nowhere unless LOG_LEVEL says so.
-  const log = createLogger("qnet", process.env.LOG_LEVEL ? config.LOG_LEVEL : "warn", process.stderr);
+  const log = createLogger("qnet", {
+    level: process.env.LOG_LEVEL ? config.LOG_LEVEL : "warn",
+    destination: process.stderr,
+    format: config.LOG_FORMAT,
+  });
   const clock = systemClock;
   const store = await createStore(config.QNET_STORE, { clock, databaseUrl: config.DATABASE_URL, schema: config.QNET_DB_SCHEMA, log });
   const network = await EmbeddedNetwork.start({

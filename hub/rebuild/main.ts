@@ -25,7 +25,7 @@ async function main(): Promise<number> {
     process.stderr.write(`rebuild: ${(err as Error).message}\n`);
     return 2;
   }
-  const log = createLogger("rebuild", config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
+  const log = createLogger("rebuild", { level: config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL, format: config.LOG_FORMAT });
   try {
     const report = await rebuildAgainstHub(config, hubUrl, { clock: systemClock, log });
     const head = `rebuilt ${report.rebuiltQueries} queries from ${report.states} stored states (${config.QNET_STORE}, schema ${config.QNET_DB_SCHEMA}); the hub at ${hubUrl} shows ${report.liveQueries}`;
