@@ -1,8 +1,14 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are compose interpolations, not templates
-import { existsSync, readFileSync } from "node:fs";
-import { join, posix } from "node:path";
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, posix } from "node:path";
+import { promisify } from "node:util";
+import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
-import { EnvSchema, loadConfig, NODE_PROFILES, requireNodeId } from "../shared/config.ts";
+import { DEFAULT_SITES, EnvSchema, loadConfig, NODE_PROFILES, requireNodeId } from "../shared/config.ts";
 import { BrokerUsersEnvSchema, loadBrokerUsersEnv } from "../trust/brokerUsers.ts";
 import { networkCredentials } from "../trust/credentials.ts";
 import { hubBrokerUser, nodeBrokerUser, nodeIdOfBrokerUser } from "../trust/identity.ts";
@@ -11,7 +17,6 @@ import {
   type ComposeService,
   containerEnvironment,
   entryOf,
-  parseFlowYaml,
   infrastructureNames,
   interpolate,
   localEnvironment,
@@ -19,6 +24,7 @@ import {
   qnetServices,
   REPO_ROOT,
   readCompose,
+  readComposeDocument,
 } from "./compose.ts";
 
 const compose = readCompose();
@@ -94,6 +100,11 @@ describe("docker-compose.yml against the configuration schema (they cannot drift
       expect(compose.volumes).toHaveProperty(mount![0]!);
       expect(local!.QNET_NODE_STATE_DIR).toBe(`/state/${mount![0]}`);
     }
+  });
+
+  it("runs the hospitals npm start runs, each with the profile the shared table gives it", () => {
+    const profiles = nodes.map((n) => configsOf(n.service)[0]!).map((c) => ({ nodeId: requireNodeId(c), profile: c.QNET_NODE_PROFILE }));
+    expect(profiles).toEqual(DEFAULT_SITES);
   });
 
   it("points every process at the compose services, and `npm run cluster` at this machine's", () => {
@@ -208,12 +219,83 @@ describe("docker-compose.yml with broker auth (docs/trust.md)", () => {
   });
 });
 
-describe("compose interpolation and the move to this machine", () => {
-  it("reads flow-style YAML: JSON with trailing commas, commas and brackets inside strings left alone", () => {
-    expect(parseFlowYaml('{ "a": ["x,]", "y\\",}",], "b": { "c": 1, }, }')).toEqual({ a: ["x,]", 'y",}'], b: { c: 1 } });
-    expect(() => parseFlowYaml("a: 1 # block style")).toThrow();
+const run = promisify(execFile);
+
+/** The Compose Specification's JSON schema, as dclint ships it (draft-07, named by its https address). */
+function composeSpecValidator() {
+  const require = createRequire(import.meta.url);
+  const schema = JSON.parse(readFileSync(join(dirname(require.resolve("dclint/package.json")), "schemas", "compose.schema.json"), "utf8"));
+  const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+  ajv.addMetaSchema({ ...require("ajv/dist/refs/json-schema-draft-07.json"), $id: schema.$schema });
+  return ajv.compile(schema);
+}
+
+/** Every string of a document interpolated as compose does before it checks the file against the specification. */
+function interpolated(value: unknown, env: Record<string, string>): unknown {
+  if (typeof value === "string") return interpolate(value, env);
+  if (Array.isArray(value)) return value.map((v) => interpolated(v, env));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolated(v, env)]));
+  return value;
+}
+
+// No Docker engine is needed: `docker compose config` only reads, interpolates and checks the file.
+const dockerCompose = await run("docker", ["compose", "version"]).then(
+  () => true,
+  () => false,
+);
+if (!dockerCompose) console.warn('SKIPPING "docker compose config": no docker CLI with the compose plugin on this machine');
+
+describe("docker-compose.yml against the Compose Specification", () => {
+  const validate = composeSpecValidator();
+
+  it("is valid by the specification's JSON schema, as written and interpolated, with and without broker auth", () => {
+    const document = readComposeDocument();
+    for (const env of [{}, { QNET_TRANSPORT: "nats", QNET_API_TOKENS: "a-token-of-16-chars" }, brokerAuthVariables(compose, SECRET, {})]) {
+      expect(validate(interpolated(document, env)), JSON.stringify(validate.errors, null, 2)).toBe(true);
+    }
   });
 
+  it("is a schema that finds a misspelt key and a wrong condition", () => {
+    const document = readComposeDocument() as { services: Record<string, Record<string, unknown>> };
+    document.services.hub!.healthcheck = { ...(document.services.hub!.healthcheck as object), intervall: "5s" };
+    document.services["hospital-a"]!.depends_on = { hub: { condition: "healthy" } };
+    expect(validate(document)).toBe(false);
+    const where = validate.errors?.map((e) => `${e.instancePath} ${e.message}`);
+    expect(where).toContain("/services/hub/healthcheck must NOT have additional properties");
+    expect(where).toContain("/services/hospital-a/depends_on/hub/condition must be equal to one of the allowed values");
+  });
+
+  it("reads as compose reads it: merge keys resolved, a number in the environment as its text", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "qnet-compose-"));
+    try {
+      const file = join(dir, "compose.yml");
+      writeFileSync(
+        file,
+        ["x-env: &env", "  A: one", "services:", "  s:", "    image: i", "    environment:", "      <<: *env", "      B: 5000", ""].join(
+          "\n",
+        ),
+      );
+      expect(readCompose(file).services.s!.environment).toEqual({ A: "one", B: "5000" });
+      writeFileSync(file, "services:\n  s:\n    image: i\n   command: [x]\n");
+      expect(() => readCompose(file)).toThrow(/compose\.yml: not YAML compose can read/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.runIf(dockerCompose)("docker compose config accepts it, and resolves the same services", async () => {
+    const { stdout } = await run("docker", ["compose", "-f", join(REPO_ROOT, "docker-compose.yml"), "config", "--format", "json"], {
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+    });
+    const resolved = JSON.parse(stdout) as { services: Record<string, { environment?: Record<string, string | null> }> };
+    expect(Object.keys(resolved.services).sort()).toEqual(Object.keys(compose.services).sort());
+    for (const [name, service] of Object.entries(compose.services)) {
+      expect(resolved.services[name]!.environment ?? {}, name).toEqual(containerEnvironment(service, {}));
+    }
+  });
+});
+
+describe("compose interpolation and the move to this machine", () => {
   it("interpolates the forms compose knows", () => {
     expect(interpolate("${A:-x}", {})).toBe("x");
     expect(interpolate("${A:-x}", { A: "" })).toBe("x");

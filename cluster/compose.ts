@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join, posix } from "node:path";
+import { parse } from "yaml";
 import { z } from "zod";
 
 /** The repository root, where docker-compose.yml and package.json lie. */
@@ -14,7 +15,8 @@ const Service = z.object({
   image: z.string().optional(),
   build: z.union([z.string(), z.object({ context: z.string() }).loose()]).optional(),
   command: z.array(z.string()).optional(),
-  environment: z.record(z.string(), z.string()).default({}),
+  // Compose takes a number or a boolean as its text (`QNET_HEARTBEAT_MS: 5000`).
+  environment: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
   volumes: z.array(z.string()).default([]),
   ports: z.array(z.string()).default([]),
   depends_on: z
@@ -35,46 +37,20 @@ const ComposeFile = z.object({
 export type ComposeFile = z.infer<typeof ComposeFile>;
 
 /**
- * Reads YAML written in flow style with double-quoted strings only: JSON, plus the trailing commas
- * YAML allows there (and biome's formatter writes). qnet's compose file keeps to this subset so
- * that it is read without a YAML dependency, exactly as docker compose reads it.
+ * A compose file as compose reads it, before any check: merge keys (`<<: *anchor`) resolved, so
+ * each service comes out whole.
  */
-export function parseFlowYaml(text: string): unknown {
-  let json = "";
-  let inString = false;
-  let comma = "";
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (inString) {
-      json += c;
-      if (c === "\\") json += text[++i] ?? "";
-      else if (c === '"') inString = false;
-    } else if (c === ",") {
-      json += comma;
-      comma = ",";
-    } else if (c === "]" || c === "}") {
-      comma = "";
-      json += c;
-    } else if (/\s/.test(c)) {
-      json += c;
-    } else {
-      json += comma + c;
-      comma = "";
-      if (c === '"') inString = true;
-    }
+export function readComposeDocument(path: string = COMPOSE_FILE): unknown {
+  try {
+    return parse(readFileSync(path, "utf8"), { merge: true });
+  } catch (error) {
+    throw new Error(`${path}: not YAML compose can read: ${(error as Error).message}`);
   }
-  return JSON.parse(json + comma);
 }
 
-/** Reads and validates a compose file; a file outside the flow-style subset gets a message saying so. */
+/** Reads a compose file and checks the part qnet uses; a mistake there gets a message naming it. */
 export function readCompose(path: string = COMPOSE_FILE): ComposeFile {
-  let raw: unknown;
-  try {
-    raw = parseFlowYaml(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new Error(`${path} must stay in YAML's flow style (JSON with trailing commas, no comments): ${(error as Error).message}`);
-  }
-  const parsed = ComposeFile.safeParse(raw);
+  const parsed = ComposeFile.safeParse(readComposeDocument(path));
   if (!parsed.success) throw new Error(`${path}: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }

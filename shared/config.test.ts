@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, DEFAULT_NODES, loadConfig } from "./config.ts";
+import { ConfigError, DEFAULT_NODES, DEFAULT_SITES, loadConfig, siteProfile } from "./config.ts";
 
 describe("configuration from the environment", () => {
   it("has the defaults of PROTOCOL.md section 7", () => {
@@ -35,5 +35,20 @@ describe("API access", () => {
     expect(() => requireApiAccess(loadConfig({ QNET_HTTP_HOST: "0.0.0.0" }))).toThrow(/QNET_API_TOKENS: required/);
     expect(() => requireApiAccess(loadConfig({ QNET_HTTP_HOST: "0.0.0.0", QNET_API_TOKENS: "a-very-long-token-123" }))).not.toThrow();
     expect(() => requireApiAccess(loadConfig({ QNET_HTTP_HOST: "127.0.0.1" }))).not.toThrow();
+  });
+});
+
+describe("the demo network's sites", () => {
+  it("gives each default hospital its profile from the one table, and other node ids the table's profiles in turn", () => {
+    expect(DEFAULT_NODES.map((nodeId, i) => siteProfile(nodeId, i))).toEqual(DEFAULT_SITES.map((s) => s.profile));
+    expect(siteProfile("hospital-e", 0)).toBe("flaky");
+    expect(["x", "y", "z", "w", "v", "u"].map((nodeId, i) => siteProfile(nodeId, i))).toEqual([
+      "fast",
+      "steady",
+      "slow",
+      "busy",
+      "flaky",
+      "fast",
+    ]);
   });
 });

@@ -1,9 +1,27 @@
 import { z } from "zod";
 import { NODE_ID_PATTERN } from "./protocol/ids.ts";
 
-export const DEFAULT_NODES = ["hospital-a", "hospital-b", "hospital-c", "hospital-d", "hospital-e"];
 export const NODE_PROFILES = ["fast", "steady", "slow", "flaky", "busy"] as const;
 export type NodeProfileName = (typeof NODE_PROFILES)[number];
+
+/**
+ * The five hospitals of the demo network and the latency profile each runs: `npm start` gives them
+ * these, and docker-compose.yml (so `npm run cluster`) sets the same, which a test checks.
+ */
+export const DEFAULT_SITES: readonly { readonly nodeId: string; readonly profile: NodeProfileName }[] = [
+  { nodeId: "hospital-a", profile: "fast" },
+  { nodeId: "hospital-b", profile: "steady" },
+  { nodeId: "hospital-c", profile: "slow" },
+  { nodeId: "hospital-d", profile: "busy" },
+  { nodeId: "hospital-e", profile: "flaky" },
+];
+export const DEFAULT_NODES = DEFAULT_SITES.map((site) => site.nodeId);
+
+/** The profile of a hospital: its own in DEFAULT_SITES, else the table's profiles in turn by its place in the list. */
+export function siteProfile(nodeId: string, index: number): NodeProfileName {
+  const own = DEFAULT_SITES.find((site) => site.nodeId === nodeId);
+  return (own ?? DEFAULT_SITES[index % DEFAULT_SITES.length]!).profile;
+}
 
 const int = (min: number, max: number) =>
   z
