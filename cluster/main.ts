@@ -24,6 +24,7 @@ import {
   readCompose,
 } from "./compose.ts";
 import { type LocalNatsServer, startLocalNatsServer } from "./natsServer.ts";
+import { StopRequests } from "./stopRequests.ts";
 
 /**
  * `npm run cluster`: the topology of docker-compose.yml as local processes, with the environment
@@ -33,7 +34,7 @@ import { type LocalNatsServer, startLocalNatsServer } from "./natsServer.ts";
  * hospitals on the hub) starts once that service's compose healthcheck passes here. Each line a
  * process writes is shown after its service name; on a terminal its JSON log lines are shown as
  * readable lines (LOG_FORMAT=json keeps them as they are). Ctrl-C stops every process gracefully; a
- * second Ctrl-C kills them.
+ * second Ctrl-C, a second or more later, kills them.
  *
  * `--auth` turns broker auth on, as the variables of cluster/broker-auth-env.ts do for compose: every
  * process connects as its own broker user, with a password derived from QNET_BROKER_SECRET (a fresh
@@ -122,7 +123,7 @@ const execFileAsync = promisify(execFile);
 /** How often a dependency's healthcheck is run while a service waits for it. */
 const HEALTH_POLL_MS = 500;
 let natsServer: LocalNatsServer | undefined;
-let stopping = 0;
+const stops = new StopRequests(systemClock);
 
 function start(service: (typeof services)[number]): Child {
   const child = new Child({
@@ -137,9 +138,11 @@ function start(service: (typeof services)[number]): Child {
 }
 
 const onSignal = (signal: NodeJS.Signals) => {
-  stopping++;
-  write("cluster", stopping > 1 ? `${signal} again: killing every process` : `${signal}: stopping every process gracefully`);
-  for (const child of children) child.signal(stopping > 1 ? "SIGKILL" : "SIGTERM");
+  const request = stops.receive();
+  if (request === "again") return;
+  const kill = request === "kill";
+  write("cluster", kill ? `${signal} again: killing every process` : `${signal}: stopping every process gracefully (Ctrl-C again to kill)`);
+  for (const child of children) child.signal(kill ? "SIGKILL" : "SIGTERM");
 };
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
@@ -162,7 +165,7 @@ async function tearDown(): Promise<boolean> {
 async function run(): Promise<boolean> {
   for (const service of services.filter((s) => oneShots.has(s.name))) {
     const exit = await start(service).exited;
-    if (exit.code !== 0 || stopping > 0) return false;
+    if (exit.code !== 0 || stops.stopping) return false;
   }
   if (secret !== undefined && transport === "nats") {
     const authFile = setupService ? environmentOf(setupService).QNET_NATS_AUTH_FILE : undefined;
@@ -182,14 +185,14 @@ async function run(): Promise<boolean> {
     placement.addresses = { nats: new URL(natsServer.url).host };
     write("cluster", `nats-server of this cluster with the network's users at ${natsServer.url}`);
   }
-  if (stopping > 0) return false;
+  if (stops.stopping) return false;
   const exits = await Promise.all(
     longRunning.map(async (service) => {
       for (const dependency of healthyFirst(compose, service.service)) {
         write(service.name, `waiting for ${dependency} to be healthy`);
         if (!(await healthOf(dependency))) {
-          if (stopping === 0) write(service.name, `not started: ${dependency} stopped before it was healthy`);
-          return { code: stopping > 0 ? 0 : 1, signal: null };
+          if (!stops.stopping) write(service.name, `not started: ${dependency} stopped before it was healthy`);
+          return { code: stops.stopping ? 0 : 1, signal: null };
         }
       }
       return start(service).exited;
@@ -216,7 +219,7 @@ async function probeUntilHealthy(name: string): Promise<boolean> {
   const command = healthCommand(service.service);
   for (;;) {
     const child = children.find((c) => c.name === name);
-    if (stopping > 0 || (child && !child.running)) return false;
+    if (stops.stopping || (child && !child.running)) return false;
     if (child && (command === undefined || (await passes(command, environmentOf(service))))) return true;
     await systemClock.sleep(HEALTH_POLL_MS);
   }
