@@ -147,6 +147,15 @@ export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/**
+ * The address a client on this machine reaches the API at, listening on host and port: an API on
+ * all interfaces is reached on loopback.
+ */
+export function localApiUrl(host: string, port: number): string {
+  const reachable = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
+  return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
+}
+
 /** Off loopback the API needs bearer tokens: the hub refuses to start without them. */
 export function requireApiAccess(config: Config): void {
   if (!isLoopback(config.QNET_HTTP_HOST) && !config.QNET_API_TOKENS) {

@@ -8,7 +8,7 @@ import type { Store } from "../../shared/ports/store.ts";
 import { createStore } from "../../shared/store/mod.ts";
 import { rebuildView } from "../view/rebuild.ts";
 import { shownDifferences, shownQueries } from "./compare.ts";
-import { liveQueries } from "./live.ts";
+import { type LiveHub, liveQueries } from "./live.ts";
 
 export interface RebuildReport {
   /** Stored states in the store when it was read. */
@@ -30,31 +30,31 @@ const MEMORY = "QNET_STORE=memory: a memory store lives inside the hub process; 
 
 /**
  * `npm run rebuild`: replays the store into a fresh view and compares it with what the running hub
- * at `hubUrl` shows. A network still moving differs for a moment in a state that is changing, so
+ * `hub` shows. A network still moving differs for a moment in a state that is changing, so
  * when the first look finds differences it looks again, and reports only what differs both times
  * in the same way; on a quiet network both looks are the same.
  */
 export async function rebuildAgainstHub(
   config: Pick<Config, "QNET_STORE" | "DATABASE_URL" | "QNET_DB_SCHEMA">,
-  hubUrl: string,
+  hub: LiveHub,
   deps: RebuildDeps,
 ): Promise<RebuildReport> {
   if (config.QNET_STORE === "memory") throw new Error(MEMORY);
-  const first = await compareOnce(config, hubUrl, deps);
+  const first = await compareOnce(config, hub, deps);
   if (first.differences.length === 0) return first;
   await deps.clock.sleep(SECOND_LOOK_MS);
-  const second = await compareOnce(config, hubUrl, deps);
+  const second = await compareOnce(config, hub, deps);
   const before = new Set(first.differences);
   return { ...second, differences: second.differences.filter((d) => before.has(d)) };
 }
 
 async function compareOnce(
   config: Pick<Config, "QNET_STORE" | "DATABASE_URL" | "QNET_DB_SCHEMA">,
-  hubUrl: string,
+  hub: LiveHub,
   deps: RebuildDeps,
 ): Promise<RebuildReport> {
   // The live view first: the store only grows, so whatever the hub showed is in the store read after it.
-  const live = await liveQueries(hubUrl);
+  const live = await liveQueries(hub);
   const rebuilt = await withStore(config, deps, async (store) => {
     const { states } = await store.counts();
     return { states, queries: shownQueries(await rebuildView(store)) };
