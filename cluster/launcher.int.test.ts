@@ -55,7 +55,7 @@ await describeWith(["amqp", "postgres"], "npm run cluster: the compose topology 
     const api = new HubApi(`http://127.0.0.1:${port}`);
     await api.waitReady();
     for (const node of DEFAULT_NODES) await pool.waitForLine(label, new RegExp(`^${node} +\\| .*node agent ready`));
-    return { cluster, api };
+    return { cluster, api, port };
   }
 
   async function queryCompletesEverywhere(api: HubApi): Promise<void> {
@@ -71,10 +71,11 @@ await describeWith(["amqp", "postgres"], "npm run cluster: the compose topology 
   }
 
   it("runs the hub and five hospitals with the compose environment, answers a query from every site, and stops them all on Ctrl-C", async () => {
-    const { cluster, api } = await startCluster("cluster");
+    const { cluster, api, port } = await startCluster("cluster");
     await queryCompletesEverywhere(api);
     // Ledgers lie in the compose file's named volume, moved under the state directory.
     expect((await readdir(join(stateDir!, "node-ledgers"))).sort()).toEqual(DEFAULT_NODES.map((n) => `node-${n}.ledger.jsonl`));
+    expect(pool.output("cluster")).toContain(`hub is ready: dashboard at http://127.0.0.1:${port}/`);
 
     // One Ctrl-C reaches the launcher more than once: the terminal signals the whole foreground process
     // group, and npm and tsx relay it. A copy arriving once the stop has begun keeps it graceful.

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { execFile } from "node:child_process";
 import { parseArgs, promisify } from "node:util";
-import { loadConfig } from "../shared/config.ts";
+import { loadConfig, localApiUrl } from "../shared/config.ts";
 import { logFormat, readableLines } from "../shared/log.ts";
 import { systemClock } from "../shared/time/systemClock.ts";
 import { rabbitmqctlAdmin } from "../trust/rabbitmqctl.ts";
@@ -186,6 +186,9 @@ async function run(): Promise<boolean> {
     write("cluster", `nats-server of this cluster with the network's users at ${natsServer.url}`);
   }
   if (stops.stopping) return false;
+  for (const hub of longRunning.filter((s) => s.entry === "hub/main.ts")) {
+    announceDashboard(hub).catch((err: Error) => write("cluster", `no dashboard address for ${hub.name}: ${err.message}`));
+  }
   const exits = await Promise.all(
     longRunning.map(async (service) => {
       for (const dependency of healthyFirst(compose, service.service)) {
@@ -199,6 +202,14 @@ async function run(): Promise<boolean> {
     }),
   );
   return exits.every((e) => e.code === 0);
+}
+
+/** Once the hub is healthy, where a person on this machine opens its dashboard. */
+async function announceDashboard(hub: (typeof services)[number]): Promise<void> {
+  if (!(await healthOf(hub.name))) return;
+  const config = loadConfig(environmentOf(hub));
+  const url = localApiUrl(config.QNET_HTTP_HOST, config.QNET_HTTP_PORT);
+  write("cluster", `${hub.name} is ready: dashboard at ${url}/, API at ${url}/api/queries`);
 }
 
 const health = new Map<string, Promise<boolean>>();

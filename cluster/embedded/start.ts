@@ -1,10 +1,11 @@
-import { loadConfig, type NodeProfileName, requireApiAccess, siteProfile } from "../../shared/config.ts";
+import { loadConfig, localApiUrl, type NodeProfileName, requireApiAccess, siteProfile } from "../../shared/config.ts";
 import { createLogger } from "../../shared/log.ts";
 import { runProcess } from "../../shared/process.ts";
 import { createStore } from "../../shared/store/mod.ts";
 import { systemClock } from "../../shared/time/systemClock.ts";
 import { unseededRandom } from "../../shared/time/seededRandom.ts";
 import { PROFILES } from "../../node-agent/profile.ts";
+import { banner } from "./banner.ts";
 import { EmbeddedNetwork, type EmbeddedNode } from "./network.ts";
 import { ProgressBoard } from "./progressBoard.ts";
 
@@ -45,8 +46,12 @@ await runProcess("qnet", async () => {
     if (view) board.update(view);
   });
   process.stdout.write(
-    `qnet: ${config.QNET_NODES.length} hospitals on the in-memory broker, store ${config.QNET_STORE}, API at ${address} — ` +
-      `submit: curl -X POST ${address}/api/queries -H 'content-type: application/json' -d '{"definition":{"panels":[{"concepts":["dx:E11.9"]}]}}'\n`,
+    banner({
+      hospitals: config.QNET_NODES.length,
+      store: config.QNET_STORE,
+      url: localApiUrl(config.QNET_HTTP_HOST, Number(new URL(address).port)),
+      tokensRequired: config.QNET_API_TOKENS !== undefined,
+    }),
   );
   return { stop: () => network.stop() };
 });
