@@ -61,7 +61,8 @@ export interface Subscription {
 }
 
 export interface Transport {
-  readonly name: "memory" | "amqp" | "nats";
+  /** The broker's name in the registry, as QNET_TRANSPORT gives it: memory, amqp, nats. */
+  readonly name: string;
   /**
    * Declare what a role needs. The hub declares everything, with a queue or durable consumer
    * for every node it knows; a node makes its own only if missing.
@@ -73,4 +74,24 @@ export interface Transport {
   /** True while connected to the broker. */
   connected(): boolean;
   close(): Promise<void>;
+}
+
+/**
+ * The errors a transport's callers may tell apart, the same on every engine: the hub and the nodes
+ * catch them, whichever broker is underneath.
+ */
+
+/** A publish reached no queue: its destination was never declared. */
+export class UnroutableError extends Error {
+  override readonly name = "UnroutableError";
+}
+
+/** The broker refused the operation for good (a missing exchange, access refused, settings in conflict): retrying will not help. */
+export class BrokerRefusedError extends Error {
+  override readonly name = "BrokerRefusedError";
+}
+
+/** The transport was closed: nothing more goes through it. */
+export class TransportClosedError extends Error {
+  override readonly name = "TransportClosedError";
 }

@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ConsumeOptions, Delivery, Source, Transport } from "../ports/transport.ts";
+import {
+  type ConsumeOptions,
+  type Delivery,
+  type Source,
+  type Transport,
+  TransportClosedError,
+  UnroutableError,
+} from "../ports/transport.ts";
 import { uniquePrefix } from "../testing/services.ts";
 import { systemClock } from "../time/systemClock.ts";
 import { DELIVERY_LIMIT_REASON } from "./routing.ts";
@@ -373,7 +380,7 @@ export function transportConformance(name: string, setup: ConformanceSetup): voi
         (error: unknown) => error,
       );
       if (outcome !== "accepted") {
-        expect(outcome).toBeInstanceOf(Error);
+        expect(outcome).toBeInstanceOf(UnroutableError);
         // The transport stays usable after the refusal.
         const atNode = (await c.consume(await c.node(p, NODE), fromNode, {}, ack)).inbox;
         await hub.publish(toNode, encode("ok"), { messageId: "m-ok" });
@@ -402,13 +409,13 @@ export function transportConformance(name: string, setup: ConformanceSetup): voi
       expect(inbox.ids()).toEqual(["m-one"]);
     });
 
-    it("refuses to publish once closed", async () => {
+    it("refuses to publish once closed, with TransportClosedError", async () => {
       const p = c.prefix("closed");
       const hub = await c.hub(p, [NODE]);
       expect(hub.connected()).toBe(true);
       await hub.close();
       expect(hub.connected()).toBe(false);
-      await expect(hub.publish(toNode, encode("late"), { messageId: "m-late" })).rejects.toBeInstanceOf(Error);
+      await expect(hub.publish(toNode, encode("late"), { messageId: "m-late" })).rejects.toBeInstanceOf(TransportClosedError);
     });
   });
 }

@@ -4,7 +4,8 @@ import { testConnection } from "../../testing/connections.ts";
 import { describeWith, SERVICES, uniquePrefix } from "../../testing/services.ts";
 import { DELIVERY_LIMIT_REASON } from "../routing.ts";
 import { deleteAmqpPrefix } from "./declare.ts";
-import { connectAmqp, UnroutableError } from "./transport.ts";
+import { UnroutableError } from "../../ports/transport.ts";
+import { connectAmqp } from "./transport.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const read = (d: Delivery) => new TextDecoder().decode(d.body);

@@ -2,7 +2,18 @@ import amqp, { type ChannelModel, type ConfirmChannel, type Message, type Recove
 import type { Logger } from "../../log.ts";
 import type { Clock, Timer } from "../../ports/clock.ts";
 import type { Random } from "../../ports/random.ts";
-import type { ConsumeOptions, DeliveryHandler, PublishOptions, Route, Source, Subscription, Transport } from "../../ports/transport.ts";
+import {
+  BrokerRefusedError,
+  type ConsumeOptions,
+  type DeliveryHandler,
+  type PublishOptions,
+  type Route,
+  type Source,
+  type Subscription,
+  type Transport,
+  TransportClosedError,
+  UnroutableError,
+} from "../../ports/transport.ts";
 import { backoffDelay, redactUrl } from "../backoff.ts";
 import type { Topology } from "../routing.ts";
 import { declareTopology } from "./declare.ts";
@@ -28,16 +39,6 @@ export interface AmqpTransportOptions {
   heartbeatSeconds?: number;
   /** Default prefetch of consume(). Default 256. */
   prefetch?: number;
-}
-
-/** The message could not be routed to any queue: its destination does not exist. */
-export class UnroutableError extends Error {
-  override readonly name = "UnroutableError";
-}
-
-/** The broker refused the operation for good (missing exchange, access refused, settings in conflict). */
-export class BrokerRefusedError extends Error {
-  override readonly name = "BrokerRefusedError";
 }
 
 const refusalCodes = new Set([403, 404, 406]);
@@ -155,7 +156,7 @@ export class AmqpTransport implements Transport {
   /** A live connection, waiting for the reconnect until the deadline. */
   private async liveModel(deadline: number): Promise<ChannelModel> {
     for (;;) {
-      if (this.closed) throw new Error("transport closed");
+      if (this.closed) throw new TransportClosedError("transport closed");
       if (this.model) return this.model;
       const wait = deadline - this.clock.now();
       if (wait <= 0) throw new Error(`RabbitMQ at ${redactUrl(this.options.url)} not reachable for ${this.publishTimeoutMs} ms`);
@@ -290,7 +291,7 @@ export class AmqpTransport implements Transport {
   }
 
   async consume(source: Source, handler: DeliveryHandler, options?: ConsumeOptions): Promise<Subscription> {
-    if (this.closed) throw new Error("transport closed");
+    if (this.closed) throw new TransportClosedError("transport closed");
     const prefetch = options?.prefetch ?? this.options.prefetch ?? 256;
     const sub = new AmqpSubscription(this, source, sourceQueue(this.names, source), handler, prefetch, (s) => this.subscriptions.delete(s));
     this.subscriptions.add(sub);
@@ -304,7 +305,7 @@ export class AmqpTransport implements Transport {
     this.model = undefined;
     for (const w of this.waiters.splice(0)) {
       this.clock.clearTimeout(w.timer);
-      w.reject(new Error("transport closed"));
+      w.reject(new TransportClosedError("transport closed"));
     }
     for (const sub of this.subscriptions) await sub.abandon();
     this.subscriptions.clear();

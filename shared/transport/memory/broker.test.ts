@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { SeededRandom } from "../../time/seededRandom.ts";
 import { VirtualClock } from "../../time/virtualClock.ts";
 import { DELIVERY_LIMIT_REASON } from "../routing.ts";
-import { type BrokerDelivery, DeliveryNotHeldError, MemoryBroker, UnknownQueueError, UnroutableError } from "./broker.ts";
+import { UnroutableError } from "../../ports/transport.ts";
+import { type BrokerDelivery, DeliveryNotHeldError, MemoryBroker, UnknownQueueError } from "./broker.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 

@@ -1,5 +1,6 @@
 import type { Clock, Timer } from "../../ports/clock.ts";
 import type { Random } from "../../ports/random.ts";
+import { UnroutableError } from "../../ports/transport.ts";
 import { DELIVERY_LIMIT_REASON } from "../routing.ts";
 import { BindingTable } from "./bindings.ts";
 import { Deque } from "./deque.ts";
@@ -12,9 +13,6 @@ import { FaultInjector, type FaultPlan, type TransitFate } from "./faults.ts";
  * so on a virtual clock nothing moves until the simulation advances time.
  */
 
-export class UnroutableError extends Error {
-  override readonly name = "UnroutableError";
-}
 export class UnknownQueueError extends Error {
   override readonly name = "UnknownQueueError";
 }

@@ -3,8 +3,9 @@ import type { Delivery } from "../../ports/transport.ts";
 import { SeededRandom } from "../../time/seededRandom.ts";
 import { VirtualClock } from "../../time/virtualClock.ts";
 import { DELIVERY_LIMIT_REASON } from "../routing.ts";
-import { UnknownQueueError, UnroutableError } from "./broker.ts";
-import { MemoryTransport, TransportClosedError } from "./memoryTransport.ts";
+import { TransportClosedError, UnroutableError } from "../../ports/transport.ts";
+import { UnknownQueueError } from "./broker.ts";
+import { MemoryTransport } from "./memoryTransport.ts";
 import { createMemoryBroker } from "./mod.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);

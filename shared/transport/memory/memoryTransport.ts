@@ -8,6 +8,7 @@ import type {
   Subscription,
   Transport,
 } from "../../ports/transport.ts";
+import { TransportClosedError } from "../../ports/transport.ts";
 import { addressOf, originNodeId, originTokens, parseAddress } from "../routing.ts";
 import type { BrokerDelivery, ConnectionHandle, MemoryBroker } from "./broker.ts";
 
@@ -53,10 +54,6 @@ export interface MemoryTransportOptions {
   user?: string;
   /** Told when a handler throws; the delivery, if unsettled, is requeued either way. */
   onHandlerError?: (error: unknown, delivery: Delivery) => void;
-}
-
-export class TransportClosedError extends Error {
-  override readonly name = "TransportClosedError";
 }
 
 /**

@@ -17,7 +17,6 @@ export {
   type QueueInfo,
   type QueueOptions,
   UnknownQueueError,
-  UnroutableError,
 } from "./broker.ts";
 export {
   FaultInjector,
@@ -35,7 +34,6 @@ export {
   MemoryTransport,
   type MemoryTransportOptions,
   memoryNames,
-  TransportClosedError,
 } from "./memoryTransport.ts";
 
 /**

@@ -3,7 +3,16 @@ import { connect, headers as natsHeaders, type NatsConnection } from "@nats-io/t
 import type { Logger } from "../../log.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { Random } from "../../ports/random.ts";
-import type { ConsumeOptions, DeliveryHandler, PublishOptions, Route, Source, Subscription, Transport } from "../../ports/transport.ts";
+import {
+  type ConsumeOptions,
+  type DeliveryHandler,
+  type PublishOptions,
+  type Route,
+  type Source,
+  type Subscription,
+  type Transport,
+  TransportClosedError,
+} from "../../ports/transport.ts";
 import { backoffDelay, redactUrl } from "../backoff.ts";
 import type { Topology } from "../routing.ts";
 import { type ConsumerSettings, declareStreams, deleteStreams } from "./declare.ts";
@@ -128,7 +137,7 @@ export class NatsTransport implements Transport {
   async declare(topology: Topology): Promise<void> {
     const deadline = this.clock.now() + this.publishTimeoutMs;
     for (let attempt = 1; ; attempt++) {
-      if (this.closed) throw new Error("transport closed");
+      if (this.closed) throw new TransportClosedError("transport closed");
       try {
         await declareStreams(this.jsm, this.names, this.settings, topology);
         return;
@@ -152,7 +161,7 @@ export class NatsTransport implements Transport {
     if (route.to === "dead") h.set(REASON_HEADER, route.reason);
     const deadline = this.clock.now() + this.publishTimeoutMs;
     for (let attempt = 1; ; attempt++) {
-      if (this.closed) throw new Error("transport closed");
+      if (this.closed) throw new TransportClosedError("transport closed");
       const left = deadline - this.clock.now();
       try {
         await this.js.publish(subject, body, {
@@ -172,7 +181,7 @@ export class NatsTransport implements Transport {
   }
 
   async consume(source: Source, handler: DeliveryHandler, options?: ConsumeOptions): Promise<Subscription> {
-    if (this.closed) throw new Error("transport closed");
+    if (this.closed) throw new TransportClosedError("transport closed");
     const prefetch = options?.prefetch ?? this.options.prefetch ?? 256;
     const sub = new NatsSubscription(this, source, handler, prefetch, (s) => this.subscriptions.delete(s));
     this.subscriptions.add(sub);
