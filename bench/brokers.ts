@@ -1,27 +1,28 @@
+import { loadConfig } from "../shared/config.ts";
 import { silentLogger } from "../shared/log.ts";
 import type { Transport } from "../shared/ports/transport.ts";
-import { SERVICES } from "../shared/testing/services.ts";
-import { connectAmqp, connectNats, deleteAmqpPrefix, deleteNatsPrefix } from "../shared/transport/mod.ts";
 import { SeededRandom } from "../shared/time/seededRandom.ts";
 import { systemClock } from "../shared/time/systemClock.ts";
+import { brokerEntry, sharedBrokerNames } from "../shared/transport/mod.ts";
 
-export type BrokerName = "amqp" | "nats";
-export const BROKERS: readonly BrokerName[] = ["amqp", "nats"];
+/** A broker the bench measures: one that processes share, as the hub and the nodes of a real network do. */
+export type BrokerName = string;
+export const BROKERS: readonly BrokerName[] = sharedBrokerNames();
 
 /** A prefix no other bench run or test shares, so runs on one broker never meet. */
 export function benchPrefix(label: string): string {
   return `bench${process.pid.toString(36)}${Date.now().toString(36)}-${label}`.toLowerCase().replace(/[^a-z0-9_-]/g, "-");
 }
 
+/** A connection to the broker at the address the environment gives (AMQP_URL, NATS_URL, ...), or its default. */
 export function connectBroker(broker: BrokerName, prefix: string, prefetch: number, name: string): Promise<Transport> {
-  const common = { prefix, clock: systemClock, random: new SeededRandom(name), log: silentLogger, prefetch, connectionName: name };
-  return broker === "amqp" ? connectAmqp({ url: SERVICES.amqp.url, ...common }) : connectNats({ url: SERVICES.nats.url, ...common });
+  const connection = { prefix, clock: systemClock, random: new SeededRandom(name), log: silentLogger, prefetch, connectionName: name };
+  return brokerEntry(broker).connect(loadConfig(), connection);
 }
 
 /** Removes every queue, exchange or stream of a prefix. */
-export async function deleteBrokerPrefix(broker: BrokerName, prefix: string, nodeIds: readonly string[]): Promise<void> {
-  if (broker === "amqp") await deleteAmqpPrefix(SERVICES.amqp.url, prefix, nodeIds);
-  else await deleteNatsPrefix(SERVICES.nats.url, prefix);
+export function deleteBrokerPrefix(broker: BrokerName, prefix: string, nodeIds: readonly string[]): Promise<void> {
+  return brokerEntry(broker).deletePrefix(loadConfig(), prefix, nodeIds);
 }
 
 /** Publishes bodies with at most `window` unconfirmed at a time; resolves when the broker holds them all. */

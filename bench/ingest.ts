@@ -6,6 +6,7 @@ import { SERVICES } from "../shared/testing/services.ts";
 import { createStore, dropSchema, pgClient } from "../shared/store/mod.ts";
 import { SeededRandom } from "../shared/time/seededRandom.ts";
 import { systemClock } from "../shared/time/systemClock.ts";
+import { brokerEntry } from "../shared/transport/mod.ts";
 import { type BrokerName, benchPrefix, connectBroker, deleteBrokerPrefix, publishAll } from "./brokers.ts";
 import { ConsumeProbe } from "./probe.ts";
 import type { Figure } from "./report.ts";
@@ -21,9 +22,9 @@ const IDLE_MS = 5_000;
 const SEED_BATCH = 2_000;
 const STORE_BURST = 500;
 
-/** What the broker delivers of the workload: NATS drops resends within its duplicate window (same Nats-Msg-Id). */
+/** What the broker delivers of the workload: one that de-duplicates (NATS, by Nats-Msg-Id) drops the resends. */
 function expectedDeliveries(broker: BrokerName, workload: Workload): number {
-  return broker === "nats" ? workload.messages.filter((m) => !m.duplicate).length : workload.messages.length;
+  return brokerEntry(broker).deduplicates ? workload.messages.filter((m) => !m.duplicate).length : workload.messages.length;
 }
 
 /** The broker's own rate: a bare consumer that parses each message and acks it. */

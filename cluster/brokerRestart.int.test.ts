@@ -69,7 +69,12 @@ await describeWith(["nats"], "stopping and starting a private nats-server under 
 
   it("the hub and the node-agents reconnect and every query completes", async () => {
     server = await startNatsServer();
-    const network = new TestNetwork(pool, { transport: "nats", prefix: uniquePrefix("brk-nats"), nodeIds: SITES, natsUrl: server.url });
+    const network = new TestNetwork(pool, {
+      transport: "nats",
+      prefix: uniquePrefix("brk-nats"),
+      nodeIds: SITES,
+      brokerEnv: { NATS_URL: server.url },
+    });
     await survivesRestart(
       network,
       async () => {

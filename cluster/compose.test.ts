@@ -8,7 +8,8 @@ import { dirname, join, posix } from "node:path";
 import { promisify } from "node:util";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SITES, EnvSchema, loadConfig, NODE_PROFILES, requireNodeId } from "../shared/config.ts";
+import { DEFAULT_SITES, envSchema, loadConfig, NODE_PROFILES, requireNodeId } from "../shared/config.ts";
+import { sharedBrokerNames } from "../shared/transport/mod.ts";
 import { BrokerUsersEnvSchema, loadBrokerUsersEnv } from "../trust/brokerUsers.ts";
 import { networkCredentials } from "../trust/credentials.ts";
 import { hubBrokerUser, nodeBrokerUser, nodeIdOfBrokerUser } from "../trust/identity.ts";
@@ -66,15 +67,16 @@ describe("docker-compose.yml against the configuration schema (they cannot drift
       expect(Object.values(scripts), `${name}: an npm script runs ${entry}`).toContain(`tsx ${entry}`);
   });
 
-  it("sets only variables the schema knows, and every value parses, in the container and on this machine, on both brokers", () => {
-    const known = new Set(Object.keys(EnvSchema.shape));
+  it("sets only variables the schema knows, and every value parses, in the container and on this machine, on every broker processes share", () => {
+    const known = new Set(Object.keys(envSchema().shape));
     const knownBySetup = new Set([...known, ...Object.keys(BrokerUsersEnvSchema.shape)]);
     for (const { name, service } of setups) {
       for (const key of Object.keys(service.environment)) expect(knownBySetup.has(key), `${name}: ${key} is read by no schema`).toBe(true);
     }
     for (const { name, service } of processes) {
-      for (const key of Object.keys(service.environment)) expect(known.has(key), `${name}: ${key} is not in EnvSchema`).toBe(true);
-      for (const transport of ["amqp", "nats"]) {
+      for (const key of Object.keys(service.environment))
+        expect(known.has(key), `${name}: ${key} is not in the configuration schema`).toBe(true);
+      for (const transport of sharedBrokerNames()) {
         for (const config of configsOf(service, { QNET_TRANSPORT: transport })) expect(config.QNET_TRANSPORT).toBe(transport);
       }
     }
@@ -160,7 +162,7 @@ describe("docker-compose.yml with broker auth (docs/trust.md)", () => {
     });
     const passwords = new Set([network.hub.pass, ...[...network.nodes.values()].map((c) => c.pass)]);
     for (const { name, entry, service } of processes) {
-      for (const transport of ["amqp", "nats"]) {
+      for (const transport of sharedBrokerNames()) {
         for (const config of configsOf(service, { ...auth, QNET_TRANSPORT: transport })) {
           const own = entry === "hub/main.ts" ? network.hub : network.nodes.get(requireNodeId(config))!;
           expect(userinfo(config.AMQP_URL), name).toEqual(own);

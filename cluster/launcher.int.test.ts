@@ -9,7 +9,7 @@ import { DEFAULT_NODES } from "../shared/config.ts";
 import { freePort } from "../shared/testing/net.ts";
 import { ProcessPool } from "./testing/processes.ts";
 import { describeWith, SERVICES, uniquePrefix } from "../shared/testing/services.ts";
-import { deleteAmqpPrefix } from "../shared/transport/mod.ts";
+import { deleteAmqpPrefix } from "../shared/transport/amqp/mod.ts";
 import { networkCredentials } from "../trust/credentials.ts";
 import { hubBrokerUser, nodeBrokerUser } from "../trust/identity.ts";
 import { deleteRabbitUsers } from "../trust/rabbitmq.ts";

@@ -10,6 +10,7 @@ import { rabbitmqctlAdmin } from "../trust/rabbitmqctl.ts";
 import { managementApiAdmin, managementApiAnswers } from "../trust/rabbitmqHttp.ts";
 import { deleteRabbitUsers } from "../trust/rabbitmq.ts";
 import { BROKER_USERS_ENTRY, brokerAuthVariables, brokerNetwork } from "./brokerAuth.ts";
+import { clusterBroker } from "./broker.ts";
 import { baseEnvironment, Child, type ChildExit } from "./child.ts";
 import {
   COMPOSE_FILE,
@@ -91,7 +92,13 @@ try {
 }
 const interpolation = { ...callerEnv, ...authVariables };
 const longRunning = services.filter((s) => !oneShots.has(s.name));
-const transport = longRunning.map((s) => localEnvironment(s.service, interpolation, placement).QNET_TRANSPORT).find(Boolean) ?? "amqp";
+let transport: string;
+try {
+  transport = clusterBroker(longRunning, interpolation);
+} catch (err) {
+  process.stderr.write(`cluster: ${(err as Error).message}\n`);
+  process.exit(2);
+}
 const environmentOf = (service: (typeof services)[number]) => {
   const env = localEnvironment(service.service, interpolation, placement);
   if (service.entry === BROKER_USERS_ENTRY) {

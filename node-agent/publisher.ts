@@ -5,7 +5,7 @@ import type { Route, Transport } from "../shared/ports/transport.ts";
 import type { ResultState } from "../shared/protocol/items.ts";
 import { encodeMessage } from "../shared/protocol/messages.ts";
 import { isFinal } from "../shared/protocol/status.ts";
-import { backoffDelay } from "../shared/transport/backoff.ts";
+import { backoffDelay } from "../shared/transport/mod.ts";
 import type { NodeLedger } from "./ledger.ts";
 import type { NodeObserver } from "./observer.ts";
 import type { Waits } from "./waits.ts";

@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { ConfigError, loadConfig } from "../shared/config.ts";
 import { describeIssues } from "../shared/protocol/messages.ts";
+import { brokerName, brokerNames } from "../shared/transport/mod.ts";
 import { LIBRARY, findScenario } from "./library/index.ts";
 import { htmlReport } from "./report/html.ts";
 import { jsonReport } from "./report/json.ts";
@@ -12,9 +13,9 @@ import { type Progress, type RunResult, runScenario } from "./run/runner.ts";
 import { InvalidScenarioError, type Scenario, parseScenario } from "./schema.ts";
 import { runSwarm, swarmFailed } from "./swarm.ts";
 
-const USAGE = `usage:
+const usage = () => `usage:
   npm run scenario -- list
-  npm run scenario -- <name or file> [--seed N] [--transport memory|amqp|nats] [--policy versioned|naive]
+  npm run scenario -- <name or file> [--seed N] [--transport ${brokerNames().join("|")}] [--policy versioned|naive]
                       [--shorten F] [--json FILE] [--html FILE] [--query ID] [--quiet]
   npm run scenario -- swarm --runs N [--seed S]`;
 
@@ -25,7 +26,7 @@ const seed = z.coerce
   .max(2 ** 32 - 1);
 const RunArgs = z.strictObject({
   seed: seed.optional(),
-  transport: z.enum(["memory", "amqp", "nats"], { message: "must be memory, amqp or nats" }).optional(),
+  transport: brokerName.optional(),
   policy: z.enum(["versioned", "naive"], { message: "must be versioned or naive" }).optional(),
   shorten: z.coerce.number().min(0.01).max(1).optional(),
   json: z.string().min(1).optional(),
@@ -154,7 +155,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === "--help" || command === "help") {
-      console.log(USAGE);
+      console.log(usage());
       return command === undefined ? 2 : 0;
     }
     if (command === "list") {
@@ -166,7 +167,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError || err instanceof InvalidScenarioError || err instanceof ConfigError) {
       console.error(err.message);
-      if (err instanceof UsageError) console.error(USAGE);
+      if (err instanceof UsageError) console.error(usage());
       return 2;
     }
     throw err;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { NODE_PROFILES } from "../shared/config.ts";
 import { QueryDefinition } from "../shared/protocol/definition.ts";
 import { NODE_ID_PATTERN } from "../shared/protocol/ids.ts";
+import { brokerName } from "../shared/transport/mod.ts";
 
 /**
  * A scenario as data: the sites, the queries and when they are submitted, a schedule of faults,
@@ -79,7 +80,8 @@ export const ScenarioSchema = z
       .int()
       .min(0)
       .max(2 ** 32 - 1),
-    transport: z.enum(["memory", "amqp", "nats"]).default("memory"),
+    /** A broker of the registry (shared/transport/registry.ts). */
+    transport: brokerName.default("memory"),
     policy: z.enum(["versioned", "naive"]).default("versioned"),
     nodes: z
       .array(

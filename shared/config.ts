@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { NODE_ID_PATTERN } from "./protocol/ids.ts";
+import { type BuiltInBrokerSettings, brokerName, brokerVariables } from "./transport/mod.ts";
 
 export const NODE_PROFILES = ["fast", "steady", "slow", "flaky", "busy"] as const;
 export type NodeProfileName = (typeof NODE_PROFILES)[number];
@@ -71,16 +72,8 @@ const storeSpec = z.string().refine((s) => s === "memory" || s === "postgres" ||
   message: "must be memory, postgres or pglite:<dir>",
 });
 
-/** The environment of PROTOCOL.md section 7, read the same way by every process. */
-export const EnvSchema = z.object({
-  QNET_TRANSPORT: z.enum(["memory", "amqp", "nats"], { message: "must be memory, amqp or nats" }).default("memory"),
-  AMQP_URL: z.url({ protocol: /^amqps?$/, message: "must be an amqp:// or amqps:// URL" }).default("amqp://guest:guest@127.0.0.1:5672"),
-  NATS_URL: z
-    .string()
-    .regex(/^(nats|tls|wss?):\/\/\S+$/, { message: "must be a nats:// URL (comma-separated for a cluster)" })
-    .default("nats://127.0.0.1:4222"),
-  NATS_USER: z.string().min(1).optional(),
-  NATS_PASS: z.string().min(1).optional(),
+/** The environment of PROTOCOL.md section 7 beside the broker: read the same way by every process. */
+const PROCESS_VARIABLES = {
   QNET_STORE: storeSpec.default("memory"),
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, message: "must be a postgres:// URL" })
@@ -116,9 +109,18 @@ export const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { message: "must be a pino level" }).default("info"),
   /** json or pretty; unset, logs are readable on a terminal and JSON lines anywhere else. */
   LOG_FORMAT: z.enum(["json", "pretty"], { message: "must be json or pretty" }).optional(),
-});
+};
 
-export type Config = z.infer<typeof EnvSchema>;
+/**
+ * The whole environment: QNET_TRANSPORT names a broker of the registry, whose every broker's
+ * variables are read beside the process variables. Built when asked, so it knows the brokers
+ * registered so far.
+ */
+export function envSchema() {
+  return z.object({ QNET_TRANSPORT: brokerName.default("memory"), ...brokerVariables(), ...PROCESS_VARIABLES });
+}
+
+export type Config = z.output<z.ZodObject<typeof PROCESS_VARIABLES>> & { QNET_TRANSPORT: string } & BuiltInBrokerSettings;
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -128,12 +130,12 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty variable means unset, as docker-compose writes "VAR=" for an unset interpolation.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = EnvSchema.safeParse(cleaned);
+  const parsed = envSchema().safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${String(i.path[0] ?? "environment")}: ${i.message}`);
     throw new ConfigError(`invalid configuration\n  ${lines.join("\n  ")}`);
   }
-  return parsed.data;
+  return parsed.data as Config;
 }
 
 /** A node-agent needs its id. */

@@ -1,20 +1,19 @@
+import { loadConfig } from "../../shared/config.ts";
 import { freePort, pollUntil } from "../../shared/testing/net.ts";
-import { SERVICES } from "../../shared/testing/services.ts";
-import { deleteAmqpPrefix, deleteNatsPrefix } from "../../shared/transport/mod.ts";
+import { brokerEntry } from "../../shared/transport/mod.ts";
 import type { Child } from "../child.ts";
 import { HubApi } from "./hubApi.ts";
 import type { ProcessPool } from "./processes.ts";
 
-export type BrokerKind = "amqp" | "nats";
-
 export interface TestNetworkOptions {
-  transport: BrokerKind;
+  /** A broker of the registry that processes share (sharedBrokerNames). */
+  transport: string;
   /** The run's own broker prefix (uniquePrefix). */
   prefix: string;
   /** The node ids the hub fans out to. */
   nodeIds: readonly string[];
-  amqpUrl?: string;
-  natsUrl?: string;
+  /** The broker's variables where they differ from this process's environment, e.g. NATS_URL of a private server. */
+  brokerEnv?: Record<string, string>;
 }
 
 /**
@@ -31,11 +30,18 @@ export class TestNetwork {
     readonly options: TestNetworkOptions,
   ) {}
 
+  /** The broker and its variables: as this process's environment has them (else their defaults), then the run's own. */
+  private brokerVariables(): Record<string, string> {
+    const inherited = Object.keys(brokerEntry(this.options.transport).variables).flatMap((name) => {
+      const value = process.env[name];
+      return value ? [[name, value]] : [];
+    });
+    return { QNET_TRANSPORT: this.options.transport, ...Object.fromEntries(inherited), ...this.options.brokerEnv };
+  }
+
   private brokerEnv(): Record<string, string> {
     return {
-      QNET_TRANSPORT: this.options.transport,
-      AMQP_URL: this.options.amqpUrl ?? SERVICES.amqp.url,
-      NATS_URL: this.options.natsUrl ?? SERVICES.nats.url,
+      ...this.brokerVariables(),
       QNET_PREFIX: this.options.prefix,
       QNET_CONNECT_RETRIES: "5",
       QNET_HEARTBEAT_MS: "1000",
@@ -87,8 +93,7 @@ export class TestNetwork {
 
   /** Removes every queue, exchange, stream and consumer of the run's prefix. */
   async cleanUp(): Promise<void> {
-    if (this.options.transport === "amqp")
-      await deleteAmqpPrefix(this.options.amqpUrl ?? SERVICES.amqp.url, this.options.prefix, this.options.nodeIds);
-    else await deleteNatsPrefix(this.options.natsUrl ?? SERVICES.nats.url, this.options.prefix);
+    const { transport, prefix, nodeIds } = this.options;
+    await brokerEntry(transport).deletePrefix(loadConfig(this.brokerVariables()), prefix, nodeIds);
   }
 }

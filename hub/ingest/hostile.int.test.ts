@@ -2,8 +2,7 @@ import fc from "fast-check";
 import { expect, it } from "vitest";
 import { testConnection } from "../../shared/testing/connections.ts";
 import { SERVICES, describeWith, uniquePrefix } from "../../shared/testing/services.ts";
-import { deleteAmqpPrefix } from "../../shared/transport/amqp/declare.ts";
-import { connectAmqp } from "../../shared/transport/amqp/mod.ts";
+import { connectAmqp, deleteAmqpPrefix } from "../../shared/transport/amqp/mod.ts";
 import { SITES } from "./testing/hostileCases.ts";
 import { memoryRig, playRound, roundArb, startRig } from "./testing/hostileRig.ts";
 

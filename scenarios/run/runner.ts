@@ -16,10 +16,8 @@ import type { ApplyPolicy } from "../../shared/store/step.ts";
 import { SeededRandom } from "../../shared/time/seededRandom.ts";
 import { systemClock } from "../../shared/time/systemClock.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
-import { deleteAmqpPrefix } from "../../shared/transport/amqp/mod.ts";
-import { createTransport } from "../../shared/transport/create.ts";
 import { MemoryTransport } from "../../shared/transport/memory/mod.ts";
-import { deleteNatsPrefix } from "../../shared/transport/nats/mod.ts";
+import { brokerEntry, createTransport } from "../../shared/transport/mod.ts";
 import { type Verdict, checkRun } from "../check/checker.ts";
 import { FaultBoard } from "../faults/board.ts";
 import { SkewedClock } from "../faults/clock.ts";
@@ -444,8 +442,7 @@ export function traceOf(history: History, start: number): string {
 
 async function removeTopology(transport: TransportName, config: Config, prefix: string, nodeIds: string[]): Promise<void> {
   try {
-    if (transport === "amqp") await deleteAmqpPrefix(config.AMQP_URL, prefix, nodeIds);
-    if (transport === "nats") await deleteNatsPrefix(config.NATS_URL, prefix);
+    await brokerEntry(transport).deletePrefix(config, prefix, nodeIds);
   } catch {
     // Leftover test topology under a unique prefix harms no one.
   }

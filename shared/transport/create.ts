@@ -3,16 +3,12 @@ import type { Logger } from "../log.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Random } from "../ports/random.ts";
 import type { Transport } from "../ports/transport.ts";
-import { connectAmqp } from "./amqp/mod.ts";
-import { createMemoryBroker, type MemoryBroker, MemoryTransport } from "./memory/mod.ts";
-import { connectNats } from "./nats/mod.ts";
+import { brokerEntry } from "./registry.ts";
 
 export interface TransportDeps {
   clock: Clock;
   random: Random;
   log: Logger;
-  /** The broker a process-in-one network shares; a fresh one when absent (a lone participant). */
-  memoryBroker?: MemoryBroker;
   /** A name the broker shows for this connection, e.g. "hub" or the node id. */
   connectionName?: string;
   /** Attempts at the first connection before giving up (default 10, with backoff up to 10 s). */
@@ -20,17 +16,12 @@ export interface TransportDeps {
 }
 
 /**
- * The transport QNET_TRANSPORT names. For RabbitMQ and NATS it connects with retries and, when the
- * broker stays unreachable, throws an error that names the URL.
+ * The transport QNET_TRANSPORT names, connected. A broker that stays unreachable after the retries
+ * makes it throw an error that names the broker's address.
  */
-export async function createTransport(config: Config, deps: TransportDeps): Promise<Transport> {
+export function createTransport(config: Config, deps: TransportDeps): Promise<Transport> {
   const prefix = config.QNET_PREFIX;
-  if (config.QNET_TRANSPORT === "memory") {
-    const broker = deps.memoryBroker ?? createMemoryBroker({ clock: deps.clock, random: deps.random });
-    return new MemoryTransport(broker, { prefix, prefetch: config.QNET_PREFETCH });
-  }
-  // What a connection to either broker takes from the configuration and the process.
-  const connection = {
+  return brokerEntry(config.QNET_TRANSPORT).connect(config, {
     prefix,
     clock: deps.clock,
     random: deps.random,
@@ -38,11 +29,5 @@ export async function createTransport(config: Config, deps: TransportDeps): Prom
     prefetch: config.QNET_PREFETCH,
     connectionName: deps.connectionName ? `${prefix}-${deps.connectionName}` : undefined,
     connectRetries: deps.connectRetries,
-  };
-  switch (config.QNET_TRANSPORT) {
-    case "amqp":
-      return connectAmqp({ url: config.AMQP_URL, ...connection });
-    case "nats":
-      return connectNats({ url: config.NATS_URL, user: config.NATS_USER, pass: config.NATS_PASS, ...connection });
-  }
+  });
 }

@@ -1,10 +1,20 @@
 /**
- * The transports: one contract (shared/ports/transport.ts), three engines, and the factory that
- * picks one from the configuration. The conformance suite (./conformance.ts) is for tests only and
- * is not re-exported here.
+ * The transport layer as the rest of qnet uses it: the broker registry, the factory that connects
+ * to the broker QNET_TRANSPORT names, and the backoff of retries. Each engine folder's own mod.ts
+ * (memory/, amqp/, nats/) says what of that engine is public; code outside a folder imports it
+ * through its mod.ts, files inside a folder import each other directly. The routing words the
+ * engines share (routing.ts) stay inside; the conformance suite is for the engines' tests.
  */
-export * from "./amqp/mod.ts";
-export * from "./create.ts";
-export * from "./memory/mod.ts";
-export * from "./nats/mod.ts";
-export * from "./routing.ts";
+export { backoffDelay } from "./backoff.ts";
+export { type BrokerEntry, type BrokerSettings, type ConnectionOptions, defineBroker } from "./broker.ts";
+export { createTransport, type TransportDeps } from "./create.ts";
+export {
+  type BuiltInBrokerSettings,
+  brokerEntry,
+  brokerName,
+  brokerNames,
+  brokerVariables,
+  oneOf,
+  registerBroker,
+  sharedBrokerNames,
+} from "./registry.ts";

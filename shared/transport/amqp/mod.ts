@@ -1,4 +1,4 @@
+/** RabbitMQ: its registry entry, and for tests and tools a connection with every option and the clean-up of a prefix. */
 export { deleteAmqpPrefix } from "./declare.ts";
-export { REASON_HEADER as AMQP_REASON_HEADER } from "./delivery.ts";
-export { type AmqpNames, amqpNames } from "./topology.ts";
-export { AmqpTransport, type AmqpTransportOptions, connectAmqp } from "./transport.ts";
+export { amqpEntry } from "./entry.ts";
+export { type AmqpTransportOptions, connectAmqp } from "./transport.ts";

@@ -1,40 +1,16 @@
+/**
+ * The broker in memory: its registry entry, and for a network in one process the broker every
+ * participant shares and the transport each one connects with.
+ */
 import type { Clock } from "../../ports/clock.ts";
 import type { Random } from "../../ports/random.ts";
 import { MemoryBroker } from "./broker.ts";
 import type { FaultPlan } from "./faults.ts";
 
-export {
-  type BrokerDelivery,
-  type BrokerStats,
-  ConnectionClosedError,
-  type ConnectionHandle,
-  DeliveryNotHeldError,
-  MemoryBroker,
-  type MemoryBrokerOptions,
-  type OutgoingMessage,
-  type QueueCounters,
-  type QueuedMessage,
-  type QueueInfo,
-  type QueueOptions,
-  UnknownQueueError,
-} from "./broker.ts";
-export {
-  FaultInjector,
-  type FaultPlan,
-  FaultPlanSchema,
-  type FaultSpec,
-  FaultSpecSchema,
-  InvalidFaultPlanError,
-  type TransitFate,
-} from "./faults.ts";
-export {
-  DEFAULT_DELIVERY_LIMIT,
-  DEFAULT_PREFETCH,
-  type MemoryNames,
-  MemoryTransport,
-  type MemoryTransportOptions,
-  memoryNames,
-} from "./memoryTransport.ts";
+export { type BrokerStats, MemoryBroker, type MemoryBrokerOptions, type QueueInfo } from "./broker.ts";
+export { type FaultPlan, type FaultSpec, InvalidFaultPlanError } from "./faults.ts";
+export { memoryEntry } from "./entry.ts";
+export { type MemoryNames, MemoryTransport, type MemoryTransportOptions, memoryNames } from "./memoryTransport.ts";
 
 /**
  * The one broker every participant of a process-in-one network shares; give each participant

@@ -1,3 +1,7 @@
-export { REASON_HEADER as NATS_REASON_HEADER } from "./delivery.ts";
-export { type NatsNames, natsNames, streamPrefix } from "./topology.ts";
-export { connectNats, deleteNatsPrefix, NatsTransport, type NatsTransportOptions, userInboxPrefix } from "./transport.ts";
+/**
+ * NATS JetStream: its registry entry; for tests and tools a connection with every option and the
+ * clean-up of a prefix; and the subject and inbox names its permissions are written in (trust/nats.ts).
+ */
+export { natsEntry } from "./entry.ts";
+export { type NatsNames, natsNames } from "./topology.ts";
+export { connectNats, deleteNatsPrefix, type NatsTransportOptions, userInboxPrefix } from "./transport.ts";
