@@ -9,6 +9,7 @@ import { LIBRARY, findScenario } from "./library/index.ts";
 import { htmlReport } from "./report/html.ts";
 import { jsonReport } from "./report/json.ts";
 import { summarize, summaryTable } from "./report/summary.ts";
+import { SIMULATED } from "./run/context.ts";
 import { type Progress, type RunResult, runScenario } from "./run/runner.ts";
 import { InvalidScenarioError, type Scenario, parseScenario } from "./schema.ts";
 import { runSwarm, swarmFailed } from "./swarm.ts";
@@ -93,20 +94,21 @@ async function runOne(nameOrFile: string, argv: readonly string[]): Promise<numb
   const args = parseArgs(RunArgs, argv);
   const scenario = await loadScenario(nameOrFile);
   const transport = args.transport ?? scenario.transport;
+  const simulated = transport === SIMULATED;
   const tty = process.stderr.isTTY && !args.quiet;
   const result = await runScenario(scenario, {
     seed: args.seed,
     transport,
     policy: args.policy,
-    shorten: args.shorten ?? (transport === "memory" ? 1 : 0.2),
-    config: transport === "memory" ? undefined : loadConfig(),
+    shorten: args.shorten ?? (simulated ? 1 : 0.2),
+    config: simulated ? undefined : loadConfig(),
     onProgress: tty ? (p) => process.stderr.write(progressBar(p)) : undefined,
   });
   if (tty) process.stderr.write("\n");
   const v = result.verdict;
   console.log(`scenario ${scenario.name}: ${scenario.description}`);
   console.log(
-    `seed ${result.seed}, transport ${result.transport}, policy ${result.policy}, ${(result.simulatedMs / 1000).toFixed(1)} s ${transport === "memory" ? "virtual" : "real"} time`,
+    `seed ${result.seed}, transport ${result.transport}, policy ${result.policy}, ${(result.simulatedMs / 1000).toFixed(1)} s ${simulated ? "virtual" : "real"} time`,
   );
   console.log(summaryTable(summarize(result)));
   for (const inv of v.checked) {

@@ -1,62 +1,15 @@
 import { z } from "zod";
 import { NODE_PROFILES } from "../shared/config.ts";
+import { FaultSchema, ms, nodeId, probability } from "../shared/faults/mod.ts";
 import { QueryDefinition } from "../shared/protocol/definition.ts";
-import { NODE_ID_PATTERN } from "../shared/protocol/ids.ts";
 import { brokerName } from "../shared/transport/mod.ts";
 
 /**
- * A scenario as data: the sites, the queries and when they are submitted, a schedule of faults,
- * the transport, the seed and the invariants to check. Every time is in milliseconds from the
- * start of the run; a fault is in force from `at` for `for` milliseconds, then it heals.
+ * A scenario as data: the sites, the queries and when they are submitted, a schedule of faults
+ * (each of a kind of the fault table, shared/faults/), the transport, the seed and the invariants
+ * to check. Every time is in milliseconds from the start of the run; a fault is in force from `at`
+ * for `for` milliseconds, then it heals.
  */
-
-const ms = z
-  .number()
-  .int()
-  .min(0)
-  .max(24 * 3600_000);
-const probability = z.number().min(0).max(1);
-const nodeId = z.string().regex(NODE_ID_PATTERN, { message: "must be a node id (^[a-z0-9][a-z0-9-]{0,62}$)" });
-/** Whose deliveries a consumer-side fault hits: the hub's, every node's, or one node's. */
-const target = z.union([z.literal("hub"), z.literal("nodes"), nodeId]);
-const window = { at: ms, for: ms };
-
-export const FaultSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("latency"), ...window, baseMs: ms, jitterMs: ms.default(0) }),
-  z.strictObject({ kind: z.literal("duplicate"), ...window, probability, maxLagMs: ms.min(1).default(2_000) }),
-  z.strictObject({ kind: z.literal("reorder"), ...window, probability, windowMs: ms.min(1) }),
-  /** The handler's ack is lost: after `ackWaitMs` the broker gives the message to a consumer again. */
-  z.strictObject({ kind: z.literal("dropBeforeAck"), ...window, target, probability, ackWaitMs: ms.min(1).default(1_000) }),
-  /** The ack leaves `delayMs` late; past `ackWaitMs` the broker has redelivered already. */
-  z.strictObject({
-    kind: z.literal("ackDelay"),
-    ...window,
-    target,
-    probability,
-    delayMs: ms.min(1),
-    ackWaitMs: ms.min(1).default(1_000),
-  }),
-  /** The consumer bounces deliveries back to the queue unseen. */
-  z.strictObject({ kind: z.literal("nackStorm"), ...window, target, probability: z.number().min(0).max(0.6) }),
-  /** Result-updates captured earlier are published again, `count` of them, spread over the window. */
-  z.strictObject({ kind: z.literal("staleReplay"), ...window, count: z.number().int().min(1).max(1_000) }),
-  z.strictObject({ kind: z.literal("nodeCrash"), ...window, nodeId, loseState: z.boolean().default(false) }),
-  z.strictObject({ kind: z.literal("hubCrash"), ...window }),
-  /** A second agent runs as the same node for the window: two writers of the same results. */
-  z.strictObject({ kind: z.literal("twin"), ...window, nodeId }),
-  /** "publish": the node cannot publish; "consume": it receives nothing; "both". */
-  z.strictObject({ kind: z.literal("partition"), ...window, nodeId, direction: z.enum(["publish", "consume", "both"]).default("both") }),
-  z.strictObject({
-    kind: z.literal("clockSkew"),
-    ...window,
-    nodeId,
-    offsetMs: z.number().int().min(-3600_000).max(3600_000),
-  }),
-  /** Garbage on the hub's route, `count` messages spread over the window. */
-  z.strictObject({ kind: z.literal("poison"), ...window, count: z.number().int().min(1).max(1_000) }),
-]);
-export type Fault = z.output<typeof FaultSchema>;
-export type FaultKind = Fault["kind"];
 
 export const INVARIANTS = [
   "convergence",

@@ -1,25 +1,11 @@
+import { FAULT_KINDS, type Fault, type FaultKindName } from "../shared/faults/mod.ts";
 import type { Random } from "../shared/ports/random.ts";
 import { SeededRandom } from "../shared/time/seededRandom.ts";
 import { runScenario, type RunOptions, type RunResult } from "./run/runner.ts";
-import { type Fault, type FaultKind, type Scenario, parseScenario } from "./schema.ts";
+import { type Scenario, parseScenario } from "./schema.ts";
 
-const KINDS: readonly FaultKind[] = [
-  "latency",
-  "duplicate",
-  "reorder",
-  "dropBeforeAck",
-  "ackDelay",
-  "nackStorm",
-  "staleReplay",
-  "nodeCrash",
-  "hubCrash",
-  "twin",
-  "partition",
-  "clockSkew",
-  "poison",
-];
-
-function randomFault(kind: FaultKind, r: Random, nodeIds: readonly string[]): Fault {
+/** A fault of the kind with its fields drawn. Every kind draws its window, a node, a target and a probability first. */
+function randomFault(kind: FaultKindName, r: Random, nodeIds: readonly string[]): Fault {
   const at = r.int(0, 10_000);
   const span = r.int(2_000, 30_000);
   const nodeId = r.pick(nodeIds);
@@ -60,7 +46,7 @@ function randomFault(kind: FaultKind, r: Random, nodeIds: readonly string[]): Fa
 export function swarmScenario(seed: number): Scenario {
   const r = new SeededRandom(`swarm:${seed}`);
   const nodeIds = ["site-a", "site-b", "site-c"];
-  const faults = Array.from({ length: r.int(1, 4) }, () => randomFault(r.pick(KINDS), r, nodeIds));
+  const faults = Array.from({ length: r.int(1, 4) }, () => randomFault(r.pick(FAULT_KINDS), r, nodeIds));
   return parseScenario(
     {
       name: `swarm-${seed}`,

@@ -6,7 +6,7 @@ import type { Store } from "../../shared/ports/store.ts";
 import type { Transport } from "../../shared/ports/transport.ts";
 import { MemoryStore } from "../../shared/store/memory.ts";
 import type { ApplyPolicy } from "../../shared/store/step.ts";
-import { type FaultPlan, type MemoryBroker, MemoryTransport, createMemoryBroker } from "../../shared/transport/memory/mod.ts";
+import { type MemoryBroker, MemoryTransport, type TransitPlan, createMemoryBroker } from "../../shared/transport/memory/mod.ts";
 import { NodeAgent } from "../../node-agent/agent.ts";
 import type { NodeObserver } from "../../node-agent/observer.ts";
 import { MemoryLedger, type NodeLedger } from "../../node-agent/ledger.ts";
@@ -31,7 +31,7 @@ export interface EmbeddedNetworkOptions {
   log?: Logger;
   prefix?: string;
   /** Faults the memory broker injects in transit (duplicates, reordering, delay). */
-  faults?: FaultPlan;
+  faults?: TransitPlan;
   store?: Store;
   /** How the memory store applies proposals when no store is given; "versioned" by default. */
   policy?: ApplyPolicy;

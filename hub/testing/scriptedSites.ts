@@ -6,7 +6,7 @@ import type { RunQuery } from "../../shared/protocol/messages.ts";
 import { MemoryStore } from "../../shared/store/memory.ts";
 import { ScriptedNode, type ScriptedState } from "../../shared/testing/scriptedNode.ts";
 import { SeededRandom } from "../../shared/time/seededRandom.ts";
-import { createMemoryBroker, type FaultPlan, type MemoryBroker, MemoryTransport } from "../../shared/transport/memory/mod.ts";
+import { createMemoryBroker, type MemoryBroker, MemoryTransport, type TransitPlan } from "../../shared/transport/memory/mod.ts";
 import { type Hub, startHub } from "../hub.ts";
 
 export interface ScriptedSitesOptions {
@@ -18,7 +18,7 @@ export interface ScriptedSitesOptions {
   /** Both the hub's liveness window and the sites' heartbeat interval; 5 s when absent. */
   heartbeatMs?: number;
   /** Faults the memory broker injects in transit. */
-  faults?: FaultPlan;
+  faults?: TransitPlan;
   prefix?: string;
   store?: Store;
 }

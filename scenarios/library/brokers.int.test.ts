@@ -4,6 +4,7 @@ import { describeWith, uniquePrefix } from "../../shared/testing/services.ts";
 import { summarize } from "../report/summary.ts";
 import { runScenario } from "../run/runner.ts";
 import { findScenario } from "./index.ts";
+import { uncounted } from "./testing/faultCounts.ts";
 
 /** Real time, shortened to a tenth: the faults are injected around the real client and the redeliveries are the broker's own. */
 const SHORTEN = 0.1;
@@ -23,6 +24,7 @@ for (const transport of ["amqp", "nats"] as const) {
         });
         expect(result.verdict.violations).toEqual([]);
         expect(result.queryIds).toHaveLength(scenario.queries.length);
+        expect(uncounted(result)).toEqual({ silentKinds: [], unknownActions: [] });
         if (name === "poison") expect(result.deadLetters.length).toBe(30);
         if (name === "drop-before-ack") expect(result.history.faultActions.get("hub: ack dropped") ?? 0).toBeGreaterThan(0);
         if (name === "duplicate-reorder") {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../run/runner.ts";
 import { LIBRARY, findScenario } from "./index.ts";
+import { uncounted } from "./testing/faultCounts.ts";
 
 describe("the scenario library on the memory broker", () => {
   it("ships at least ten named scenarios with distinct names", () => {
@@ -9,11 +10,12 @@ describe("the scenario library on the memory broker", () => {
   });
 
   for (const scenario of LIBRARY) {
-    it(`${scenario.name} holds every invariant with its seed`, async () => {
+    it(`${scenario.name} holds every invariant with its seed, and each of its faults counts what it did`, async () => {
       const result = await runScenario(scenario);
       expect(result.verdict.violations).toEqual([]);
       expect(result.verdict.ok).toBe(true);
       expect(result.history.applied.length).toBeGreaterThan(0);
+      expect(uncounted(result)).toEqual({ silentKinds: [], unknownActions: [] });
     });
   }
 

@@ -5,7 +5,7 @@ import type { Applied, Proposal, Store } from "../../shared/ports/store.ts";
 import type { Delivery, Route } from "../../shared/ports/transport.ts";
 import { decodeMessage } from "../../shared/protocol/messages.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
-import type { WireTap } from "../faults/transport.ts";
+import type { PublishedUpdate, WireTap } from "../../shared/faults/mod.ts";
 
 /** One proposal the hub's store decided, in the order it decided them. */
 export interface AppliedEvent {
@@ -21,14 +21,6 @@ export interface AppliedEvent {
   /** The item's current state after it, as the store answered. */
   current: ItemState | undefined;
   messageId: string | undefined;
-}
-
-/** A result-update a node got confirmed by the broker: what the node proposed. */
-export interface PublishedUpdate {
-  at: number;
-  nodeId: string;
-  messageId: string;
-  result: ResultState;
 }
 
 /** What a reader saw of one site's row. */

@@ -4,7 +4,7 @@ import { UnroutableError } from "../../ports/transport.ts";
 import { DELIVERY_LIMIT_REASON } from "../routing.ts";
 import { BindingTable } from "./bindings.ts";
 import { Deque } from "./deque.ts";
-import { FaultInjector, type FaultPlan, type TransitFate } from "./faults.ts";
+import { NO_FATE, type TransitFate, TransitInjector, type TransitPlan } from "../../faults/mod.ts";
 
 /**
  * An at-least-once broker in memory: named queues reached through bindings, competing consumers
@@ -151,13 +151,15 @@ export interface MemoryBrokerOptions {
   clock: Clock;
   /** Seeds the faults; the broker draws from its own fork of it. */
   random: Random;
-  faults?: FaultPlan;
+  /** Transit faults from the start (latency, reordering, duplication), per queue or on all. */
+  faults?: TransitPlan;
 }
 
 export class MemoryBroker {
   readonly clock: Clock;
-  /** The faults in force; change them at any time. */
-  readonly faults: FaultInjector;
+  /** The transit faults in force; change them at any time. */
+  readonly faults: TransitInjector;
+  private readonly transitWatchers = new Set<(message: QueuedMessage, fate: TransitFate) => void>();
   private readonly queues = new Map<string, Queue>();
   private readonly bindings = new BindingTable();
   private readonly held = new Map<number, Held>();
@@ -166,7 +168,7 @@ export class MemoryBroker {
 
   constructor(options: MemoryBrokerOptions) {
     this.clock = options.clock;
-    this.faults = new FaultInjector(options.random.fork("memory-broker-faults"), options.faults);
+    this.faults = new TransitInjector(options.random.fork("memory-broker-faults"), options.faults);
   }
 
   // --- topology ---
@@ -213,8 +215,17 @@ export class MemoryBroker {
     for (const name of targets) {
       const queue = this.queueNamed(name);
       queue.counters.published++;
-      this.transit(queue, { ...message, address, deliveryCount: 0 }, this.faults.fate(name));
+      const fate = this.faults.fate(name);
+      const entering: StoredMessage = { ...message, address, deliveryCount: 0 };
+      this.transit(queue, entering, fate);
+      if (fate !== NO_FATE) for (const watch of this.transitWatchers) watch(entering, fate);
     }
+  }
+
+  /** Tells of every message entering a queue while transit faults are in force, with what they do to it. */
+  watchTransit(watch: (message: QueuedMessage, fate: TransitFate) => void): () => void {
+    this.transitWatchers.add(watch);
+    return () => this.transitWatchers.delete(watch);
   }
 
   // --- consuming ---
@@ -322,10 +333,11 @@ export class MemoryBroker {
 
   /** The way into a queue from outside: faults may hold the message in transit and send a copy after it. */
   private transit(queue: Queue, message: StoredMessage, fate: TransitFate): void {
-    this.arriveAfter(queue, message, fate.holdMs);
+    const holdMs = fate.latencyMs + fate.holdMs;
+    this.arriveAfter(queue, message, holdMs);
     if (fate.duplicateLagMs !== undefined) {
       queue.counters.duplicatedByFault++;
-      this.arriveAfter(queue, { ...message }, fate.holdMs + fate.duplicateLagMs);
+      this.arriveAfter(queue, { ...message }, holdMs + fate.duplicateLagMs);
     }
   }
 

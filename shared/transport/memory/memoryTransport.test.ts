@@ -5,7 +5,7 @@ import { VirtualClock } from "../../time/virtualClock.ts";
 import { DELIVERY_LIMIT_REASON } from "../routing.ts";
 import { TransportClosedError, UnroutableError } from "../../ports/transport.ts";
 import { UnknownQueueError } from "./broker.ts";
-import { MemoryTransport } from "./memoryTransport.ts";
+import { MemoryTransport, memoryNames } from "./memoryTransport.ts";
 import { createMemoryBroker } from "./mod.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -26,6 +26,19 @@ describe("MemoryTransport", () => {
     expect(broker.queueInfo("x.node.n1").deliveryLimit).toBe(4);
     // The node's queue existed already and keeps its settings.
     expect(broker.queueInfo("x.node.n9").deliveryLimit).toBe(20);
+  });
+
+  it("reads every address it makes back as its route, and no other prefix's", () => {
+    const names = memoryNames("x");
+    const routes = [
+      { to: "node", nodeId: "n1" },
+      { to: "hub", kind: "result", nodeId: "n1" },
+      { to: "hub", kind: "heartbeat", nodeId: "n2" },
+      { to: "dead", reason: "bad", origin: "result.n1" },
+    ] as const;
+    for (const route of routes) expect(names.routeOf(names.address(route), "bad")).toEqual(route);
+    expect(names.routeOf("y.result.n1")).toBeUndefined();
+    expect(names.routeOf("x.launch.n1")).toBeUndefined();
   });
 
   it("rejects a publish nobody would receive, and a consume of an undeclared queue", async () => {

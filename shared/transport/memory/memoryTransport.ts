@@ -24,6 +24,8 @@ export interface MemoryNames {
   queueOf(source: Source): string;
   /** `<p>.query.<nodeId>`, `<p>.result.<nodeId>`, `<p>.heartbeat.<nodeId>`, `<p>.dead.<origin>` */
   address(route: Route): string;
+  /** The route an address of this prefix stands for (the inverse of `address`); undefined for any other address. */
+  routeOf(address: string, deadReason?: string): Route | undefined;
 }
 
 export function memoryNames(prefix: string): MemoryNames {
@@ -35,6 +37,14 @@ export function memoryNames(prefix: string): MemoryNames {
     queueOf: (source) =>
       source.from === "node" ? names.nodeQueue(source.nodeId) : source.from === "hub" ? names.hubQueue : names.deadQueue,
     address: (route) => `${prefix}.${route.to === "dead" ? `dead.${originTokens(route.origin)}` : addressOf(route)}`,
+    routeOf: (address, deadReason = "") => {
+      if (!address.startsWith(`${prefix}.`)) return undefined;
+      const key = address.slice(prefix.length + 1);
+      if (key.startsWith("dead.")) return { to: "dead", reason: deadReason, origin: key.slice("dead.".length) };
+      const parsed = parseAddress(key);
+      if (!parsed) return undefined;
+      return parsed.kind === "query" ? { to: "node", nodeId: parsed.nodeId } : { to: "hub", kind: parsed.kind, nodeId: parsed.nodeId };
+    },
   };
   return names;
 }

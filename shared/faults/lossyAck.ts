@@ -1,5 +1,5 @@
-import type { Clock, Timer } from "../../shared/ports/clock.ts";
-import type { Delivery } from "../../shared/ports/transport.ts";
+import type { Clock, Timer } from "../ports/clock.ts";
+import type { Delivery } from "../ports/transport.ts";
 
 /** How the ack of one delivery goes wrong. */
 export type AckFate = { kind: "drop"; ackWaitMs: number } | { kind: "delay"; delayMs: number; ackWaitMs: number };

@@ -1,5 +1,5 @@
-import type { Clock } from "../../shared/ports/clock.ts";
-import type { Random } from "../../shared/ports/random.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { Random } from "../ports/random.ts";
 import type {
   ConsumeOptions,
   Delivery,
@@ -9,23 +9,33 @@ import type {
   Source,
   Subscription,
   Transport,
-} from "../../shared/ports/transport.ts";
-import { type FaultBoard, mirroredCopy } from "./board.ts";
-import { LossyAckDelivery } from "./delivery.ts";
+} from "../ports/transport.ts";
+import type { ConsumerFaults, FaultBoard } from "./board.ts";
+import type { DeliveryStrike, FaultReport } from "./kind.ts";
+import { delayAck } from "./kinds/ackDelay.ts";
+import { dropAck } from "./kinds/dropBeforeAck.ts";
+import { bounceUnseen } from "./kinds/nackStorm.ts";
+import { DELIVERY_HELD, PartitionedError, PUBLISH_REFUSED } from "./kinds/partition.ts";
+import { MIRRORED, mirroredCopy } from "./kinds/twin.ts";
 
-/** What a faulty transport tells the run's history. */
-export interface WireTap {
+/** What a participant's port tells whoever watches it: what it published and handled, and what the faults did. */
+export interface WireTap extends FaultReport {
   /** A publish the broker confirmed. */
   published(who: string, route: Route, body: Uint8Array, messageId: string): void;
   /** A delivery handed to the participant's handler, and when its handler settled it. */
   handled(who: string, delivery: Delivery, receivedAt: number, settledAt: number): void;
-  /** A fault acted on a message. */
-  faulted(who: string, what: string): void;
 }
 
-export class PartitionedError extends Error {
-  override readonly name = "PartitionedError";
-}
+type Strikes = {
+  [K in keyof ConsumerFaults]-?: { fault: K; effect: DeliveryStrike<NonNullable<ConsumerFaults[K]>> };
+}[keyof ConsumerFaults];
+
+/** The consumer-side faults in the order a delivery meets them; the first that strikes acts alone. */
+const STRIKES: readonly Strikes[] = [
+  { fault: "nackStorm", effect: bounceUnseen },
+  { fault: "dropBeforeAck", effect: dropAck },
+  { fault: "ackDelay", effect: delayAck },
+];
 
 /**
  * One participant's transport with the faults of a FaultBoard around it: a partition refuses
@@ -34,6 +44,8 @@ export class PartitionedError extends Error {
  * memory or real, does the redelivering itself.
  */
 export class FaultyTransport implements Transport {
+  private closed = false;
+
   constructor(
     private readonly inner: Transport,
     /** "hub", or the node id of a node agent. */
@@ -41,7 +53,7 @@ export class FaultyTransport implements Transport {
     private readonly deps: { board: FaultBoard; clock: Clock; random: Random; tap: WireTap; twin?: boolean },
   ) {}
 
-  get name(): Transport["name"] {
+  get name(): string {
     return this.inner.name;
   }
 
@@ -52,7 +64,7 @@ export class FaultyTransport implements Transport {
   async publish(route: Route, body: Uint8Array, options: PublishOptions): Promise<void> {
     const { board, tap } = this.deps;
     if (this.who !== "hub" && board.partitioned(this.who, "publish")) {
-      tap.faulted(this.who, "publish refused by a partition");
+      tap.faulted(this.who, PUBLISH_REFUSED);
       throw new PartitionedError(`node ${this.who} is partitioned from the broker`);
     }
     await this.inner.publish(route, body, options);
@@ -68,35 +80,39 @@ export class FaultyTransport implements Transport {
   }
 
   private async deliver(delivery: Delivery, handler: DeliveryHandler, source: Source): Promise<void> {
-    const { board, clock, random, tap } = this.deps;
+    const { board, clock, tap } = this.deps;
+    if (board.partitioned(this.who, "consume")) tap.faulted(this.who, DELIVERY_HELD);
     await board.consumable(this.who);
     // A crashed participant's held deliveries die with it; the broker redelivers them to the next one.
     if (this.closed) return;
-    const faults = board.consumerFaults(this.who);
-    if (faults.nackStorm && random.chance(faults.nackStorm.probability)) {
-      tap.faulted(this.who, "nacked unseen");
+    const given = this.strike(delivery);
+    if (given === "bounce") {
       await delivery.nack({ requeue: true });
       return;
     }
-    let given: Delivery = delivery;
-    if (faults.dropBeforeAck && random.chance(faults.dropBeforeAck.probability)) {
-      tap.faulted(this.who, "ack dropped");
-      given = new LossyAckDelivery(delivery, { kind: "drop", ackWaitMs: faults.dropBeforeAck.ackWaitMs }, clock);
-    } else if (faults.ackDelay && random.chance(faults.ackDelay.probability)) {
-      tap.faulted(this.who, "ack delayed");
-      given = new LossyAckDelivery(delivery, { kind: "delay", ...faults.ackDelay }, clock);
-    }
     const mirror = source.from === "node" ? board.mirrorOf(source.nodeId) : undefined;
+    if (mirror) tap.faulted(this.who, MIRRORED);
     const receivedAt = clock.now();
     await Promise.all([handler(given), mirror?.(mirroredCopy(delivery))]);
     tap.handled(this.who, delivery, receivedAt, clock.now());
   }
 
+  /** The delivery the handler gets: the first consumer-side fault in force that strikes decides. */
+  private strike(delivery: Delivery): Delivery | "bounce" {
+    const { board, clock, random, tap } = this.deps;
+    const faults = board.consumerFaults(this.who);
+    for (const { fault, effect } of STRIKES) {
+      const params = faults[fault];
+      if (!params || !random.chance(params.probability)) continue;
+      tap.faulted(this.who, effect.what);
+      return (effect as DeliveryStrike<typeof params>).strike(delivery, params, clock);
+    }
+    return delivery;
+  }
+
   connected(): boolean {
     return this.inner.connected();
   }
-
-  private closed = false;
 
   close(): Promise<void> {
     this.closed = true;

@@ -1,5 +1,5 @@
-import type { Clock } from "../../shared/ports/clock.ts";
-import type { Delivery, DeliveryHandler } from "../../shared/ports/transport.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { DeliveryHandler } from "../ports/transport.ts";
 import type { TransitFaults } from "./transit.ts";
 
 /** Consumer-side faults in force at one participant. */
@@ -22,10 +22,37 @@ export class FaultBoard {
   private readonly healWaiters = new Map<string, (() => void)[]>();
   private readonly skews = new Map<string, number>();
   private readonly mirrors = new Map<string, DeliveryHandler>();
-  /** Latency, reordering and duplication on the publish path, where the broker cannot inject them (RabbitMQ, NATS). */
-  transit: TransitFaults = {};
+  private readonly transitWindows = new Map<object, TransitFaults>();
+  private readonly transitWatchers: ((faults: TransitFaults) => void)[] = [];
+  private inForce: TransitFaults = {};
 
   constructor(readonly clock: Clock) {}
+
+  /** Opens a window of transit faults; the window object closes it again. */
+  openTransit(window: object, faults: TransitFaults): void {
+    this.transitWindows.set(window, faults);
+    this.transitChanged();
+  }
+
+  closeTransit(window: object): void {
+    this.transitWindows.delete(window);
+    this.transitChanged();
+  }
+
+  /** A broker that injects transit faults itself (memory) takes them as they change; a real broker's wrapper reads `transit`. */
+  onTransitChange(watcher: (faults: TransitFaults) => void): void {
+    this.transitWatchers.push(watcher);
+  }
+
+  /** Latency, reordering and duplication in force: every open window's, a later window's over an earlier's. */
+  get transit(): TransitFaults {
+    return this.inForce;
+  }
+
+  private transitChanged(): void {
+    this.inForce = Object.assign({}, ...this.transitWindows.values());
+    for (const watch of this.transitWatchers) watch(this.inForce);
+  }
 
   /** Faults at "hub" or at a node id; a fault set on "nodes" applies to every node. */
   consumerFaults(who: string): ConsumerFaults {
@@ -80,22 +107,4 @@ export class FaultBoard {
   mirrorOf(nodeId: string): DeliveryHandler | undefined {
     return this.mirrors.get(nodeId);
   }
-}
-
-/** A copy of a delivery for a mirrored consumer: settling it does nothing, the original is settled by its own consumer. */
-export function mirroredCopy(d: Delivery): Delivery {
-  return {
-    body: d.body,
-    messageId: d.messageId,
-    routeNodeId: d.routeNodeId,
-    routeKind: d.routeKind,
-    authenticatedUser: d.authenticatedUser,
-    headers: d.headers,
-    redelivered: d.redelivered,
-    deliveryCount: d.deliveryCount,
-    deadReason: d.deadReason,
-    ack: async () => {},
-    nack: async () => {},
-    deadLetter: async () => {},
-  };
 }

@@ -1,4 +1,24 @@
-import type { Random } from "../../shared/ports/random.ts";
+import { z } from "zod";
+import type { Random } from "../../ports/random.ts";
+import { window } from "../fields.ts";
+import { defineFault } from "../kind.ts";
+
+export const POISONED = "poison published";
+
+/** Garbage on the hub's route, `count` messages spread over the window, each as if from a node. */
+export const poison = defineFault({
+  schema: z.strictObject({ kind: z.literal("poison"), ...window, count: z.number().int().min(1).max(1_000) }),
+  counts: [POISONED],
+  describe: () => ({ label: "poison" }),
+  shots: (f) => f.count,
+  inject: async (_f, network) => {
+    const nodeId = network.random.pick(network.nodeIds);
+    const body = poisonBody(network.random, nodeId, network.knownQueryId());
+    network.faulted(nodeId, POISONED);
+    // The messageId is drawn once the connection is there, after every draw above.
+    await (await network.connectionAs(nodeId)).publish({ to: "hub", kind: "result", nodeId }, body, { messageId: network.random.uuid() });
+  },
+});
 
 /**
  * Garbage for the hub's route, as a broken or hostile node might send it: each variant must be

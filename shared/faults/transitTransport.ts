@@ -1,48 +1,11 @@
-import type { Clock, Timer } from "../../shared/ports/clock.ts";
-import type { Random } from "../../shared/ports/random.ts";
-import type {
-  ConsumeOptions,
-  DeliveryHandler,
-  PublishOptions,
-  Route,
-  Source,
-  Subscription,
-  Transport,
-} from "../../shared/ports/transport.ts";
-import type { WireTap } from "./transport.ts";
-
-/** The transit faults in force: what the memory broker injects inside itself, as the schedule sets them. */
-export interface TransitFaults {
-  latency?: { baseMs: number; jitterMs: number };
-  reorder?: { probability: number; windowMs: number };
-  duplicate?: { probability: number; maxLagMs: number };
-}
-
-/** What happens to one publish on its way to a real broker. */
-export interface PublishFate {
-  /** The caller waits this long before the real publish. */
-  latencyMs: number;
-  /** When above 0, the message is held this long after the caller is released, so later ones overtake it. */
-  holdMs: number;
-  /** When set, a copy follows the stored message this much later. */
-  duplicateLagMs: number | undefined;
-}
-
-/** Draws nothing for a fault that is not in force, so a fault switching on does not shift the other draws. */
-export function drawPublishFate(faults: TransitFaults, random: Random): PublishFate {
-  const { latency, reorder, duplicate } = faults;
-  return {
-    latencyMs: latency ? latency.baseMs + (latency.jitterMs > 0 ? random.int(0, latency.jitterMs) : 0) : 0,
-    holdMs: reorder && random.chance(reorder.probability) ? random.int(1, reorder.windowMs) : 0,
-    duplicateLagMs: duplicate && random.chance(duplicate.probability) ? random.int(1, duplicate.maxLagMs) : undefined,
-  };
-}
-
-/** What a transit fault did to a message, as the run's history counts it, e.g. "result duplicated in transit". */
-export function transitAction(route: Route, what: "held back for reordering" | "duplicated in transit" | "lost in transit"): string {
-  const kind = route.to === "hub" ? route.kind : route.to === "node" ? "run-query" : "dead letter";
-  return `${kind} ${what}`;
-}
+import type { Clock, Timer } from "../ports/clock.ts";
+import type { Random } from "../ports/random.ts";
+import type { ConsumeOptions, DeliveryHandler, PublishOptions, Route, Source, Subscription, Transport } from "../ports/transport.ts";
+import type { FaultReport } from "./kind.ts";
+import { DUPLICATED } from "./kinds/duplicate.ts";
+import { DELAYED } from "./kinds/latency.ts";
+import { HELD_BACK, LOST } from "./kinds/reorder.ts";
+import { drawTransitFate, type TransitFaults, transitAction } from "./transit.ts";
 
 interface Detached {
   timer: Timer | undefined;
@@ -71,10 +34,10 @@ export class TransitTransport implements Transport {
     private readonly inner: Transport,
     /** "hub", or the node id of a node agent. */
     private readonly who: string,
-    private readonly deps: { faults: () => TransitFaults; clock: Clock; random: Random; tap: Pick<WireTap, "faulted"> },
+    private readonly deps: { faults: () => TransitFaults; clock: Clock; random: Random; tap: FaultReport },
   ) {}
 
-  get name(): Transport["name"] {
+  get name(): string {
     return this.inner.name;
   }
 
@@ -84,22 +47,25 @@ export class TransitTransport implements Transport {
 
   async publish(route: Route, body: Uint8Array, options: PublishOptions): Promise<void> {
     const { clock, random, tap, faults } = this.deps;
-    const fate = drawPublishFate(faults(), random);
-    if (fate.latencyMs > 0) await clock.sleep(fate.latencyMs);
+    const fate = drawTransitFate(faults(), random);
+    if (fate.latencyMs > 0) {
+      tap.faulted(this.who, transitAction(route, DELAYED));
+      await clock.sleep(fate.latencyMs);
+    }
     const send = async () => {
       await this.inner.publish(route, body, options);
       const lag = fate.duplicateLagMs;
       if (lag !== undefined) this.detach(lag, route, () => this.publishCopy(route, body, options));
     };
     if (fate.holdMs === 0 || this.closing) return send();
-    tap.faulted(this.who, transitAction(route, "held back for reordering"));
+    tap.faulted(this.who, transitAction(route, HELD_BACK));
     this.detach(fate.holdMs, route, send);
   }
 
   private async publishCopy(route: Route, body: Uint8Array, options: PublishOptions): Promise<void> {
     const copy = ++this.copies;
     await this.inner.publish(route, body, { ...options, brokerDedupId: `${options.messageId}:dup${copy}` });
-    this.deps.tap.faulted(this.who, transitAction(route, "duplicated in transit"));
+    this.deps.tap.faulted(this.who, transitAction(route, DUPLICATED));
   }
 
   /** Runs a publish later, off the caller's path; at close it runs at once. */
@@ -115,7 +81,7 @@ export class TransitTransport implements Transport {
     entry.timer = undefined;
     if (!this.detached.delete(entry)) return Promise.resolve();
     const p = publish()
-      .catch(() => this.deps.tap.faulted(this.who, transitAction(route, "lost in transit")))
+      .catch(() => this.deps.tap.faulted(this.who, transitAction(route, LOST)))
       .finally(() => this.running.delete(p));
     this.running.add(p);
     return p;

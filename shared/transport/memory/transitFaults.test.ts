@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { SeededRandom } from "../../time/seededRandom.ts";
 import { VirtualClock } from "../../time/virtualClock.ts";
-import { FaultInjector, type FaultPlan, InvalidFaultPlanError, NO_FAULT } from "./faults.ts";
+import type { TransitPlan } from "../../faults/transit.ts";
 import { MemoryTransport } from "./memoryTransport.ts";
 import { createMemoryBroker } from "./mod.ts";
 
 const NODE = { from: "node", nodeId: "n1" } as const;
 
 /** A network of one node queue on a virtual clock; every delivery is acked and recorded with its time. */
-async function network(seed: number, faults?: FaultPlan) {
+async function network(seed: number, faults?: TransitPlan) {
   const clock = new VirtualClock();
   const start = clock.now();
   const broker = createMemoryBroker({ clock, random: new SeededRandom(seed), faults });
@@ -26,36 +26,20 @@ async function network(seed: number, faults?: FaultPlan) {
   return { clock, broker, seen, publish, ids: () => seen.map((s) => s.id) };
 }
 
-async function run(seed: number, faults: FaultPlan, n = 50) {
+async function run(seed: number, faults: TransitPlan, n = 50) {
   const net = await network(seed, faults);
   await net.publish(n);
   await net.clock.advance(60_000);
   return net;
 }
 
-const chaos: FaultPlan = {
-  all: { delay: { baseMs: 5, jitterMs: 20 }, reorder: { probability: 0.3, windowMs: 200 }, duplicate: { probability: 0.2, maxLagMs: 300 } },
+const chaos: TransitPlan = {
+  all: {
+    latency: { baseMs: 5, jitterMs: 20 },
+    reorder: { probability: 0.3, windowMs: 200 },
+    duplicate: { probability: 0.2, maxLagMs: 300 },
+  },
 };
-
-describe("FaultInjector", () => {
-  it("refuses a bad plan with the reason", () => {
-    const faults = new FaultInjector(new SeededRandom(1));
-    expect(() => faults.set({ all: { duplicate: { probability: 2 } } })).toThrow(InvalidFaultPlanError);
-    expect(() => faults.set({ all: { duplicate: { probability: 2 } } })).toThrow(/all\.duplicate\.probability/);
-    expect(() => faults.setQueue("q", { reorder: { probability: 0.5, windowMs: 0 } })).toThrow(/windowMs/);
-  });
-
-  it("draws nothing for a queue without faults, and lets a queue's fields replace the global ones", () => {
-    const random = new SeededRandom(1);
-    const faults = new FaultInjector(random, { all: { delay: { baseMs: 10 } }, queues: { slow: { delay: { baseMs: 1000 } } } });
-    expect(faults.fate("slow").holdMs).toBe(1000);
-    expect(faults.fate("other").holdMs).toBe(10);
-    faults.clear();
-    const before = new SeededRandom(1).next();
-    expect(faults.fate("other")).toEqual(NO_FAULT);
-    expect(random.next()).toBe(before);
-  });
-});
 
 describe("memory broker faults, in virtual time", () => {
   it("replays the same deliveries, at the same times, from the same seed and faults", async () => {
@@ -83,7 +67,7 @@ describe("memory broker faults, in virtual time", () => {
   });
 
   it("holds every message for the configured latency", async () => {
-    const net = await network(1, { queues: { "sim.node.n1": { delay: { baseMs: 100, jitterMs: 0 } } } });
+    const net = await network(1, { queues: { "sim.node.n1": { latency: { baseMs: 100, jitterMs: 0 } } } });
     await net.publish(3);
     await net.clock.advance(99);
     expect(net.seen).toHaveLength(0);
@@ -96,11 +80,26 @@ describe("memory broker faults, in virtual time", () => {
     ]);
   });
 
+  it("tells a watcher what transit faults do to each message, and nothing while none is in force", async () => {
+    const net = await network(2);
+    const told: { address: string; copied: boolean }[] = [];
+    const stop = net.broker.watchTransit((m, fate) => told.push({ address: m.address, copied: fate.duplicateLagMs !== undefined }));
+    await net.publish(2, 0);
+    net.broker.faults.setAll({ duplicate: { probability: 1, maxLagMs: 10 } });
+    await net.publish(2, 2);
+    stop();
+    await net.publish(1, 4);
+    expect(told).toEqual([
+      { address: "sim.query.n1", copied: true },
+      { address: "sim.query.n1", copied: true },
+    ]);
+  });
+
   it("takes faults switched on and off while running", async () => {
     const net = await network(5);
     await net.publish(5, 0);
     await net.clock.advance(1000);
-    net.broker.faults.setAll({ duplicate: { probability: 1 } });
+    net.broker.faults.setAll({ duplicate: { probability: 1, maxLagMs: 100 } });
     await net.publish(5, 5);
     await net.clock.advance(1000);
     net.broker.faults.clear();

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { PublishOptions, Route, Transport } from "../../shared/ports/transport.ts";
-import { SeededRandom } from "../../shared/time/seededRandom.ts";
-import { VirtualClock } from "../../shared/time/virtualClock.ts";
-import { type TransitFaults, TransitTransport, drawPublishFate } from "./transit.ts";
+import type { PublishOptions, Route, Transport } from "../ports/transport.ts";
+import { SeededRandom } from "../time/seededRandom.ts";
+import { VirtualClock } from "../time/virtualClock.ts";
+import { drawTransitFate, type TransitFaults } from "./transit.ts";
+import { TransitTransport } from "./transitTransport.ts";
 
 const toHub: Route = { to: "hub", kind: "result", nodeId: "site-a" };
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -73,8 +74,8 @@ describe("TransitTransport", () => {
     expect(actions).toEqual([]);
   });
 
-  it("holds the caller for the latency before the broker sees the message", async () => {
-    const { clock, broker, transit } = setup({ latency: { baseMs: 500, jitterMs: 0 } });
+  it("holds the caller for the latency before the broker sees the message, and counts it", async () => {
+    const { clock, broker, transit, actions } = setup({ latency: { baseMs: 500, jitterMs: 0 } });
     let confirmed = false;
     const p = transit.publish(toHub, bytes("a"), { messageId: "m1" }).then(() => {
       confirmed = true;
@@ -85,6 +86,7 @@ describe("TransitTransport", () => {
     await clock.advance(1);
     await p;
     expect(broker.stored.map((s) => s.body)).toEqual(["a"]);
+    expect(actions).toEqual(["site-a: result delayed in transit"]);
   });
 
   it("releases the caller of a message held for reordering, so a later message overtakes it", async () => {
@@ -131,7 +133,7 @@ describe("TransitTransport", () => {
   });
 });
 
-describe("drawPublishFate", () => {
+describe("drawTransitFate", () => {
   it("draws within each fault's bounds and nothing for a fault not in force", () => {
     const random = new SeededRandom(3);
     const faults: TransitFaults = {
@@ -139,7 +141,7 @@ describe("drawPublishFate", () => {
       reorder: { probability: 0.5, windowMs: 400 },
       duplicate: { probability: 0.5, maxLagMs: 200 },
     };
-    const fates = Array.from({ length: 500 }, () => drawPublishFate(faults, random));
+    const fates = Array.from({ length: 500 }, () => drawTransitFate(faults, random));
     expect(fates.every((f) => f.latencyMs >= 100 && f.latencyMs <= 150)).toBe(true);
     expect(fates.every((f) => f.holdMs >= 0 && f.holdMs <= 400)).toBe(true);
     expect(fates.some((f) => f.holdMs > 0) && fates.some((f) => f.holdMs === 0)).toBe(true);
@@ -148,7 +150,7 @@ describe("drawPublishFate", () => {
     expect(lags.every((l) => l >= 1 && l <= 200)).toBe(true);
 
     const untouched = new SeededRandom(9);
-    expect(drawPublishFate({}, untouched)).toEqual({ latencyMs: 0, holdMs: 0, duplicateLagMs: undefined });
+    expect(drawTransitFate({}, untouched)).toEqual({ latencyMs: 0, holdMs: 0, duplicateLagMs: undefined });
     expect(untouched.next()).toBe(new SeededRandom(9).next());
   });
 });

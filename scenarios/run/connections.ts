@@ -1,0 +1,95 @@
+import type { EmbeddedNetwork } from "../../cluster/embedded/network.ts";
+import { FaultyTransport, reportFate, senderOf, TransitTransport } from "../../shared/faults/mod.ts";
+import type { Clock } from "../../shared/ports/clock.ts";
+import type { Transport } from "../../shared/ports/transport.ts";
+import { MemoryTransport, memoryNames } from "../../shared/transport/memory/mod.ts";
+import { brokerEntry, createTransport } from "../../shared/transport/mod.ts";
+import { type RunContext, SIMULATED } from "./context.ts";
+
+/**
+ * How a run reaches its broker: the clock it runs on, each participant's raw connection, the
+ * faults at the ports wrapped around it, connections on the side (replays, poison, the dead-letter
+ * reader), and what is left on the broker afterwards. On the memory broker the run is a function of
+ * its seed, and the broker injects transit faults inside itself; around a real broker's client a
+ * wrapper does.
+ */
+export class RunConnections {
+  readonly prefix: string;
+  private network: EmbeddedNetwork | undefined;
+  private readonly sides = new Map<string, Promise<Transport>>();
+
+  constructor(private readonly run: RunContext) {
+    const name = run.scenario.name.slice(0, 20);
+    this.prefix = this.simulated ? "qnet" : (run.options.prefix ?? `scn-${name}-${run.start.toString(36)}`);
+  }
+
+  get clock(): Clock {
+    return this.run.clock;
+  }
+
+  get simulated(): boolean {
+    return this.run.transport === SIMULATED;
+  }
+
+  /** The network runs: on the memory broker, transit faults go into the broker, and what they do is counted. */
+  attach(network: EmbeddedNetwork): void {
+    this.network = network;
+    if (!this.simulated) return;
+    const { board, history } = this.run;
+    const names = memoryNames(this.prefix);
+    board.onTransitChange((faults) => network.broker.faults.setAll(faults));
+    network.broker.watchTransit((message, fate) => {
+      const route = names.routeOf(message.address, message.deadReason);
+      if (route) reportFate(history, senderOf(route), route, fate);
+    });
+  }
+
+  /** A connection to the broker, as `label`; on the memory broker the one `memory` makes. */
+  async raw(label: string, memory: () => Transport): Promise<Transport> {
+    if (this.simulated) return memory();
+    const { transport, clock, random, log } = this.run;
+    const { config } = this.run.options;
+    if (!config) throw new Error(`a run on ${transport} needs the broker configuration`);
+    return createTransport(
+      { ...config, QNET_TRANSPORT: transport, QNET_PREFIX: this.prefix },
+      { clock, random: random.fork(label), log, connectionName: label },
+    );
+  }
+
+  /** The faults at a participant's ports around its connection; `who` is "hub" or a node id; a twin consumes copies. */
+  wrap(inner: Transport, who: string, label: string, twin = false): Transport {
+    const { board, history: tap, clock, faultRandom } = this.run;
+    const transit = this.simulated
+      ? inner
+      : new TransitTransport(inner, who, { faults: () => board.transit, clock, random: faultRandom.fork(`transit:${label}`), tap });
+    return new FaultyTransport(transit, who, { board, clock, random: faultRandom.fork(label), tap, twin });
+  }
+
+  /** A connection on the memory broker that publishes as `user` (the hub's when undefined). */
+  memoryAs(user: string | undefined): () => Transport {
+    return () => new MemoryTransport((this.network as EmbeddedNetwork).broker, { prefix: this.prefix, user });
+  }
+
+  /** A connection that publishes as the node, or reads as nobody ("reader"), opened on first use and kept. */
+  side(nodeId: string): Promise<Transport> {
+    let c = this.sides.get(nodeId);
+    if (!c) {
+      c = this.raw(`side-${nodeId}`, this.memoryAs(nodeId === "reader" ? undefined : nodeId));
+      this.sides.set(nodeId, c);
+    }
+    return c;
+  }
+
+  /** Closes the side connections, and deletes what the run declared on a real broker. */
+  async close(nodeIds: readonly string[]): Promise<void> {
+    for (const c of this.sides.values()) await (await c).close();
+    const { transport } = this.run;
+    const { config } = this.run.options;
+    if (this.simulated || !config) return;
+    try {
+      await brokerEntry(transport).deletePrefix(config, this.prefix, nodeIds);
+    } catch {
+      // Leftover test topology under a unique prefix harms no one.
+    }
+  }
+}

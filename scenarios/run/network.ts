@@ -1,0 +1,98 @@
+import { EmbeddedNetwork, type Participant } from "../../cluster/embedded/network.ts";
+import { PROFILES } from "../../node-agent/profile.ts";
+import { type FaultedNetwork, SkewedClock } from "../../shared/faults/mod.ts";
+import type { Clock } from "../../shared/ports/clock.ts";
+import type { Store } from "../../shared/ports/store.ts";
+import { MemoryStore } from "../../shared/store/memory.ts";
+import type { Scenario } from "../schema.ts";
+import type { RunConnections } from "./connections.ts";
+import type { RunContext } from "./context.ts";
+import { RecordingStore } from "./history.ts";
+import type { ViewReader } from "./reader.ts";
+import { truthObserver } from "./truths.ts";
+import type { Twins } from "./twins.ts";
+
+/** The sites of a scenario, each with its latency profile and the failure chance the scenario gives it. */
+export function scenarioNodes(scenario: Scenario) {
+  return scenario.nodes.map((n) => ({
+    nodeId: n.nodeId,
+    profile:
+      n.failureChance === undefined
+        ? n.profile
+        : { ...PROFILES[n.profile], failure: { ...PROFILES[n.profile].failure, chance: n.failureChance } },
+  }));
+}
+
+/** The hub's store, in memory, under the run's policy, every decision it makes written into the history. */
+export function scenarioStore(run: RunContext): Store {
+  return new RecordingStore(new MemoryStore({ clock: run.clock, policy: run.policy }), run.history, run.clock);
+}
+
+/** A site's clock: the run's, set off by the skew in force at the node. */
+export function siteClock(run: RunContext): (nodeId: string) => Clock {
+  return (nodeId) => new SkewedClock(run.clock, () => run.board.skewOf(nodeId));
+}
+
+/** The hub and the scenario's sites in this process, each participant on its own connection, with the faults at its ports. */
+export function startNetwork(run: RunContext, connections: RunConnections, store: Store): Promise<EmbeddedNetwork> {
+  const { scenario, time } = run;
+  return EmbeddedNetwork.start({
+    clock: run.clock,
+    random: run.random,
+    nodes: scenarioNodes(scenario),
+    log: run.log,
+    prefix: connections.prefix,
+    store,
+    resultTimeoutMs: time(scenario.resultTimeoutMs),
+    heartbeatMs: time(scenario.heartbeatMs),
+    timeScale: scenario.timeScale * run.scale,
+    populationSize: scenario.populationSize,
+    observer: truthObserver(run.truths),
+    nodeClock: siteClock(run),
+    connect: async (who: Participant, memory) => {
+      const label = who.role === "hub" ? "hub" : `${who.nodeId}:${who.incarnation}`;
+      return connections.wrap(await connections.raw(label, memory), who.role === "hub" ? "hub" : who.nodeId, label);
+    },
+  });
+}
+
+/** The running network as the fault table acts on it. */
+export function faultedNetwork(
+  run: RunContext,
+  parts: {
+    network: EmbeddedNetwork;
+    connections: RunConnections;
+    queryIds: readonly string[];
+    twins: Twins;
+    reader: ViewReader;
+  },
+): FaultedNetwork {
+  const { network, connections, queryIds, twins, reader } = parts;
+  const { history } = run;
+  return {
+    board: run.board,
+    random: run.faultRandom,
+    clock: run.clock,
+    ms: run.time,
+    faulted: (who, what) => history.faulted(who, what),
+    nodeIds: run.scenario.nodes.map((n) => n.nodeId),
+    running: (nodeId) => network.agents.has(nodeId),
+    crashNode: async (nodeId) => {
+      await network.crashNode(nodeId);
+    },
+    startNode: async (nodeId, options) => {
+      await network.startNode(nodeId, options);
+    },
+    restartHub: async () => {
+      await network.restartHub();
+      reader.watch();
+    },
+    startTwin: (nodeId) => twins.start(nodeId),
+    stopTwin: (nodeId) => twins.stop(nodeId),
+    connectionAs: (nodeId) => connections.side(nodeId),
+    get publishedUpdates() {
+      return history.updates;
+    },
+    knownQueryId: () => queryIds[0],
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * Fault injection, as the rest of qnet uses it: the fault table (one module per kind in kinds/,
+ * each with its schema, what it does when installed and removed, and what it counts), the board of
+ * faults in force, the wrappers that inject them at a participant's ports, and the transit faults a
+ * memory broker injects inside itself. Scheduling faults over a run and recording what happened
+ * are the scenario engine's (scenarios/run/).
+ */
+export { FaultBoard } from "./board.ts";
+export { FaultyTransport, type WireTap } from "./faultyTransport.ts";
+export { ms, nodeId, probability } from "./fields.ts";
+export type { FaultedNetwork, FaultKind, FaultReport, PublishedUpdate } from "./kind.ts";
+export { SkewedClock } from "./kinds/clockSkew.ts";
+export { FAULT_KINDS, type Fault, type FaultKindName, FaultSchema, faultKind } from "./table.ts";
+export {
+  InvalidTransitPlanError,
+  NO_FATE,
+  reportFate,
+  senderOf,
+  type TransitFate,
+  type TransitFaults,
+  TransitInjector,
+  type TransitPlan,
+} from "./transit.ts";
+export { TransitTransport } from "./transitTransport.ts";
