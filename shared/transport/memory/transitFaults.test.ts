@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SeededRandom } from "../../time/seededRandom.ts";
 import { VirtualClock } from "../../time/virtualClock.ts";
-import type { TransitPlan } from "../../faults/transit.ts";
+import type { TransitPlan } from "../../faults/mod.ts";
 import { MemoryTransport } from "./memoryTransport.ts";
 import { createMemoryBroker } from "./mod.ts";
 
