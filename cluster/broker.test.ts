@@ -5,6 +5,7 @@ import { registerBroker } from "../shared/transport/mod.ts";
 import { stubBroker } from "../shared/transport/testing/stubBroker.ts";
 import { clusterBroker } from "./broker.ts";
 import { containerEnvironment, infrastructureNames, localEnvironment, oneShotNames, qnetServices, readCompose } from "./compose.ts";
+import { localBrokerAuth } from "./localAuth.ts";
 import { TestNetwork } from "./testing/network.ts";
 
 const compose = readCompose();
@@ -44,5 +45,22 @@ describe("a broker registered beside the built-in ones, in the cluster", () => {
     });
     await network.cleanUp();
     expect(stub.calls.deleted).toEqual([{ url: "stub://broker.example:9", prefix: "t-stub", nodeIds: ["site-a", "site-b"] }]);
+  });
+
+  it("runs without --auth only: per-process users are the broker's own permission model, which the launcher knows for RabbitMQ and NATS", async () => {
+    const context = {
+      compose,
+      secret: "a-secret-of-sixteen-chars",
+      interpolation: {},
+      placement,
+      managementUrl: undefined,
+      natsServerBinary: "nats-server",
+      write: () => {},
+    };
+    expect(() => localBrokerAuth("stub", context)).toThrow(/--auth: per-process users are set up on amqp or nats only, not on stub/);
+    const nats = await localBrokerAuth("nats", context);
+    const env: Record<string, string> = { QNET_RABBITMQ_MANAGEMENT_URL: "http://guest:guest@127.0.0.1:15672" };
+    nats.setupEnvironment(env);
+    expect(env).toEqual({ QNET_SKIP_RABBITMQ: "1" });
   });
 });

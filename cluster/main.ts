@@ -1,15 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { execFile } from "node:child_process";
 import { parseArgs, promisify } from "node:util";
 import { loadConfig, localApiUrl } from "../shared/config.ts";
 import { logFormat, readableLines } from "../shared/log.ts";
 import { systemClock } from "../shared/time/systemClock.ts";
-import { rabbitmqctlAdmin } from "../trust/rabbitmqctl.ts";
-import { managementApiAdmin, managementApiAnswers } from "../trust/rabbitmqHttp.ts";
-import { deleteRabbitUsers } from "../trust/rabbitmq.ts";
-import { BROKER_USERS_ENTRY, brokerAuthVariables, brokerNetwork } from "./brokerAuth.ts";
+import { BROKER_USERS_ENTRY, brokerAuthVariables } from "./brokerAuth.ts";
 import { clusterBroker } from "./broker.ts";
 import { baseEnvironment, Child, type ChildExit } from "./child.ts";
 import {
@@ -24,7 +21,7 @@ import {
   REPO_ROOT,
   readCompose,
 } from "./compose.ts";
-import { type LocalNatsServer, startLocalNatsServer } from "./natsServer.ts";
+import { type LocalBrokerAuth, localBrokerAuth, NO_AUTH } from "./localAuth.ts";
 import { StopRequests } from "./stopRequests.ts";
 
 /**
@@ -39,10 +36,7 @@ import { StopRequests } from "./stopRequests.ts";
  *
  * `--auth` turns broker auth on, as the variables of cluster/broker-auth-env.ts do for compose: every
  * process connects as its own broker user, with a password derived from QNET_BROKER_SECRET (a fresh
- * random one when unset). The RabbitMQ users are made through the management API, as in compose,
- * when it answers on this machine, else with rabbitmqctl, and deleted on exit.
- * On NATS the shared server's authorization cannot be switched on at run time, so the cluster gets a
- * nats-server of its own, on a port it picks, loading the authorization the setup wrote.
+ * random one when unset). What that takes on the broker in use is in localAuth.ts.
  */
 const { values } = parseArgs({
   options: {
@@ -92,44 +86,37 @@ try {
 }
 const interpolation = { ...callerEnv, ...authVariables };
 const longRunning = services.filter((s) => !oneShots.has(s.name));
+const setupService = services.find((s) => s.entry === BROKER_USERS_ENTRY);
 let transport: string;
+let auth: LocalBrokerAuth = NO_AUTH;
 try {
   transport = clusterBroker(longRunning, interpolation);
+  const managementUrl = setupService && localEnvironment(setupService.service, interpolation, placement).QNET_RABBITMQ_MANAGEMENT_URL;
+  const natsServerBinary = values["nats-server"] as string;
+  if (secret !== undefined)
+    auth = await localBrokerAuth(transport, { compose, secret, interpolation, placement, managementUrl, natsServerBinary, write });
 } catch (err) {
   process.stderr.write(`cluster: ${(err as Error).message}\n`);
   process.exit(2);
 }
 const environmentOf = (service: (typeof services)[number]) => {
   const env = localEnvironment(service.service, interpolation, placement);
-  if (service.entry === BROKER_USERS_ENTRY) {
-    // Users only on the broker in use; on RabbitMQ through its management API as in compose when it answers, else rabbitmqctl.
-    if (managementUrl === undefined) delete env.QNET_RABBITMQ_MANAGEMENT_URL;
-    if (transport === "nats") env.QNET_SKIP_RABBITMQ = "1";
-  }
+  // Users only on the broker in use.
+  if (service.entry === BROKER_USERS_ENTRY) auth.setupEnvironment(env);
   return env;
 };
-
-const setupService = services.find((s) => s.entry === BROKER_USERS_ENTRY);
-const composeManagementUrl = setupService && localEnvironment(setupService.service, interpolation, placement).QNET_RABBITMQ_MANAGEMENT_URL;
-const managementUrl =
-  secret !== undefined && transport === "amqp" && composeManagementUrl && (await managementApiAnswers(composeManagementUrl))
-    ? composeManagementUrl
-    : undefined;
 
 write(
   "cluster",
   `${services.length} processes from ${values.file}; infrastructure on this machine: ${placement.infrastructure.join(", ")}`,
 );
-if (secret !== undefined) {
-  const how = transport === "nats" ? "a nats-server of this cluster" : managementUrl ? "the management API" : "rabbitmqctl";
-  write("cluster", `broker auth on (${transport}): every process connects as its own broker user, made by ${how}`);
-}
+if (secret !== undefined)
+  write("cluster", `broker auth on (${transport}): every process connects as its own broker user, made by ${auth.madeBy}`);
 
 const children: Child[] = [];
 const execFileAsync = promisify(execFile);
 /** How often a dependency's healthcheck is run while a service waits for it. */
 const HEALTH_POLL_MS = 500;
-let natsServer: LocalNatsServer | undefined;
 const stops = new StopRequests(systemClock);
 
 function start(service: (typeof services)[number]): Child {
@@ -154,44 +141,12 @@ const onSignal = (signal: NodeJS.Signals) => {
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
 
-/** Undoes what the launcher set up around the processes: its nats-server, and with auth on RabbitMQ the users. */
-async function tearDown(): Promise<boolean> {
-  await natsServer?.stop();
-  if (secret === undefined || transport !== "amqp") return true;
-  try {
-    const admin = managementUrl ? managementApiAdmin(managementUrl) : rabbitmqctlAdmin();
-    await deleteRabbitUsers(brokerNetwork(compose, secret, interpolation), admin);
-    write("cluster", "broker users deleted");
-    return true;
-  } catch (err) {
-    write("cluster", `could not delete the broker users: ${(err as Error).message}`);
-    return false;
-  }
-}
-
 async function run(): Promise<boolean> {
   for (const service of services.filter((s) => oneShots.has(s.name))) {
     const exit = await start(service).exited;
     if (exit.code !== 0 || stops.stopping) return false;
   }
-  if (secret !== undefined && transport === "nats") {
-    const authFile = setupService ? environmentOf(setupService).QNET_NATS_AUTH_FILE : undefined;
-    if (!authFile) throw new Error(`no service runs ${BROKER_USERS_ENTRY} with QNET_NATS_AUTH_FILE: the NATS users are unknown`);
-    const dir = volumeDir("nats-server");
-    const configFile = join(dir, "qnet.conf");
-    // nats-server resolves an include relative to the including file, and reads a leading "/" as relative too.
-    writeFileSync(configFile, `include "${relative(dirname(configFile), authFile)}"\n`);
-    natsServer = await startLocalNatsServer({
-      binary: values["nats-server"] as string,
-      configFile,
-      storeDir: join(dir, "jetstream"),
-      onLine: (line) => {
-        if (/\[(ERR|WRN|FTL)\]/.test(line)) write("nats", line);
-      },
-    });
-    placement.addresses = { nats: new URL(natsServer.url).host };
-    write("cluster", `nats-server of this cluster with the network's users at ${natsServer.url}`);
-  }
+  await auth.afterSetup(setupService ? environmentOf(setupService) : {});
   if (stops.stopping) return false;
   for (const hub of longRunning.filter((s) => s.entry === "hub/main.ts")) {
     announceDashboard(hub).catch((err: Error) => write("cluster", `no dashboard address for ${hub.name}: ${err.message}`));
@@ -262,7 +217,8 @@ try {
   await Promise.all(children.map((c) => c.exited));
   clean = false;
 }
-const tornDown = await tearDown();
+// What the launcher set up around the processes for auth (users, a nats-server of its own) goes.
+const tornDown = await auth.tearDown();
 write("cluster", clean && tornDown ? "every process stopped cleanly" : "some process did not stop cleanly");
 process.exit(clean && tornDown ? 0 : 1);
 
