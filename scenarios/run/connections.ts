@@ -65,9 +65,12 @@ export class RunConnections {
     return new FaultyTransport(transit, who, { board, clock, random: faultRandom.fork(label), tap, twin });
   }
 
-  /** A connection on the memory broker that publishes as `user` (the hub's when undefined). */
+  /** A connection on the network's memory broker that publishes as `user` (as nobody when undefined). */
   memoryAs(user: string | undefined): () => Transport {
-    return () => new MemoryTransport((this.network as EmbeddedNetwork).broker, { prefix: this.prefix, user });
+    return () => {
+      if (!this.network) throw new Error("a connection beside the participants before the network started");
+      return new MemoryTransport(this.network.broker, { prefix: this.prefix, user });
+    };
   }
 
   /** A connection that publishes as the node, or reads as nobody ("reader"), opened on first use and kept. */
