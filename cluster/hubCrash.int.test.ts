@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ledgerPath } from "../node-agent/fileLedger.ts";
+import { loadConfig } from "../shared/config.ts";
 import type { StoredState } from "../shared/ports/store.ts";
 import type { ResultState } from "../shared/protocol/items.ts";
 import { dropSchema, pgClient } from "../shared/store/mod.ts";
@@ -11,8 +12,7 @@ import { freePort, pollUntil } from "../shared/testing/net.ts";
 import { ProcessPool } from "./testing/processes.ts";
 import { SERVICES, describeWith, uniquePrefix } from "../shared/testing/services.ts";
 import { systemClock } from "../shared/time/systemClock.ts";
-import { deleteAmqpPrefix } from "../shared/transport/amqp/mod.ts";
-import { deleteNatsPrefix } from "../shared/transport/nats/mod.ts";
+import { brokerEntry } from "../shared/transport/mod.ts";
 import type { QueryHistory } from "../hub/http/history.ts";
 import { canonicalJson } from "../hub/view/rebuild.ts";
 
@@ -212,8 +212,7 @@ function crashSuite(transport: "amqp" | "nats", storeKind: "postgres" | "pglite"
       const client = pgClient(SERVICES.postgres.url);
       await dropSchema(client, schema).finally(() => client.close());
     }
-    if (transport === "amqp") await deleteAmqpPrefix(SERVICES.amqp.url, prefix, NODES);
-    else await deleteNatsPrefix(SERVICES.nats.url, prefix);
+    await brokerEntry(transport).deletePrefix(loadConfig(), prefix, NODES);
     if (dir) await rm(dir, { recursive: true, force: true });
   }, 60_000);
 
