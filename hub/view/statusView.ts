@@ -2,8 +2,8 @@ import { type ItemKind, type ItemState, comparePrecedence, precedenceOf } from "
 import type { QueryDefinition } from "../../shared/protocol/definition.ts";
 import type { QueryState, ResultState } from "../../shared/protocol/items.ts";
 import { type QueryStatus, RESULT_LADDER, type ResultStatus, resultStage } from "../../shared/protocol/status.ts";
-import { Column } from "../../shared/store/column.ts";
-import { ResultFields, ResultTexts } from "../../shared/store/packedResults.ts";
+import { Column } from "../../shared/packed/column.ts";
+import { ResultFields, ResultTexts } from "../../shared/packed/results.ts";
 import { countDisplay, statusText, totalOf } from "./display.ts";
 
 /** One site's row of a query, as PROTOCOL.md section 6 shapes it. */

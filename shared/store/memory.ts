@@ -2,9 +2,9 @@ import type { ItemKind, ItemState } from "../apply/precedence.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { ResultState } from "../protocol/items.ts";
 import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../ports/store.ts";
-import { Column } from "./column.ts";
-import { MessageIds } from "./messageIds.ts";
-import { Interned, ResultFields, ResultTexts } from "./packedResults.ts";
+import { Column } from "../packed/column.ts";
+import { MessageIds } from "../packed/messageIds.ts";
+import { Interned, ResultFields, ResultTexts } from "../packed/results.ts";
 import { type ApplyPolicy, queryIdOf, stepOf } from "./step.ts";
 
 /** The outcomes a state can be stored by, by their code in the log. */

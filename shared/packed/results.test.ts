@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ResultState } from "../protocol/items.ts";
-import { ResultFields, ResultTexts } from "./packedResults.ts";
+import { ResultFields, ResultTexts } from "./results.ts";
 
 const Q = "8c0a4a4e-3c2e-4f5a-9d35-0f8e4c1b2a10";
 const base: ResultState = {
