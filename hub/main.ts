@@ -1,7 +1,7 @@
 import { loadConfig, requireApiAccess } from "../shared/config.ts";
 import { createLogger } from "../shared/log.ts";
 import { runProcess } from "../shared/process.ts";
-import { createStore } from "../shared/store/mod.ts";
+import { createStore } from "../shared/store/create.ts";
 import { createTransport } from "../shared/transport/mod.ts";
 import { systemClock } from "../shared/time/systemClock.ts";
 import { unseededRandom } from "../shared/time/seededRandom.ts";

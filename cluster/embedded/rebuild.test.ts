@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ResultState } from "../../shared/protocol/items.ts";
 import { encodeMessage, type RunQuery } from "../../shared/protocol/messages.ts";
-import { createStore } from "../../shared/store/mod.ts";
+import { createStore } from "../../shared/store/create.ts";
 import { SeededRandom } from "../../shared/time/seededRandom.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import { MemoryTransport } from "../../shared/transport/memory/mod.ts";

@@ -5,7 +5,7 @@ import type { Config } from "../../shared/config.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { Store } from "../../shared/ports/store.ts";
-import { createStore } from "../../shared/store/mod.ts";
+import { createStore } from "../../shared/store/create.ts";
 import { rebuildView } from "../view/rebuild.ts";
 import { shownDifferences, shownQueries } from "./compare.ts";
 import { type LiveHub, liveQueries } from "./live.ts";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../time/virtualClock.ts";
 import { storeContract } from "../contract.ts";
-import { createStore } from "../mod.ts";
+import { createStore } from "../create.ts";
 import type { SqlClient } from "./client.ts";
 import { pgliteClient } from "./pglite.ts";
 import { dropSchema, MIGRATIONS } from "./schema.ts";

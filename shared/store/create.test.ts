@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../time/virtualClock.ts";
 import { MemoryStore } from "./memory.ts";
-import { createStore } from "./mod.ts";
+import { createStore } from "./create.ts";
 
 describe("createStore", () => {
   const clock = new VirtualClock();

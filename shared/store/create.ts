@@ -7,13 +7,6 @@ import { pgliteClient } from "./sql/pglite.ts";
 import { checkSchemaName } from "./sql/schema.ts";
 import { SqlStore } from "./sql/sqlStore.ts";
 
-export { MemoryStore } from "./memory.ts";
-export type { SqlClient, SqlQueryable } from "./sql/client.ts";
-export { pgClient } from "./sql/pg.ts";
-export { pgliteClient } from "./sql/pglite.ts";
-export { checkSchemaName, dropSchema, MIGRATIONS, type Migration, migrate } from "./sql/schema.ts";
-export { SqlStore, type SqlStoreOptions } from "./sql/sqlStore.ts";
-
 export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 export const DEFAULT_SCHEMA = "qnet";
 

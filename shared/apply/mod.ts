@@ -1,3 +1,0 @@
-export * from "./decide.ts";
-export * from "./precedence.ts";
-export * from "./sameItem.ts";
