@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ledgerPath } from "../node-agent/fileLedger.ts";
+import { canonicalJson } from "../shared/apply/sameState.ts";
 import { loadConfig } from "../shared/config.ts";
 import type { StoredState } from "../shared/ports/store.ts";
 import type { ResultState } from "../shared/protocol/items.ts";
@@ -15,7 +16,6 @@ import { SERVICES, describeWith, uniquePrefix } from "../shared/testing/services
 import { systemClock } from "../shared/time/systemClock.ts";
 import { brokerEntry } from "../shared/transport/mod.ts";
 import type { QueryHistory } from "../hub/http/history.ts";
-import { canonicalJson } from "../hub/view/rebuild.ts";
 
 const NODES = ["site-a", "site-b", "site-c"];
 const HUB_STATUSES = new Set(["created", "sentToNode", "timedOut"]);

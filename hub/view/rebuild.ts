@@ -1,3 +1,4 @@
+import { canonicalJson } from "../../shared/apply/sameState.ts";
 import type { Store } from "../../shared/ports/store.ts";
 import { StatusView } from "./statusView.ts";
 
@@ -27,13 +28,4 @@ export function keyedDifferences(
   }
   for (const k of a.keys()) if (!b.has(k)) out.push(`${k}: only in the ${names[0]}`);
   return out;
-}
-
-/** JSON with object keys sorted: a state read back from jsonb has its keys in another order, and is the same state. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
 }

@@ -3,7 +3,7 @@ import type { ResultState } from "../protocol/items.ts";
 import { RESULT_LADDER, RESULT_STATUSES } from "../protocol/status.ts";
 import { decide, decideResult } from "./decide.ts";
 import { comparePrecedence, currentOf } from "./precedence.ts";
-import { canonicalText, sameState } from "./sameItem.ts";
+import { canonicalJson, sameState } from "./sameState.ts";
 
 const Q = "8c0a4a4e-3c2e-4f5a-9d35-0f8e4c1b2a10";
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
@@ -128,6 +128,6 @@ describe("state equality", () => {
   it("ignores key order and undefined fields but not values", () => {
     expect(sameState({ a: 1, b: { c: [1, 2] } }, { b: { c: [1, 2] }, a: 1, d: undefined })).toBe(true);
     expect(sameState({ a: 1, b: { c: [1, 2] } }, { a: 1, b: { c: [2, 1] } })).toBe(false);
-    expect(canonicalText({ b: 1, a: [true, null] })).toBe(canonicalText({ a: [true, null], b: 1 }));
+    expect(canonicalJson({ b: 1, a: [true, null] })).toBe(canonicalJson({ a: [true, null], b: 1 }));
   });
 });

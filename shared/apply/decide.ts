@@ -1,6 +1,6 @@
 import type { ResultState } from "../protocol/items.ts";
 import { type ItemKind, type ItemState, comparePrecedence, currentOf, stageOf, versionOf } from "./precedence.ts";
-import { sameState } from "./sameItem.ts";
+import { sameState } from "./sameState.ts";
 
 export const OUTCOMES = ["applied", "applied-late", "duplicate", "conflict-rebased", "conflict-discarded", "rejected"] as const;
 export type Outcome = (typeof OUTCOMES)[number];

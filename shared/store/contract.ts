@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ItemKind, type ItemState, currentOf } from "../apply/precedence.ts";
-import { sameState } from "../apply/sameItem.ts";
+import { sameState } from "../apply/sameState.ts";
 import { resultId } from "../protocol/ids.ts";
 import type { ResultState } from "../protocol/items.ts";
 import type { ResultStatus } from "../protocol/status.ts";

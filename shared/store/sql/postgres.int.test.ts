@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { canonicalText, sameState } from "../../apply/sameItem.ts";
+import { canonicalJson, sameState } from "../../apply/sameState.ts";
 import type { Applied, Proposal } from "../../ports/store.ts";
 import { SERVICES, describeWith, uniquePrefix } from "../../testing/services.ts";
 import { SeededRandom } from "../../time/seededRandom.ts";
@@ -108,7 +108,7 @@ await describeWith(["postgres"], "SqlStore on PostgreSQL", () => {
       for (const h of [0, 1]) {
         proposed[h]!.forEach((p, i) => {
           if (outcomes[h]![i]!.stored === undefined) return;
-          const key = `${p.state.id}|${canonicalText({ ...p.state, versionInfo: undefined })}`;
+          const key = `${p.state.id}|${canonicalJson({ ...p.state, versionInfo: undefined })}`;
           storedBy.set(key, (storedBy.get(key) ?? 0) + 1);
         });
       }

@@ -17,13 +17,17 @@ export function sameState(a: unknown, b: unknown): boolean {
   return ak.length === bk.length && ak.every((k) => sameState(ao[k], bo[k]));
 }
 
-/** A stable text of a state, equal for equal states: usable as a cheap duplicate key. */
-export function canonicalText(value: unknown): string {
+/**
+ * The same equality as text: JSON with object keys sorted, equal for states that are the same
+ * (a state read back from jsonb has its keys in another order). A cheap key for a duplicate, or a
+ * line to compare two views by.
+ */
+export function canonicalJson(value: unknown): string {
   if (typeof value !== "object" || value === null) return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalText).join(",")}]`;
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
   const o = value as Record<string, unknown>;
   const keys = Object.keys(o)
     .filter((k) => o[k] !== undefined)
     .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalText(o[k])}`).join(",")}}`;
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
 }
