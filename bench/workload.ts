@@ -1,6 +1,6 @@
 import type { Proposal } from "../shared/ports/store.ts";
 import type { Random } from "../shared/ports/random.ts";
-import type { QueryState, ResultState } from "../shared/protocol/items.ts";
+import { type QueryState, type ResultState, SHRINE_OBFUSCATION } from "../shared/protocol/items.ts";
 import { encodeMessage, type ResultUpdate } from "../shared/protocol/messages.ts";
 import { nextVersion } from "../shared/protocol/versionInfo.ts";
 import { SeededRandom } from "../shared/time/seededRandom.ts";
@@ -38,7 +38,6 @@ export interface WorkloadOptions {
 }
 
 const T0 = Date.UTC(2026, 0, 1);
-const OBFUSCATION = { binSize: 5, stdDev: 6.5, noiseClamp: 10, lowLimit: 10 };
 
 /** The states a node proposes for one result after sentToNode (v2): received, running twice, completed. */
 function lifecycle(sent: ResultState, random: Random): ResultState[] {
@@ -52,7 +51,7 @@ function lifecycle(sent: ResultState, random: Random): ResultState[] {
   step({ status: "receivedByNode" }, 1_000);
   step({ status: "running", progress: 0.3 }, 2_000);
   step({ status: "running", progress: 0.7 }, 3_000);
-  step({ status: "completed", count: 5 * random.int(0, 400), obfuscation: OBFUSCATION }, 4_000);
+  step({ status: "completed", count: 5 * random.int(0, 400), obfuscation: SHRINE_OBFUSCATION }, 4_000);
   return states;
 }
 

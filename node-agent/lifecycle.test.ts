@@ -5,7 +5,7 @@ import { type ResultState, ResultState as ResultStateSchema } from "../shared/pr
 import { isFinal, resultStage } from "../shared/protocol/status.ts";
 import { SeededRandom } from "../shared/time/seededRandom.ts";
 import { planLifecycle } from "./lifecycle.ts";
-import { SHRINE_OBFUSCATION } from "./obfuscate.ts";
+import { SHRINE_OBFUSCATION } from "../shared/protocol/items.ts";
 import { type LatencyProfile, PROFILES } from "./profile.ts";
 
 const T0 = Date.UTC(2026, 0, 1);

@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Random } from "../shared/ports/random.ts";
 import { SeededRandom } from "../shared/time/seededRandom.ts";
-import { noiseFor, obfuscateCount, SHRINE_OBFUSCATION } from "./obfuscate.ts";
+import { SHRINE_OBFUSCATION } from "../shared/protocol/items.ts";
+import { noiseFor, obfuscateCount } from "./obfuscate.ts";
 
 const { binSize, noiseClamp, lowLimit } = SHRINE_OBFUSCATION;
 

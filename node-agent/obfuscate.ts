@@ -1,8 +1,5 @@
 import type { Random } from "../shared/ports/random.ts";
-import type { Obfuscation } from "../shared/protocol/items.ts";
-
-/** SHRINE 2's parameters (BACKGROUND.md). */
-export const SHRINE_OBFUSCATION: Obfuscation = { binSize: 5, stdDev: 6.5, noiseClamp: 10, lowLimit: 10 };
+import { type Obfuscation, SHRINE_OBFUSCATION } from "../shared/protocol/items.ts";
 
 /** What a site reports instead of a count at or under the low limit: "lowLimit patients or fewer". */
 export const AT_OR_BELOW_LIMIT = -1;

@@ -7,7 +7,8 @@ import { VirtualClock } from "../shared/time/virtualClock.ts";
 import { createMemoryBroker, MemoryTransport } from "../shared/transport/memory/mod.ts";
 import { NodeAgent } from "./agent.ts";
 import { evaluate } from "./evaluate.ts";
-import { AT_OR_BELOW_LIMIT, noiseFor, obfuscateCount, SHRINE_OBFUSCATION } from "./obfuscate.ts";
+import { SHRINE_OBFUSCATION } from "../shared/protocol/items.ts";
+import { AT_OR_BELOW_LIMIT, noiseFor, obfuscateCount } from "./obfuscate.ts";
 import { ObservedSite } from "./testing/observedSite.ts";
 
 const SITE_SEED = "privacy-site";

@@ -88,7 +88,7 @@ export class Ingest {
       log: Logger;
       prefetch: number;
       maxBatch?: number;
-      /** Concurrent store transactions; 4 by default. */
+      /** Concurrent store transactions; DEFAULT_LANES by default. */
       lanes?: number;
     },
   ) {

@@ -1,7 +1,7 @@
 import { type ItemState, comparePrecedence, currentOf, stageOf } from "../../shared/apply/precedence.ts";
 import type { CountedResult } from "../../node-agent/observer.ts";
 import type { Store } from "../../shared/ports/store.ts";
-import type { ResultState } from "../../shared/protocol/items.ts";
+import { type ResultState, SHRINE_OBFUSCATION } from "../../shared/protocol/items.ts";
 import { RESULT_LADDER } from "../../shared/protocol/status.ts";
 import { rebuildView, viewDifferences } from "../../hub/view/rebuild.ts";
 import type { StatusView } from "../../hub/view/statusView.ts";
@@ -252,7 +252,7 @@ const CHECKS: Record<InvariantName, Check> = {
           });
           continue;
         }
-        const o = r.obfuscation ?? { binSize: 5, noiseClamp: 10, lowLimit: 10, stdDev: 6.5 };
+        const o = r.obfuscation ?? SHRINE_OBFUSCATION;
         const bound = o.noiseClamp + o.binSize / 2;
         const ok =
           r.count === -1

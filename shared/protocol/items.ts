@@ -23,6 +23,9 @@ export const Obfuscation = z.object({
 });
 export type Obfuscation = z.infer<typeof Obfuscation>;
 
+/** SHRINE 2's parameters (BACKGROUND.md): what a count means when its state names no others. */
+export const SHRINE_OBFUSCATION: Obfuscation = { binSize: 5, stdDev: 6.5, noiseClamp: 10, lowLimit: 10 };
+
 /** One state of a Result: the answer of one node to one query. */
 export const ResultState = z
   .object({
