@@ -1,3 +1,4 @@
+import { messageRefusal } from "../../shared/apply/admission.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { Applied, Proposal } from "../../shared/ports/store.ts";
@@ -7,7 +8,7 @@ import type { Liveness } from "../liveness.ts";
 import type { HubMetrics } from "../metrics.ts";
 import type { QueryDesk } from "../queries.ts";
 import type { Recorder } from "../record.ts";
-import { senderProblem } from "./sender.ts";
+import { userNodeIdOf } from "./sender.ts";
 
 interface Waiting {
   delivery: Delivery;
@@ -116,7 +117,7 @@ export class Ingest {
     if (!decoded.ok) return this.reject(delivery, decoded.reason);
     const message = decoded.message;
     metrics.messages.inc({ type: message.type });
-    const problem = senderProblem(message, delivery);
+    const problem = messageRefusal(message, delivery, userNodeIdOf(delivery));
     if (problem) return this.reject(delivery, problem);
     if (message.type === "node-heartbeat") {
       liveness.beat(message.nodeId, message.activeQueries);

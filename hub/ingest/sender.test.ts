@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { messageRefusal } from "../../shared/apply/admission.ts";
 import type { Message } from "../../shared/protocol/messages.ts";
 import { hubBrokerUser, nodeBrokerUser, nodeIdOfBrokerUser } from "../../trust/identity.ts";
-import { senderProblem } from "./sender.ts";
+import { userNodeIdOf } from "./sender.ts";
 
 const queryId = "0b6f2a43-51c1-4a38-9a4e-2f0c7a1e5d11";
 const at = "2026-01-01T00:00:00.000Z";
@@ -24,6 +25,8 @@ function update(nodeId: string, resultNodeId = nodeId): Message {
 }
 
 const onRoute = (nodeId: string, authenticatedUser?: string) => ({ routeKind: "result" as const, routeNodeId: nodeId, authenticatedUser });
+/** Who may write, as ingest asks it: with the node the delivery's broker user speaks for. */
+const senderProblem = (message: Message, route: ReturnType<typeof onRoute>) => messageRefusal(message, route, userNodeIdOf(route));
 
 describe("the sender's identity", () => {
   it("accepts a node speaking in its own name as its own broker user", () => {

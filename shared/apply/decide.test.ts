@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ResultState } from "../protocol/items.ts";
 import { RESULT_LADDER, RESULT_STATUSES } from "../protocol/status.ts";
-import { decide, decideResult } from "./decide.ts";
+import { decide } from "./decide.ts";
 import { comparePrecedence, currentOf } from "./precedence.ts";
 import { canonicalJson, sameState } from "./sameState.ts";
 
@@ -97,24 +97,6 @@ describe("the apply decision", () => {
     expect(d).toEqual({ outcome: "conflict-discarded", collidedWith: state(3, "receivedByNode"), current: state(3, "receivedByNode") });
     const lower = decide("result", [...stored, state(4, "completed")], state(2, "queuedAtNode"));
     expect(lower.outcome).toBe("conflict-discarded");
-  });
-
-  it("rejects a node's proposal for an unknown query", () => {
-    expect(decideResult(state(3, "running"), { queryKnown: false, stored: [] })).toEqual({
-      outcome: "rejected",
-      reason: `unknown query ${Q}`,
-    });
-  });
-
-  it("rejects a node's proposal for a query not sent to it", () => {
-    expect(decideResult(state(3, "running"), { queryKnown: true, stored: [] })).toEqual({
-      outcome: "rejected",
-      reason: `query ${Q} was not sent to node hospital-a`,
-    });
-  });
-
-  it("decides a known result's proposal like any other", () => {
-    expect(decideResult(state(4, "running"), { queryKnown: true, stored }).outcome).toBe("applied");
   });
 
   it("lets a late completed beat the hub's timedOut", () => {

@@ -1,4 +1,5 @@
-import { type Decision, decide, decideResult } from "../apply/decide.ts";
+import { proposalRefusal } from "../apply/admission.ts";
+import { type Decision, decide } from "../apply/decide.ts";
 import { type ItemKind, type ItemState, currentOf } from "../apply/precedence.ts";
 import type { ResultState } from "../protocol/items.ts";
 import type { Proposal } from "../ports/store.ts";
@@ -15,7 +16,7 @@ export function queryIdOf(kind: ItemKind, state: ItemState): string {
 export type ApplyPolicy = "versioned" | "naive";
 
 export interface Step {
-  decision: Decision;
+  decision: Decision | { outcome: "rejected"; reason: string };
   /** The item's current state after the proposal; absent for a rejection. */
   current?: ItemState;
 }
@@ -25,19 +26,13 @@ export interface Step {
  * a node's proposal passes the store's step-1 checks first, the hub's own writes do not.
  */
 export function stepOf(proposal: Proposal, stored: readonly ItemState[], queryKnown: boolean, policy: ApplyPolicy = "versioned"): Step {
-  let decision: Decision;
-  if (proposal.origin === "node") {
-    if (proposal.kind !== "result") return { decision: { outcome: "rejected", reason: "a node proposes results only" } };
-    decision = decideResult(proposal.state as ResultState, { queryKnown, stored: stored as ResultState[] });
-    // The naive policy keeps step 1 (who may write) and drops steps 2 to 4: whatever arrives last is current.
-    if (policy === "naive" && decision.outcome !== "rejected")
-      return { decision: { outcome: "applied", write: proposal.state }, current: proposal.state };
-  } else {
-    decision = decide(proposal.kind, stored, proposal.state);
-  }
+  const reason = proposalRefusal(proposal, stored, () => queryKnown);
+  if (reason !== undefined) return { decision: { outcome: "rejected", reason } };
+  // The naive policy keeps step 1 (who may write) and drops steps 2 to 4: whatever arrives last is current.
+  if (policy === "naive" && proposal.origin === "node")
+    return { decision: { outcome: "applied", write: proposal.state }, current: proposal.state };
+  const decision = decide(proposal.kind, stored, proposal.state);
   switch (decision.outcome) {
-    case "rejected":
-      return { decision };
     case "applied":
     case "applied-late":
     case "conflict-rebased":
