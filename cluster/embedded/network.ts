@@ -5,7 +5,6 @@ import type { Random } from "../../shared/ports/random.ts";
 import type { Store } from "../../shared/ports/store.ts";
 import type { Transport } from "../../shared/ports/transport.ts";
 import { MemoryStore } from "../../shared/store/memory.ts";
-import type { ApplyPolicy } from "../../shared/store/step.ts";
 import { type MemoryBroker, MemoryTransport, type TransitPlan, createMemoryBroker } from "../../shared/transport/memory/mod.ts";
 import { NodeAgent } from "../../node-agent/agent.ts";
 import type { NodeObserver } from "../../node-agent/observer.ts";
@@ -33,8 +32,6 @@ export interface EmbeddedNetworkOptions {
   /** Faults the memory broker injects in transit (duplicates, reordering, delay). */
   faults?: TransitPlan;
   store?: Store;
-  /** How the memory store applies proposals when no store is given; "versioned" by default. */
-  policy?: ApplyPolicy;
   /**
    * A participant's connection to the broker; a MemoryTransport on this network's broker when
    * absent. Scenarios wrap it to inject faults at the ports, or connect to RabbitMQ or NATS.
@@ -78,7 +75,7 @@ export class EmbeddedNetwork {
   static async start(options: EmbeddedNetworkOptions): Promise<EmbeddedNetwork> {
     const { clock, random } = options;
     const broker = createMemoryBroker({ clock, random: random.fork("broker"), faults: options.faults });
-    const store = options.store ?? new MemoryStore({ clock, policy: options.policy });
+    const store = options.store ?? new MemoryStore({ clock });
     const hubTransport = await connectTo(options, broker, { role: "hub" });
     const hub = await launchHub(options, hubTransport, store, 0);
     const network = new EmbeddedNetwork(options, broker, store, hub, hubTransport);

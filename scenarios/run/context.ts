@@ -3,11 +3,11 @@ import { FaultBoard } from "../../shared/faults/mod.ts";
 import { type Logger, silentLogger } from "../../shared/log.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { Random } from "../../shared/ports/random.ts";
-import type { ApplyPolicy } from "../../shared/store/step.ts";
 import { SeededRandom } from "../../shared/time/seededRandom.ts";
 import { systemClock } from "../../shared/time/systemClock.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import type { Scenario } from "../schema.ts";
+import type { ApplyPolicy } from "./policy.ts";
 import { History } from "./history.ts";
 import type { TruthBook } from "./truths.ts";
 

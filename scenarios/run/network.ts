@@ -8,6 +8,7 @@ import type { Scenario } from "../schema.ts";
 import type { RunConnections } from "./connections.ts";
 import type { RunContext } from "./context.ts";
 import { RecordingStore } from "./history.ts";
+import { plannerOf } from "./policy.ts";
 import type { ViewReader } from "./reader.ts";
 import { truthObserver } from "./truths.ts";
 import type { Twins } from "./twins.ts";
@@ -25,7 +26,7 @@ export function scenarioNodes(scenario: Scenario) {
 
 /** The hub's store, in memory, under the run's policy, every decision it makes written into the history. */
 export function scenarioStore(run: RunContext): Store {
-  return new RecordingStore(new MemoryStore({ clock: run.clock, policy: run.policy }), run.history, run.clock);
+  return new RecordingStore(new MemoryStore({ clock: run.clock, planner: plannerOf(run.policy) }), run.history, run.clock);
 }
 
 /** A site's clock: the run's, set off by the skew in force at the node. */

@@ -1,3 +1,4 @@
+import { type PlannedConflict, type PlannedWrite, type Planner, plan, queryIdOf } from "../apply/plan.ts";
 import type { ItemKind, ItemState } from "../apply/precedence.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { ResultState } from "../protocol/items.ts";
@@ -5,7 +6,6 @@ import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState
 import { Column } from "../packed/column.ts";
 import { MessageIds } from "../packed/messageIds.ts";
 import { Interned, ResultFields, ResultTexts } from "../packed/results.ts";
-import { type ApplyPolicy, queryIdOf, stepOf } from "./step.ts";
 
 /** The outcomes a state can be stored by, by their code in the log. */
 const OUTCOMES: readonly StoredState["outcome"][] = ["applied", "applied-late", "conflict-rebased"];
@@ -179,11 +179,12 @@ export class MemoryStore implements Store {
   private conflictCount = 0;
   private lastNow = Number.NaN;
   private lastIso = "";
-  readonly policy: ApplyPolicy;
+  private readonly planner: Planner;
 
-  constructor(opts: { clock: Clock; policy?: ApplyPolicy }) {
+  /** `planner` decides what a burst does; the versioned plan of PROTOCOL.md section 3 by default. */
+  constructor(opts: { clock: Clock; planner?: Planner }) {
     this.clock = opts.clock;
-    this.policy = opts.policy ?? "versioned";
+    this.planner = opts.planner ?? plan;
   }
 
   async open(): Promise<void> {}
@@ -195,34 +196,42 @@ export class MemoryStore implements Store {
   async close(): Promise<void> {}
 
   async apply(proposals: readonly Proposal[]): Promise<Applied[]> {
-    return proposals.map((p) => this.applyOne(p));
+    /** The result item each proposal named when the plan read it, so a write need not look it up again. */
+    const items: (number | undefined)[] = [];
+    const { outcomes, writes, conflicts } = this.planner(proposals, {
+      statesOf: (ord) => {
+        const p = proposals[ord] as Proposal;
+        if (p.kind === "query") return this.statesAt(this.queries.get(p.state.id));
+        const item = this.results.find(p.state.id);
+        items[ord] = item;
+        return this.statesAt(this.results.newestOf(item));
+      },
+      queryKnown: (queryId) => this.queries.has(queryId),
+    });
+    // In proposal order, a rebased state before its conflict record: seqs as if applied one by one.
+    let w = 0;
+    const storeUpTo = (ord: number) => {
+      for (; w < writes.length && (writes[w] as PlannedWrite).ord <= ord; w++) {
+        const write = writes[w] as PlannedWrite;
+        (outcomes[write.ord] as Applied).stored = this.store(write, items[write.ord]);
+      }
+    };
+    for (const c of conflicts) {
+      storeUpTo(c.ord);
+      this.recordConflict(c);
+    }
+    storeUpTo(Number.POSITIVE_INFINITY);
+    return outcomes;
   }
 
-  private applyOne(p: Proposal): Applied {
-    const item = p.kind === "result" ? this.results.find(p.state.id) : undefined;
-    const newest = p.kind === "query" ? this.queries.get(p.state.id) : this.results.newestOf(item);
-    const storedStates = this.log.chain(newest).map((place) => this.log.stateAt(place));
-    const queryId = queryIdOf(p.kind, p.state);
-    const queryKnown = p.kind === "query" || this.queries.has(queryId);
-    const { decision, current } = stepOf(p, storedStates, queryKnown, this.policy);
-    const messageId = p.messageId ?? null;
-    switch (decision.outcome) {
-      case "rejected":
-        return { outcome: "rejected", reason: decision.reason };
-      case "duplicate":
-        return { outcome: "duplicate", current };
-      case "conflict-discarded":
-        this.recordConflict(p.kind, queryId, p.state, decision.collidedWith, null, messageId);
-        return { outcome: "conflict-discarded", current };
-      default: {
-        const write = decision.write;
-        const stored = this.store(p.kind, write, decision.outcome, messageId, item, newest);
-        if (decision.outcome === "conflict-rebased") {
-          this.recordConflict(p.kind, queryId, p.state, decision.collidedWith, stored.itemVersion, messageId);
-        }
-        return { outcome: decision.outcome, stored, current };
-      }
-    }
+  /** The states of an item's chain, oldest first, rebuilt from the log. */
+  private statesAt(newest: number | undefined): ItemState[] {
+    return this.log.chain(newest).map((place) => this.log.stateAt(place));
+  }
+
+  /** The place of an item's newest stored state, if it has one. */
+  private newestOf(kind: ItemKind, id: string): number | undefined {
+    return kind === "query" ? this.queries.get(id) : this.results.newestOf(this.results.find(id));
   }
 
   /** The clock's time as ISO text, one string shared by every record made within the same millisecond. */
@@ -235,51 +244,41 @@ export class MemoryStore implements Store {
     return this.lastIso;
   }
 
-  private store(
-    kind: ItemKind,
-    state: ItemState,
-    outcome: StoredState["outcome"],
-    messageId: string | null,
-    known: number | undefined,
-    newest: number | undefined,
-  ): StoredState {
-    const item = kind === "result" ? (known ?? this.results.add(state as ResultState, queryIdOf(kind, state))) : undefined;
-    const place = this.log.push(kind, state, item, newest ?? -1, outcome, messageId, this.clock.now());
+  /** Appends a planned state to the log; `known` is its result item when the plan read one. */
+  private store(w: PlannedWrite, known: number | undefined): StoredState {
+    const { kind, state } = w;
+    // An item the burst itself added has no `known`: found again, or added by its first write.
+    const item =
+      kind === "result" ? (known ?? this.results.find(state.id) ?? this.results.add(state as ResultState, w.queryId)) : undefined;
+    const newest = item === undefined ? this.queries.get(state.id) : this.results.newestOf(item);
+    const place = this.log.push(kind, state, item, newest ?? -1, w.outcome, w.messageId, this.clock.now());
     if (item === undefined) this.queries.set(state.id, place);
     else this.results.moved(item, place);
     return this.log.read(place, state);
   }
 
-  private recordConflict(
-    kind: ItemKind,
-    queryId: string,
-    proposed: ItemState,
-    collidedWith: ItemState,
-    rebasedTo: number | null,
-    messageId: string | null,
-  ): void {
+  private recordConflict(c: PlannedConflict): void {
     const conflict: ConflictRecord = {
       seq: this.log.conflictSeq(),
-      kind,
-      id: proposed.id,
-      queryId,
-      itemVersion: proposed.versionInfo.itemVersion,
-      proposed,
-      collidedWith,
-      resolution: rebasedTo === null ? "discarded" : "rebased",
-      rebasedTo,
-      messageId,
+      kind: c.kind,
+      id: c.id,
+      queryId: c.queryId,
+      itemVersion: c.itemVersion,
+      proposed: c.proposed,
+      collidedWith: c.collidedWith,
+      resolution: c.resolution,
+      rebasedTo: c.rebasedTo,
+      messageId: c.messageId,
       at: this.nowIso(),
     };
-    const list = this.conflictsOfQuery.get(queryId);
+    const list = this.conflictsOfQuery.get(c.queryId);
     if (list) list.push(conflict);
-    else this.conflictsOfQuery.set(queryId, [conflict]);
+    else this.conflictsOfQuery.set(c.queryId, [conflict]);
     this.conflictCount++;
   }
 
   async states(kind: ItemKind, id: string): Promise<StoredState[]> {
-    const newest = kind === "query" ? this.queries.get(id) : this.results.newestOf(this.results.find(id));
-    return this.log.chain(newest).map((place) => this.log.read(place));
+    return this.log.chain(this.newestOf(kind, id)).map((place) => this.log.read(place));
   }
 
   async history(queryId: string): Promise<{ states: StoredState[]; conflicts: ConflictRecord[] }> {

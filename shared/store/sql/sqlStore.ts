@@ -1,8 +1,8 @@
-import type { ItemKind, ItemState } from "../../apply/precedence.ts";
+import { type PlannedConflict, type PlannedWrite, type Planner, plan, queryIdOf } from "../../apply/plan.ts";
+import { type ItemKind, type ItemState, versionOf } from "../../apply/precedence.ts";
 import type { Logger } from "../../log.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../../ports/store.ts";
-import { queryIdOf, stepOf } from "../step.ts";
 import { isRetryableSqlError, type SqlClient, type SqlQueryable } from "./client.ts";
 import { ItemCache } from "./itemCache.ts";
 import { checkSchemaName, migrate } from "./schema.ts";
@@ -30,32 +30,42 @@ export interface SqlStoreOptions {
   ownsClient?: boolean;
   /** Items whose stored states are kept in process (least recently used dropped); 0 reads every burst. */
   cachedItems?: number;
+  /** What a burst does; the versioned plan of PROTOCOL.md section 3 by default. */
+  planner?: Planner;
 }
 
-/** A state the batch wants written, at the position of its proposal. */
-interface PlannedWrite {
-  ord: number;
-  kind: ItemKind;
-  id: string;
-  item_version: number;
-  query_id: string;
-  state: ItemState;
-  outcome: StoredState["outcome"];
-  message_id: string | null;
+/** A planned write as a row of the states table. */
+function stateInsert(w: PlannedWrite) {
+  return {
+    ord: w.ord,
+    kind: w.kind,
+    id: w.state.id,
+    item_version: versionOf(w.state),
+    query_id: w.queryId,
+    state: w.state,
+    outcome: w.outcome,
+    message_id: w.messageId,
+  };
 }
 
-interface PlannedConflict {
-  ord: number;
-  kind: ItemKind;
-  id: string;
-  query_id: string;
-  item_version: number;
-  proposed: ItemState;
-  collided_with: ItemState;
-  resolution: "rebased" | "discarded";
-  rebased_to: number | null;
-  message_id: string | null;
+/** A planned conflict as a row of the conflicts table. */
+function conflictInsert(c: PlannedConflict) {
+  return {
+    ord: c.ord,
+    kind: c.kind,
+    id: c.id,
+    query_id: c.queryId,
+    item_version: c.itemVersion,
+    proposed: c.proposed,
+    collided_with: c.collidedWith,
+    resolution: c.resolution,
+    rebased_to: c.rebasedTo,
+    message_id: c.messageId,
+  };
 }
+
+type StateInsert = ReturnType<typeof stateInsert>;
+type ConflictInsert = ReturnType<typeof conflictInsert>;
 
 /** Another process stored at a key this batch planned to write: the plan is stale. */
 class KeyTaken extends Error {
@@ -64,8 +74,12 @@ class KeyTaken extends Error {
   }
 }
 
-const keyOf = (kind: ItemKind, id: string, version?: number) =>
-  version === undefined ? `${kind}\u0000${id}` : `${kind}\u0000${id}\u0000${version}`;
+/** An item's key in the cache and in a batch: kind and id cannot run together, ids holding no NUL. */
+const itemKey = (kind: ItemKind, id: string) => `${kind}\u0000${id}`;
+/** A stored state's key: its item and version. */
+const versionKey = (kind: ItemKind, id: string, version: number) => `${itemKey(kind, id)}\u0000${version}`;
+/** What an item with no stored state reads as. */
+const NONE: readonly ItemState[] = [];
 
 interface StateRow {
   seq: number | string;
@@ -133,8 +147,8 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 
 /**
  * The store over PostgreSQL or PGlite. A batch takes its items' stored states from an in-process
- * cache, reading only the items it lacks in one statement; decides every proposal in order with
- * the pure decision; then writes the states (and any conflict records) atomically, set-based.
+ * cache, reading only the items it lacks in one statement; plans the burst (shared/apply/plan.ts);
+ * then writes the planned states (and any conflict records) atomically, set-based.
  * A batch of duplicates writes nothing and sends no statement. The primary key
  * (kind, id, item_version) is what makes a write insert-if-absent across hub processes: when
  * another process took a planned key meanwhile, the write fails as a whole, the batch's cache
@@ -148,6 +162,7 @@ export class SqlStore implements Store {
   private readonly log: Logger | undefined;
   private readonly ownsClient: boolean;
   private readonly cache: ItemCache;
+  private readonly planner: Planner;
 
   constructor(opts: SqlStoreOptions) {
     this.name = opts.name;
@@ -157,6 +172,7 @@ export class SqlStore implements Store {
     this.log = opts.log;
     this.ownsClient = opts.ownsClient ?? false;
     this.cache = new ItemCache(opts.cachedItems ?? DEFAULT_CACHED_ITEMS);
+    this.planner = opts.planner ?? plan;
   }
 
   async open(): Promise<void> {
@@ -192,95 +208,53 @@ export class SqlStore implements Store {
   }
 
   private async applyOnce(proposals: readonly Proposal[]): Promise<Applied[]> {
-    const items = await this.load(proposals);
-    const loaded = new Map(items);
     const storedAt = new Date(this.clock.now()).toISOString();
-    const applied: Applied[] = [];
-    const writes: PlannedWrite[] = [];
-    const conflicts: PlannedConflict[] = [];
-    proposals.forEach((p, ord) => {
-      const key = keyOf(p.kind, p.state.id);
-      const stored = items.get(key) ?? [];
-      const queryId = queryIdOf(p.kind, p.state);
-      const queryKnown = p.kind === "query" || (items.get(keyOf("query", queryId))?.length ?? 0) > 0;
-      const { decision, current } = stepOf(p, stored, queryKnown);
-      const messageId = p.messageId ?? null;
-      const base = {
-        ord,
-        kind: p.kind,
-        id: p.state.id,
-        query_id: queryId,
-        item_version: p.state.versionInfo.itemVersion,
-        message_id: messageId,
-      };
-      switch (decision.outcome) {
-        case "rejected":
-          applied.push({ outcome: "rejected", reason: decision.reason });
-          return;
-        case "duplicate":
-          applied.push({ outcome: "duplicate", current });
-          return;
-        case "conflict-discarded":
-          conflicts.push({ ...base, proposed: p.state, collided_with: decision.collidedWith, resolution: "discarded", rebased_to: null });
-          applied.push({ outcome: "conflict-discarded", current });
-          return;
-        default: {
-          const write = decision.write;
-          const version = write.versionInfo.itemVersion;
-          writes.push({ ...base, item_version: version, state: write, outcome: decision.outcome });
-          if (decision.outcome === "conflict-rebased") {
-            conflicts.push({
-              ...base,
-              proposed: p.state,
-              collided_with: decision.collidedWith,
-              resolution: "rebased",
-              rebased_to: version,
-            });
-          }
-          // A new array: the cached one stays what is durable until the write commits.
-          items.set(key, [...stored, write]);
-          applied.push({
-            outcome: decision.outcome,
-            current,
-            stored: {
-              seq: 0, // assigned by the insert
-              kind: p.kind,
-              id: p.state.id,
-              queryId,
-              itemVersion: version,
-              state: write,
-              outcome: decision.outcome,
-              messageId,
-              storedAt,
-            },
-          });
-        }
-      }
+    const items = await this.load(proposals);
+    const { outcomes, writes, conflicts, written } = this.planner(proposals, {
+      statesOf: (ord) => {
+        const p = proposals[ord] as Proposal;
+        return items.get(itemKey(p.kind, p.state.id)) ?? NONE;
+      },
+      queryKnown: (queryId) => (items.get(itemKey("query", queryId))?.length ?? 0) > 0,
     });
     if (writes.length > 0 || conflicts.length > 0) {
-      const seqs = await this.write(writes, conflicts, storedAt);
-      for (const a of applied) {
-        if (a.stored) a.stored.seq = seqs.get(keyOf(a.stored.kind, a.stored.id, a.stored.itemVersion)) as number;
+      const seqs = await this.write(writes.map(stateInsert), conflicts.map(conflictInsert), storedAt);
+      for (const w of writes) {
+        const { kind, state } = w;
+        (outcomes[w.ord] as Applied).stored = {
+          seq: seqs.get(versionKey(kind, state.id, versionOf(state))) as number,
+          kind,
+          id: state.id,
+          queryId: w.queryId,
+          itemVersion: versionOf(state),
+          state,
+          outcome: w.outcome,
+          messageId: w.messageId,
+          storedAt,
+        };
       }
     }
-    for (const w of writes) {
-      const key = keyOf(w.kind, w.id);
-      // Another burst of this process wrote the item meanwhile: neither array holds both writes.
-      if (this.cache.peek(key) === loaded.get(key)) this.cache.set(key, items.get(key) as ItemState[]);
-      else this.cache.delete(key);
+    for (const kind of ["query", "result"] as const) {
+      for (const [id, added] of written[kind]) {
+        const key = itemKey(kind, id);
+        const read = items.get(key);
+        // Another burst of this process wrote the item meanwhile: neither array holds both writes.
+        if (this.cache.peek(key) === read) this.cache.set(key, [...(read ?? NONE), ...added]);
+        else this.cache.delete(key);
+      }
     }
-    return applied;
+    return outcomes;
   }
 
   /** The items a batch names: each proposal's item, and for a node's result its query. */
   private keysOf(proposals: readonly Proposal[]): Map<string, { kind: ItemKind; id: string }> {
     const keys = new Map<string, { kind: ItemKind; id: string }>();
     for (const p of proposals) {
-      keys.set(keyOf(p.kind, p.state.id), { kind: p.kind, id: p.state.id });
+      keys.set(itemKey(p.kind, p.state.id), { kind: p.kind, id: p.state.id });
       // A node's result needs to know whether its query exists.
       if (p.origin === "node" && p.kind === "result") {
         const q = queryIdOf(p.kind, p.state);
-        keys.set(keyOf("query", q), { kind: "query", id: q });
+        keys.set(itemKey("query", q), { kind: "query", id: q });
       }
     }
     return keys;
@@ -303,7 +277,7 @@ export class SqlStore implements Store {
     );
     const read = new Map<string, ItemState[]>();
     for (const r of rows) {
-      const key = keyOf(r.kind, r.id);
+      const key = itemKey(r.kind, r.id);
       const list = read.get(key);
       if (list) list.push(r.state);
       else read.set(key, [r.state]);
@@ -321,7 +295,7 @@ export class SqlStore implements Store {
    * the primary key: a key another process stored meanwhile fails the whole write, and the plan
    * is stale. The common batch, states only, is one statement and needs no explicit transaction.
    */
-  private async write(writes: PlannedWrite[], conflicts: PlannedConflict[], storedAt: string): Promise<Map<string, number>> {
+  private async write(writes: StateInsert[], conflicts: ConflictInsert[], storedAt: string): Promise<Map<string, number>> {
     try {
       if (conflicts.length === 0 && writes.length <= ROWS_PER_STATEMENT) return await this.insertStates(this.client, writes, storedAt);
       return await this.client.transaction(async (tx) => {
@@ -336,7 +310,7 @@ export class SqlStore implements Store {
   }
 
   /** Inserts in proposal order, so seq follows it. */
-  private async insertStates(tx: SqlQueryable, writes: PlannedWrite[], storedAt: string): Promise<Map<string, number>> {
+  private async insertStates(tx: SqlQueryable, writes: StateInsert[], storedAt: string): Promise<Map<string, number>> {
     const seqs = new Map<string, number>();
     for (const part of chunks(writes, ROWS_PER_STATEMENT)) {
       const { rows } = await tx.query<{ kind: ItemKind; id: string; item_version: string | number; seq: string | number }>(
@@ -348,12 +322,12 @@ export class SqlStore implements Store {
          RETURNING kind, id, item_version, seq`,
         [JSON.stringify(part), storedAt],
       );
-      for (const r of rows) seqs.set(keyOf(r.kind, r.id, Number(r.item_version)), Number(r.seq));
+      for (const r of rows) seqs.set(versionKey(r.kind, r.id, Number(r.item_version)), Number(r.seq));
     }
     return seqs;
   }
 
-  private async insertConflicts(tx: SqlQueryable, conflicts: PlannedConflict[], at: string): Promise<void> {
+  private async insertConflicts(tx: SqlQueryable, conflicts: ConflictInsert[], at: string): Promise<void> {
     for (const part of chunks(conflicts, ROWS_PER_STATEMENT)) {
       await tx.query(
         `INSERT INTO ${this.s}.conflicts (kind, id, query_id, item_version, proposed, collided_with, resolution, rebased_to, message_id, at)
