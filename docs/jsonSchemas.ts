@@ -88,7 +88,7 @@ type Json = Record<string, unknown>;
  * The JSON Schema of one entry. `io: "input"` describes what a sender may put on the wire: a pipe
  * reads as its input side and a plain z.object leaves additionalProperties open, while
  * z.strictObject closes it. Refinements are carried by the `.meta()` written beside them; what is
- * only the receiver's rule (hub/ingest/sender.ts, the node's refusals) by `receiverChecks`.
+ * only the receiver's rule (shared/apply/admission.ts, the node's refusals) by `receiverChecks`.
  */
 export function jsonSchemaOf(entry: SchemaEntry): Json {
   const { $schema, ...rest } = z.toJSONSchema(entry.schema, { io: "input", target: "draft-2020-12", unrepresentable: "throw" }) as Json;
