@@ -39,6 +39,14 @@ module.exports = {
   forbidden: [
     ...forbidden,
     {
+      name: "public-surface-through-mod",
+      comment:
+        "shared/transport/ and shared/faults/ say what is public in their mod.ts files: code outside them imports those, not their internals (testing/ helpers and the conformance suite are for tests).",
+      severity: "error",
+      from: { pathNot: "^shared/(transport|faults)/" },
+      to: { path: "^shared/(transport|faults)/", pathNot: "(/mod\\.ts|/testing/.*|/conformance\\.ts)$" },
+    },
+    {
       name: "every-import-has-a-layer",
       comment: `a top-level folder imports from ${FOLDERS.map((f) => `${f}/`).join(", ")} and packages only: a new folder gets its place in LAYERS of .dependency-cruiser.cjs first.`,
       severity: "error",

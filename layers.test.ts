@@ -96,4 +96,18 @@ describe("the layer rules of npm run lint", () => {
       "every-import-has-a-layer: hub/hub.ts -> network/embedded.ts",
     ]);
   });
+
+  it("fail an import past a folder's mod.ts from outside it, and pass one through it", async () => {
+    expect(
+      await violations({
+        "hub/main.ts": ["shared/transport/mod.ts", "shared/transport/amqp/transport.ts"],
+        "scenarios/run/network.ts": ["shared/faults/mod.ts", "shared/faults/kinds/twin.ts"],
+        "shared/transport/registry.ts": ["shared/transport/amqp/transport.ts"],
+        "cluster/broker.test.ts": ["shared/transport/testing/stubBroker.ts"],
+      }),
+    ).toEqual([
+      "public-surface-through-mod: hub/main.ts -> shared/transport/amqp/transport.ts",
+      "public-surface-through-mod: scenarios/run/network.ts -> shared/faults/kinds/twin.ts",
+    ]);
+  });
 });
