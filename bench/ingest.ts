@@ -136,7 +136,7 @@ export async function ingestPart(broker: BrokerName, size: IngestSize): Promise<
   // The seed, four node states per result, and each query's move to done.
   const expectedStates = workload.seed.length + 4 * results + size.queries;
   const correct = hub.completed === results && hub.counts.states === expectedStates && hub.probe.settled === raw.settled;
-  const dups = hub.metrics.outcomeCount("duplicate");
+  const dups = await hub.metrics.outcomeCount("duplicate");
   const note = `${raw.settled} msgs, ${results} results, prefetch ${size.prefetch}`;
   return [
     {

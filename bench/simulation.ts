@@ -93,7 +93,7 @@ export async function simulate(size: SimulationSize, keepBodies: boolean): Promi
   sample();
   clearInterval(sampler);
   // A node's result-updates, each one state a site moved to; the hub's own writes are not counted.
-  const transitions = metrics.messages.get({ type: "result-update" });
+  const transitions = await metrics.messageCount("result-update");
   const storedStates = (await network.store.counts()).states;
   await network.stop();
   return {

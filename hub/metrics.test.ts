@@ -3,6 +3,7 @@ import { ladder } from "../shared/testing/scriptedNode.ts";
 import { VirtualClock } from "../shared/time/virtualClock.ts";
 import { memoryNames } from "../shared/transport/memory/mod.ts";
 import { startScriptedSites } from "./testing/scriptedSites.ts";
+import { HubMetrics } from "./metrics.ts";
 
 /** The value of one sample in Prometheus text, e.g. `qnet_apply_outcomes_total{outcome="duplicate"}`. */
 function sample(text: string, series: string): number {
@@ -10,6 +11,34 @@ function sample(text: string, series: string): number {
   if (!line) throw new Error(`no sample ${series} in /metrics`);
   return Number(line.slice(series.length + 1));
 }
+
+describe("the hub's metrics", () => {
+  it("export every series whose labels are known in advance from zero, before any traffic", async () => {
+    const text = await new HubMetrics().registry.metrics();
+    for (const outcome of ["applied", "applied-late", "duplicate", "conflict-rebased", "conflict-discarded", "rejected"]) {
+      expect(sample(text, `qnet_apply_outcomes_total{outcome="${outcome}"}`)).toBe(0);
+    }
+    for (const type of ["run-query", "result-update", "node-heartbeat"])
+      expect(sample(text, `qnet_messages_total{type="${type}"}`)).toBe(0);
+    expect(sample(text, "qnet_redeliveries_total")).toBe(0);
+    expect(sample(text, "qnet_event_clients_dropped_total")).toBe(0);
+    expect(sample(text, "qnet_apply_latency_seconds_count")).toBe(0);
+    expect(text).toContain("# TYPE qnet_dead_letters_total counter");
+    expect(text).toContain("# TYPE qnet_http_request_duration_seconds histogram");
+  });
+
+  it("are each hub's own: two hubs in one process neither collide nor share a count", async () => {
+    const a = new HubMetrics();
+    const b = new HubMetrics();
+    a.outcome("duplicate");
+    a.outcome("duplicate");
+    a.deadLetter("invalid result-update: result.count: count must be >= -1");
+    expect(await a.outcomeCount("duplicate")).toBe(2);
+    expect(await b.outcomeCount("duplicate")).toBe(0);
+    expect(sample(await a.registry.metrics(), 'qnet_dead_letters_total{reason="invalid result-update"}')).toBe(1);
+    expect(await b.registry.metrics()).not.toContain("qnet_dead_letters_total{");
+  });
+});
 
 describe("/metrics after a scenario with injected duplicates", () => {
   it("counts exactly the duplicated result-updates that reached the hub", async () => {

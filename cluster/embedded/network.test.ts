@@ -68,7 +68,7 @@ describe("the embedded network under duplicated and reordered delivery", () => {
       expect(q?.summary.completed).toBe(5);
     }
     expect(regressions).toEqual([]);
-    expect(network.hub.metrics.outcomeCount("duplicate")).toBeGreaterThan(0);
+    expect(await network.hub.metrics.outcomeCount("duplicate")).toBeGreaterThan(0);
     expect(network.broker.stats().duplicatedByFault).toBeGreaterThan(0);
     await network.stop();
   });

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Logger } from "../../shared/log.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { Store } from "../../shared/ports/store.ts";
@@ -7,14 +8,25 @@ import { EventLog } from "../events/eventLog.ts";
 import { EventStreams } from "../events/sse.ts";
 import { feedViewChanges } from "../events/viewFeed.ts";
 import type { Liveness } from "../liveness.ts";
-import { type HubMetrics, hubGauges } from "../metrics.ts";
+import type { HubMetrics } from "../metrics.ts";
 import type { QueryDesk } from "../queries.ts";
 import type { StatusView } from "../view/statusView.ts";
-import { requireToken } from "./access.ts";
 import { registerDashboard } from "./dashboard.ts";
 import { registerHistory } from "./history.ts";
-import { openApiDocument } from "./openapi.ts";
-import { EventsParams, ListQueriesParams, QueryIdParams, SubmitQueryBody, validationError } from "./schemas.ts";
+import { registerUnrouted } from "./methods.ts";
+import { registerOpenApi } from "./openapi.ts";
+import { registerOperations } from "./operations.ts";
+import { registerQueries } from "./queries.ts";
+import { answer, NodeListBody, text, ValidationErrorBody } from "./responses.ts";
+import {
+  type Api,
+  EventsHeaders,
+  EventsParams,
+  InvalidRequest,
+  serializerCompiler,
+  validationError,
+  validatorCompiler,
+} from "./schemas.ts";
 
 export interface ApiDeps {
   view: StatusView;
@@ -52,7 +64,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     // Event streams and keep-alive sockets would otherwise hold a closing server open.
     forceCloseConnections: true,
   });
-  const known = new Set(deps.knownNodes);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   const eventSettings = { ...EVENT_DEFAULTS, ...deps.events };
   const eventLog = new EventLog({ capacity: eventSettings.capacity, epoch: deps.clock.now().toString(36) });
   const stopFeed = feedViewChanges(deps.view, eventLog);
@@ -68,76 +81,72 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     stopFeed();
     streams.closeAll();
   });
+  // An event stream is taken over from fastify and never reaches this: its length is the client's, not the hub's.
+  app.addHook("onResponse", async (request, reply) => {
+    const labels = { method: request.method, route: request.routeOptions.url ?? "(unrouted)", status_code: String(reply.statusCode) };
+    deps.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
 
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
+    if (error instanceof InvalidRequest) return reply.code(400).send(validationError(error.issues));
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) deps.log.error({ err: error.message }, "request failed");
-    void reply.code(status).send({ error: status >= 500 ? "internal error" : error.message });
+    return reply.code(status).send({ error: status >= 500 ? "internal error" : error.message });
   });
-  app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]}` });
-  });
+  registerUnrouted(app);
+  registerOpenApi(app);
 
-  app.post("/api/queries", { preHandler: requireToken(deps.tokens) }, async (request, reply) => {
-    const body = SubmitQueryBody.safeParse(request.body);
-    if (!body.success) return reply.code(400).send(validationError(body.error));
-    const unknown = (body.data.nodeIds ?? []).filter((n) => !known.has(n));
-    if (unknown.length > 0) {
-      return reply
-        .code(400)
-        .send({ error: "invalid request", issues: [{ path: "nodeIds", message: `unknown node(s): ${unknown.join(", ")}` }] });
-    }
-    const id = await deps.desk.submit(body.data);
-    return reply.code(202).header("location", `/api/queries/${id}`).send({ id });
-  });
+  // Routes come after the document's plugin has loaded: it learns of each route as it is declared.
+  void app.register(async (scope) => {
+    const api: Api = scope.withTypeProvider<ZodTypeProvider>();
+    registerQueries(api, { ...deps, lastEventId: () => eventLog.lastId() });
+    registerHistory(api, deps);
 
-  app.get("/api/queries", async (request, reply) => {
-    const params = ListQueriesParams.safeParse(request.query);
-    if (!params.success) return reply.code(400).send(validationError(params.error));
-    const { items, total } = deps.view.list(params.data.offset, params.data.limit);
-    return { items, total, offset: params.data.offset, limit: params.data.limit, lastEventId: eventLog.lastId() };
-  });
+    api.get(
+      "/api/nodes",
+      {
+        schema: {
+          tags: ["nodes"],
+          summary: "Known nodes, their last heartbeat and active queries",
+          response: { 200: answer("Every node", NodeListBody) },
+        },
+      },
+      async () => ({ items: deps.liveness.nodes() }),
+    );
 
-  app.get("/api/queries/:id", async (request, reply) => {
-    const params = QueryIdParams.safeParse(request.params);
-    if (!params.success) return reply.code(400).send(validationError(params.error));
-    const view = deps.view.get(params.data.id);
-    if (!view) return reply.code(404).send({ error: `no query ${params.data.id}` });
-    return view;
-  });
+    api.get(
+      "/api/events",
+      {
+        schema: {
+          tags: ["events"],
+          summary: "Server-Sent Events of the view's changes",
+          description:
+            "Events `query` (QueryEvent) and `result` (ResultEvent), each with an id. Reconnect with the Last-Event-ID header " +
+            "(or ?lastEventId=) to receive what was missed; when the hub no longer holds it, a `reset` event (ResetEvent) says " +
+            "to read the state again. Comment lines are heartbeats.",
+          querystring: EventsParams,
+          headers: EventsHeaders,
+          response: {
+            200: text("An event stream: `retry`, then `id`, `event` and `data` lines per event", "text/event-stream"),
+            400: answer("An invalid event id", ValidationErrorBody),
+          },
+        },
+      },
+      async (request, reply) => {
+        streams.open(request, reply, request.headers["last-event-id"] ?? request.query.lastEventId);
+        return reply;
+      },
+    );
 
-  registerHistory(app, deps);
-
-  app.get("/api/nodes", async () => ({ items: deps.liveness.nodes() }));
-
-  app.get("/api/events", async (request, reply) => {
-    const params = EventsParams.safeParse(request.query);
-    if (!params.success) return reply.code(400).send(validationError(params.error));
-    const header = request.headers["last-event-id"];
-    streams.open(request, reply, typeof header === "string" ? header : params.data.lastEventId);
-    return reply;
-  });
-
-  const openApi = openApiDocument({ tokensRequired: (deps.tokens?.length ?? 0) > 0 });
-  app.get("/api/openapi.json", async () => openApi);
-
-  app.get("/metrics", async (_request, reply) => {
-    const view = deps.view;
-    const gauges = hubGauges({
-      queryStatuses: view.queryIds().map((id) => view.query(id)?.status ?? "created"),
-      nodesAlive: deps.liveness.aliveCount(),
-      eventClients: streams.count(),
+    registerOperations(api, {
+      metrics: deps.metrics,
+      view: deps.view,
+      liveness: deps.liveness,
+      eventClients: () => streams.count(),
+      ready: deps.ready,
     });
-    return reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics.render(gauges));
+    registerDashboard(api);
   });
-
-  app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/readyz", async (_request, reply) => {
-    const ready = await Promise.resolve(deps.ready()).catch(() => false);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready" });
-  });
-
-  registerDashboard(app);
 
   return app;
 }

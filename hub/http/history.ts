@@ -1,34 +1,9 @@
-import type { FastifyInstance } from "fastify";
-import type { ConflictRecord, Store, StoredState } from "../../shared/ports/store.ts";
+import type { Store } from "../../shared/ports/store.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
-import { QueryIdParams, validationError } from "./schemas.ts";
+import { answer, ErrorBody, type QueryHistory, QueryHistoryBody, ValidationErrorBody } from "./responses.ts";
+import { type Api, QueryIdParams } from "./schemas.ts";
 
-/** One stored state as the history shows it: the state, where it sits in store order, and what stored it. */
-export interface HistoryState {
-  seq: number;
-  kind: StoredState["kind"];
-  id: string;
-  /** The node of a result; null for the query itself. */
-  nodeId: string | null;
-  itemVersion: number;
-  outcome: StoredState["outcome"];
-  messageId: string | null;
-  storedAt: string;
-  state: StoredState["state"];
-}
-
-export interface QueryHistory {
-  queryId: string;
-  /** Every stored state of the query and its results, in store order. */
-  states: HistoryState[];
-  /** Every proposal that collided with a different state at its (id, itemVersion), in store order. */
-  conflicts: ConflictRecord[];
-  summary: {
-    states: number;
-    byOutcome: Record<StoredState["outcome"], number>;
-    conflicts: { rebased: number; discarded: number };
-  };
-}
+export type { QueryHistory } from "./responses.ts";
 
 /**
  * The audit trail of one query, read from the store rather than the view: the store is the
@@ -66,12 +41,27 @@ export async function queryHistory(store: Pick<Store, "history">, queryId: strin
 }
 
 /** `GET /api/queries/:id/history` of PROTOCOL.md section 6: 400 for an id that is not a UUID, 404 for an unknown query. */
-export function registerHistory(app: FastifyInstance, deps: { store: Pick<Store, "history"> }): void {
-  app.get("/api/queries/:id/history", async (request, reply) => {
-    const params = QueryIdParams.safeParse(request.params);
-    if (!params.success) return reply.code(400).send(validationError(params.error));
-    const history = await queryHistory(deps.store, params.data.id);
-    if (!history) return reply.code(404).send({ error: `no query ${params.data.id}` });
-    return history;
-  });
+export function registerHistory(api: Api, deps: { store: Pick<Store, "history"> }): void {
+  api.get(
+    "/api/queries/:id/history",
+    {
+      schema: {
+        tags: ["queries"],
+        summary: "The audit trail of one query: every stored state in store order, with the outcome that stored it, and the conflicts",
+        description:
+          "Read from the store, not the view, so it is complete even with several hubs on one database. Duplicates are absent: a duplicate writes nothing.",
+        params: QueryIdParams,
+        response: {
+          200: answer("The query's history", QueryHistoryBody),
+          400: answer("The id is not a UUID", ValidationErrorBody),
+          404: answer("No such query", ErrorBody),
+        },
+      },
+    },
+    async (request, reply) => {
+      const history = await queryHistory(deps.store, request.params.id);
+      if (!history) return reply.code(404).send({ error: `no query ${request.params.id}` });
+      return history;
+    },
+  );
 }

@@ -74,6 +74,8 @@ describe("the HTTP API under hostile requests", () => {
       { ...VALID, __proto__: { polluted: true }, constructor: { prototype: { polluted: true } } },
       { definition: { ...VALID.definition, age: { min: -5 } } },
       { definition: { ...VALID.definition, sex: "X" } },
+      { definition: { ...VALID.definition, sexx: "F" } },
+      { definition: { panels: [{ concepts: ["dx:E11.9"], nott: true }] } },
     ];
     for (const body of bodies) {
       const res = await post(JSON.stringify(body));

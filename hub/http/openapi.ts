@@ -1,122 +1,73 @@
+import swagger, { type SwaggerTransform } from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { FastifyInstance } from "fastify";
+import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import { z } from "zod";
-import * as B from "./responses.ts";
-import { ListQueriesParams, SubmitQueryBody } from "./schemas.ts";
+import { QueryEventData, ResetEventData, ResultEventData } from "./responses.ts";
 
-type JsonSchema = Record<string, unknown>;
+/** Where Swagger UI is served; it reads the document from its own `/docs/json`, the same as `/api/openapi.json`. */
+export const DOCS_PREFIX = "/docs";
 
-const schemaOf = (schema: z.ZodType, io: "input" | "output"): JsonSchema => {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
+/** The stream's event payloads: no route answers them as a body, so they are named here for `/api/events` to point at. */
+const EVENT_SCHEMAS = { QueryEvent: QueryEventData, ResultEvent: ResultEventData, ResetEvent: ResetEventData };
+
+const componentOf = (schema: z.ZodType): Record<string, unknown> => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: "output", unrepresentable: "any" }) as Record<string, unknown>;
   return rest;
 };
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (name: string) => ({ "application/json": { schema: ref(name) } });
-const answer = (description: string, name?: string) => (name ? { description, content: json(name) } : { description });
-
-const NAMED: Record<string, [z.ZodType, "input" | "output"]> = {
-  SubmitQuery: [SubmitQueryBody, "input"],
-  Submitted: [B.SubmittedBody, "output"],
-  QueryView: [B.QueryViewBody, "output"],
-  QueryList: [B.QueryListBody, "output"],
-  NodeRow: [B.NodeRowBody, "output"],
-  NodeList: [B.NodeListBody, "output"],
-  Error: [B.ErrorBody, "output"],
-  ValidationError: [B.ValidationErrorBody, "output"],
-  Health: [B.HealthBody, "output"],
-  QueryEvent: [B.QueryEventData, "output"],
-  ResultEvent: [B.ResultEventData, "output"],
-  ResetEvent: [B.ResetEventData, "output"],
+/** Swagger UI hides its routes; its page is shown, as a route a reader can follow, and its files stay hidden. */
+const DOCS_PAGE = {
+  tags: ["operations"],
+  summary: "Swagger UI: this document to read and try, with the UI's own files (no network needed)",
+  response: { 200: { description: "The page", content: { "text/html": { schema: z.string() } } } },
 };
 
-function queryParameters(schema: z.ZodObject): unknown[] {
-  const properties = (schemaOf(schema, "input").properties ?? {}) as Record<string, JsonSchema>;
-  return Object.entries(properties).map(([name, s]) => ({ name, in: "query", required: false, schema: s }));
-}
+/**
+ * The zod provider's transform, which turns every route's zod schemas into the document's, keeping the
+ * `headers` a route declares for a response (the provider passes only description and content on).
+ */
+const transform: SwaggerTransform = (input) => {
+  // Fastify tells of the page once, with its trailing slash; both /docs and /docs/ serve it.
+  if (input.url === `${DOCS_PREFIX}/`) return { ...jsonSchemaTransform({ ...input, schema: DOCS_PAGE }), url: DOCS_PREFIX };
+  const out = jsonSchemaTransform(input) as { schema: { response?: Record<string, Record<string, unknown>> }; url: string };
+  const declared = (input.schema as { response?: Record<string, { headers?: unknown }> } | undefined)?.response ?? {};
+  for (const [status, answer] of Object.entries(declared)) {
+    const documented = out.schema.response?.[status];
+    if (answer?.headers && documented) documented.headers = answer.headers;
+  }
+  return out;
+};
 
-/** The OpenAPI 3.1 document of the API, generated from the same zod schemas the routes validate with. */
-export function openApiDocument(options: { tokensRequired: boolean }): Record<string, unknown> {
-  const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
-  const security = options.tokensRequired ? [{ bearer: [] }] : [];
-  return {
-    openapi: "3.1.0",
-    info: {
-      title: "qnet hub API",
-      version: "1",
-      description:
-        "The status dashboard API of the qnet hub (PROTOCOL.md section 6). Reads are open; writes need a bearer token off loopback.",
-    },
-    components: {
-      schemas: Object.fromEntries(Object.entries(NAMED).map(([name, [schema, io]]) => [name, schemaOf(schema, io)])),
-      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
-    },
-    paths: {
-      "/api/queries": {
-        post: {
-          summary: "Submit a query; the answer says where to read its state",
-          security,
-          requestBody: { required: true, content: json("SubmitQuery") },
-          responses: {
-            202: { ...answer("Accepted and stored", "Submitted"), headers: { Location: { schema: { type: "string" } } } },
-            400: answer("The body is invalid; every issue is named", "ValidationError"),
-            401: answer("A bearer token is required", "Error"),
-            403: answer("The token is not accepted", "Error"),
-            413: answer("The body is larger than the limit", "Error"),
-          },
-        },
-        get: {
-          summary: "The newest queries with their rows and summaries, a page at a time",
-          parameters: queryParameters(ListQueriesParams),
-          responses: { 200: answer("One page of queries", "QueryList"), 400: answer("Invalid paging", "ValidationError") },
-        },
+/**
+ * The OpenAPI 3.1 document, generated by @fastify/swagger from the zod schemas each route validates
+ * with, and Swagger UI at /docs from the assets bundled in @fastify/swagger-ui (no network needed).
+ * Routes declared after this is registered are documented; a route that should not be sets `hide`.
+ */
+export function registerOpenApi(app: FastifyInstance): void {
+  void app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "qnet hub API",
+        version: "1",
+        description:
+          "The status dashboard API of the qnet hub. Reads are open; writes need a bearer token when the hub has tokens " +
+          "(always when it listens off loopback). Swagger UI: /docs.",
       },
-      "/api/queries/{id}": {
-        get: {
-          summary: "One query: one row per site and the totals",
-          parameters: [idParam],
-          responses: {
-            200: answer("The query as the hub shows it", "QueryView"),
-            400: answer("The id is not a UUID", "ValidationError"),
-            404: answer("No such query", "Error"),
-          },
-        },
-      },
-      "/api/nodes": {
-        get: { summary: "Known nodes, their last heartbeat and active queries", responses: { 200: answer("Every node", "NodeList") } },
-      },
-      "/api/events": {
-        get: {
-          summary: "Server-Sent Events of the view's changes",
-          description:
-            "Events `query` (QueryEvent) and `result` (ResultEvent), each with an id that increases by one. Reconnect with the " +
-            "Last-Event-ID header (or ?lastEventId=) to receive what was missed; when the hub no longer holds it, a `reset` " +
-            "event (ResetEvent) says to read the state again. Comment lines are heartbeats.",
-          parameters: [
-            { name: "Last-Event-ID", in: "header", required: false, schema: { type: "string" } },
-            { name: "lastEventId", in: "query", required: false, schema: { type: "string" } },
-          ],
-          responses: { 200: { description: "An event stream", content: { "text/event-stream": { schema: { type: "string" } } } } },
-        },
-      },
-      "/api/openapi.json": { get: { summary: "This document", responses: { 200: { description: "OpenAPI 3.1" } } } },
-      "/metrics": {
-        get: {
-          summary: "Prometheus text exposition",
-          responses: { 200: { description: "Metrics", content: { "text/plain": { schema: { type: "string" } } } } },
-        },
-      },
-      "/healthz": { get: { summary: "The process is up", responses: { 200: answer("Up", "Health") } } },
-      "/readyz": {
-        get: {
-          summary: "Broker and store are connected",
-          responses: { 200: answer("Ready", "Health"), 503: answer("Not ready", "Health") },
-        },
-      },
-      "/": {
-        get: {
-          summary: "The dashboard page",
-          responses: { 200: { description: "HTML", content: { "text/html": { schema: { type: "string" } } } } },
-        },
+      tags: [
+        { name: "queries", description: "Submit queries and read their state" },
+        { name: "nodes", description: "The sites and their liveness" },
+        { name: "events", description: "The view's changes as they happen" },
+        { name: "operations", description: "Health, readiness, metrics and this document" },
+        { name: "dashboard", description: "The status page" },
+      ],
+      components: {
+        securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "One of the hub's QNET_API_TOKENS" } },
+        schemas: Object.fromEntries(Object.entries(EVENT_SCHEMAS).map(([name, schema]) => [name, componentOf(schema)])),
       },
     },
-  };
+    transform,
+  });
+  void app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
 }

@@ -9,6 +9,15 @@ import { QueryStatus, ResultStatus } from "../../shared/protocol/status.ts";
  * from these, and the tests read real answers through them, so the document cannot drift.
  */
 
+/** One documented answer of a route: what it means, and its body by media type. */
+export const answer = (description: string, schema: z.ZodType, mediaType = "application/json") => ({
+  description,
+  content: { [mediaType]: { schema } },
+});
+
+/** An answer whose body is text of some media type. */
+export const text = (description: string, mediaType: string) => answer(description, z.string(), mediaType);
+
 const isoTime = z.iso.datetime({ offset: true });
 
 export const NodeRowBody = z.object({
@@ -53,7 +62,13 @@ export const QueryListBody = z.object({
   lastEventId: z.string().describe("the newest event id when this page was read: stream /api/events from here to miss nothing"),
 });
 
-export const SubmittedBody = z.object({ id: QueryId });
+export const SubmittedBody = z.object({
+  id: QueryId,
+  unknownConcepts: z
+    .array(z.string())
+    .describe("concepts of the definition that the network's shared vocabulary lacks: no simulated site matches them"),
+  warnings: z.array(z.string()).describe("what the researcher should know about the query as stored, in words; empty when nothing"),
+});
 
 export const NodeLivenessBody = z.object({
   nodeId: NodeId,
@@ -127,3 +142,5 @@ export const QueryHistoryBody = z.object({
     conflicts: z.object({ rebased: z.number().int(), discarded: z.number().int() }),
   }),
 });
+export type QueryHistory = z.infer<typeof QueryHistoryBody>;
+export type HistoryState = z.infer<typeof HistoryStateBody>;

@@ -26,8 +26,9 @@ export interface Rig {
 
 const DEFINITION = { panels: [{ concepts: ["dx:E11.9"] }] };
 
-export function outcomesSoFar(hub: Hub): number {
-  return OUTCOMES.reduce((sum, o) => sum + hub.metrics.outcomeCount(o), 0);
+export async function outcomesSoFar(hub: Hub): Promise<number> {
+  const counts = await Promise.all(OUTCOMES.map((o) => hub.metrics.outcomeCount(o)));
+  return counts.reduce((sum, n) => sum + n, 0);
 }
 
 /**
@@ -61,7 +62,7 @@ export async function startRig(prefix: string, hubTransport: Transport, sender: 
     prefix,
     hub,
     queryIds,
-    baseline: outcomesSoFar(hub),
+    baseline: await outcomesSoFar(hub),
     dead,
     async publish(sent) {
       await Promise.all(
@@ -151,8 +152,8 @@ export async function playRound(rig: Rig, reference: Rig, round: Round, runId: s
     for (const h of hostile) if (h.slot === i) mixed.push(h.c);
     if (i < ordered.length) mixed.push(ordered[i] as Sent);
   }
-  const startRig = outcomesSoFar(rig.hub);
-  const startRef = outcomesSoFar(reference.hub);
+  const startRig = await outcomesSoFar(rig.hub);
+  const startRef = await outcomesSoFar(reference.hub);
   const deadBefore = rig.dead.size;
   for (let i = 0; i < mixed.length; i += batch) await rig.publish(mixed.slice(i, i + batch));
   await reference.publish(sequence(referenceValid));
@@ -161,13 +162,13 @@ export async function playRound(rig: Rig, reference: Rig, round: Round, runId: s
   await pollUntil(
     "the hub to settle every message",
     120_000,
-    () => outcomesSoFar(rig.hub) >= rigTarget && rig.dead.size >= deadBefore + hostile.length,
+    async () => (await outcomesSoFar(rig.hub)) >= rigTarget && rig.dead.size >= deadBefore + hostile.length,
     { everyMs: 5 },
   );
   await pollUntil(
     "the reference to settle",
     120_000,
-    () => outcomesSoFar(reference.hub) >= startRef + ordered.length + reference.queryIds.length,
+    async () => (await outcomesSoFar(reference.hub)) >= startRef + ordered.length + reference.queryIds.length,
     { everyMs: 5 },
   );
 
@@ -181,7 +182,7 @@ export async function playRound(rig: Rig, reference: Rig, round: Round, runId: s
     }
   }
   for (const v of valid) expect(rig.dead.has(v.messageId), "a valid message was dead-lettered").toBe(false);
-  expect(outcomesSoFar(rig.hub)).toBe(rigTarget);
+  expect(await outcomesSoFar(rig.hub)).toBe(rigTarget);
   expect(viewDigest(rig)).toEqual(viewDigest(reference));
   return cases;
 }
