@@ -155,8 +155,10 @@ async function submit(definition) {
   button.disabled = true;
   formMessage("Submitting…");
   try {
-    const { id } = await submitQuery({ definition });
-    formMessage(`Submitted ${id.slice(0, 8)}.`, "ok");
+    const { id, warnings = [] } = await submitQuery({ definition });
+    // Stored either way; a warning (a concept no site of the shared vocabulary knows) is the researcher's to weigh.
+    if (warnings.length > 0) formMessage(`Submitted ${id.slice(0, 8)}. ${warnings.join(" ")}`, "warn");
+    else formMessage(`Submitted ${id.slice(0, 8)}.`, "ok");
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
       $("token-panel").hidden = false;
