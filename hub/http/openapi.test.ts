@@ -5,8 +5,9 @@ import { silentLogger } from "../../shared/log.ts";
 import { MemoryStore } from "../../shared/store/memory.ts";
 import { SeededRandom } from "../../shared/time/seededRandom.ts";
 import { systemClock } from "../../shared/time/systemClock.ts";
-import { createMemoryBroker, MemoryTransport } from "../../shared/transport/memory/mod.ts";
-import { type Hub, startHub } from "../hub.ts";
+import { VirtualClock } from "../../shared/time/virtualClock.ts";
+import type { Hub } from "../hub.ts";
+import { EmbeddedNetwork } from "../network/embedded.ts";
 import { buildApi } from "./app.ts";
 import { DOCS_PREFIX } from "./openapi.ts";
 
@@ -40,31 +41,22 @@ const documented = (doc: Document): string[] =>
   Object.entries(doc.paths).flatMap(([path, operations]) => Object.keys(operations).map((m) => `${m.toUpperCase()} ${path}`));
 
 describe("the OpenAPI document and Swagger UI", () => {
+  let network: EmbeddedNetwork;
   let hub: Hub;
-  let transport: MemoryTransport;
   let doc: Document;
 
   beforeAll(async () => {
-    transport = new MemoryTransport(createMemoryBroker({ clock: systemClock, random: new SeededRandom("openapi-broker") }), {
-      prefix: "openapi",
+    network = await EmbeddedNetwork.start({
+      clock: new VirtualClock(),
+      random: new SeededRandom(11),
+      nodes: [{ nodeId: "site-a", profile: "fast" }],
     });
-    hub = await startHub({
-      transport,
-      store: new MemoryStore({ clock: systemClock }),
-      clock: systemClock,
-      random: new SeededRandom("openapi"),
-      log: silentLogger,
-      nodeIds: ["site-a"],
-      resultTimeoutMs: 3600_000,
-      heartbeatMs: 3600_000,
-      prefetch: 8,
-    });
+    hub = network.hub;
     doc = (await hub.api.inject({ url: "/api/openapi.json" })).json();
   });
 
   afterAll(async () => {
-    await hub.stop();
-    await transport.close();
+    await network.stop();
   });
 
   it("documents every route fastify serves, and only those", () => {
