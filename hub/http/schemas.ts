@@ -22,8 +22,7 @@ export type Api = FastifyInstance<
   ZodTypeProvider
 >;
 
-/** What a client sends. Every object is strict, at every depth: an unknown field is a 400 that names it. */
-
+/** A submission. Like everything a client sends, every object in it is strict: an unknown field is a 400 that names it. */
 export const SubmitQueryBody = z.strictObject({
   definition: StrictQueryDefinition,
   researcherId: ResearcherId.optional(),
