@@ -35,11 +35,14 @@ export const ListQueriesParams = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
-const EventId = z.string().max(100).describe("the id of the last event the client received");
+const EventId = z.string().describe("the id of the last event the client received");
 
-export const EventsParams = z.strictObject({ lastEventId: EventId.optional() });
+export const EventsParams = z.strictObject({ lastEventId: EventId.max(100).optional() });
 
-/** Loose: a request carries many headers, and the validated object replaces them all. */
+/**
+ * Loose: a request carries many headers, and the validated object replaces them all. Any value is
+ * taken, as a browser's EventSource sends back what it was given: one the hub cannot read gets a reset.
+ */
 export const EventsHeaders = z.looseObject({ "last-event-id": EventId.optional() });
 
 export const QueryIdParams = z.strictObject({ id: z.uuid({ message: "query id must be a UUID" }) });
