@@ -3,11 +3,10 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../shared/log.ts";
 import { MemoryStore } from "../../shared/store/memory.ts";
-import { SeededRandom } from "../../shared/time/seededRandom.ts";
 import { systemClock } from "../../shared/time/systemClock.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import type { Hub } from "../hub.ts";
-import { EmbeddedNetwork } from "../network/embedded.ts";
+import { type ScriptedSites, startScriptedSites } from "../testing/scriptedSites.ts";
 import { buildApi } from "./app.ts";
 import { DOCS_PREFIX } from "./openapi.ts";
 
@@ -41,16 +40,12 @@ const documented = (doc: Document): string[] =>
   Object.entries(doc.paths).flatMap(([path, operations]) => Object.keys(operations).map((m) => `${m.toUpperCase()} ${path}`));
 
 describe("the OpenAPI document and Swagger UI", () => {
-  let network: EmbeddedNetwork;
+  let network: ScriptedSites;
   let hub: Hub;
   let doc: Document;
 
   beforeAll(async () => {
-    network = await EmbeddedNetwork.start({
-      clock: new VirtualClock(),
-      random: new SeededRandom(11),
-      nodes: [{ nodeId: "site-a", profile: "fast" }],
-    });
+    network = await startScriptedSites({ clock: new VirtualClock(), seed: 11, nodeIds: ["site-a"] });
     hub = network.hub;
     doc = (await hub.api.inject({ url: "/api/openapi.json" })).json();
   });
