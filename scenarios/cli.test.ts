@@ -30,9 +30,13 @@ describe("npm run scenario", () => {
     const json = JSON.parse(await readFile(join(dir, "r.json"), "utf8"));
     expect(json.ok).toBe(true);
     expect(json.summary.deadLetters).toBe(30);
+    expect(json.summary.rules.rejected).toBe(30);
+    expect(out.join("\n")).toMatch(/rule: rejected \(dead-lettered\)\s+30 {2}exercised/);
+    expect(out.join("\n")).toMatch(/ok {3}exercises: rejected/);
     const html = await readFile(join(dir, "r.html"), "utf8");
     expect(html).toContain("Per-site timeline");
     expect(html).toContain("Message sequence of query");
+    expect(html).toContain('exercises: rejected: <span class="ok">holds</span>');
   });
 
   it("exits 1 under the naive policy and prints the seed and the command that reproduces it", async () => {

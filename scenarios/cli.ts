@@ -8,7 +8,7 @@ import { brokerName, brokerNames } from "../shared/transport/mod.ts";
 import { LIBRARY, findScenario } from "./library/index.ts";
 import { htmlReport } from "./report/html.ts";
 import { jsonReport } from "./report/json.ts";
-import { summarize, summaryTable } from "./report/summary.ts";
+import { checksOf, summarize, summaryTable } from "./report/summary.ts";
 import { SIMULATED } from "./run/context.ts";
 import { type Progress, type RunResult, runScenario } from "./run/runner.ts";
 import { InvalidScenarioError, type Scenario, parseScenario } from "./schema.ts";
@@ -111,9 +111,9 @@ async function runOne(nameOrFile: string, argv: readonly string[]): Promise<numb
     `seed ${result.seed}, transport ${result.transport}, policy ${result.policy}, ${(result.simulatedMs / 1000).toFixed(1)} s ${simulated ? "virtual" : "real"} time`,
   );
   console.log(summaryTable(summarize(result)));
-  for (const inv of v.checked) {
-    const n = v.violations.filter((x) => x.invariant === inv).length;
-    console.log(`  ${n === 0 ? "ok  " : "FAIL"} ${inv}${n ? ` (${n} violation${n > 1 ? "s" : ""})` : ""}`);
+  for (const check of checksOf(result)) {
+    const n = v.violations.filter((x) => x.invariant === check.name).length;
+    console.log(`  ${n === 0 ? "ok  " : "FAIL"} ${check.label}${n ? ` (${n} violation${n > 1 ? "s" : ""})` : ""}`);
   }
   if (args.json) await writeFile(args.json, `${JSON.stringify(jsonReport(result), null, 2)}\n`);
   if (args.html) await writeFile(args.html, htmlReport(result, { queryId: args.query }));

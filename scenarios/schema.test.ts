@@ -29,3 +29,12 @@ describe("scenario validation", () => {
     expect(() => parseScenario({ ...base, seed: -1 })).toThrow(/seed/);
   });
 });
+
+describe("the rules a scenario exercises", () => {
+  it("are none by default, each a rule of the protocol, each named once", () => {
+    expect(parseScenario(base).exercises).toEqual([]);
+    expect(parseScenario({ ...base, exercises: ["rebased", "late-final"] }).exercises).toEqual(["rebased", "late-final"]);
+    expect(() => parseScenario({ ...base, exercises: ["rebase"] })).toThrow(/exercises\.0/);
+    expect(() => parseScenario({ ...base, exercises: ["timedOut", "timedOut"] })).toThrow(/exercises: each rule once/);
+  });
+});

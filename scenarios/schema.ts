@@ -3,12 +3,13 @@ import { NODE_PROFILES } from "../shared/config.ts";
 import { FaultSchema, ms, nodeId, probability } from "../shared/faults/mod.ts";
 import { QueryDefinition } from "../shared/protocol/definition.ts";
 import { brokerName } from "../shared/transport/mod.ts";
+import { RULES } from "./check/rules.ts";
 
 /**
  * A scenario as data: the sites, the queries and when they are submitted, a schedule of faults
- * (each of a kind of the fault table, shared/faults/), the transport, the seed and the invariants
- * to check. Every time is in milliseconds from the start of the run; a fault is in force from `at`
- * for `for` milliseconds, then it heals.
+ * (each of a kind of the fault table, shared/faults/), the transport, the seed, the invariants
+ * to check and the rules of the protocol it exists to exercise. Every time is in milliseconds
+ * from the start of the run; a fault is in force from `at` for `for` milliseconds, then it heals.
  */
 
 export const INVARIANTS = [
@@ -64,6 +65,11 @@ export const ScenarioSchema = z
       .array(z.enum(INVARIANTS))
       .min(1)
       .default([...INVARIANTS]),
+    /** The rules of the protocol this scenario exists to exercise: the run fails when one of them did not fire. */
+    exercises: z
+      .array(z.enum(RULES))
+      .default([])
+      .refine((rs) => new Set(rs).size === rs.length, { message: "each rule once" }),
   })
   .superRefine((s, ctx) => {
     const ids = new Set(s.nodes.map((n) => n.nodeId));

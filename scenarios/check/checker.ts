@@ -7,10 +7,14 @@ import { rebuildView, viewDifferences } from "../../hub/view/rebuild.ts";
 import type { StatusView } from "../../hub/view/statusView.ts";
 import type { History } from "../run/history.ts";
 import { INVARIANTS, type InvariantName, type Scenario } from "../schema.ts";
+import { type RuleCounts, unexercised } from "./rules.ts";
+
+/** What a verdict judges: an invariant, or "exercises" for a rule the scenario declares that did not fire. */
+export type CheckName = InvariantName | "exercises";
 
 /** One way the run broke an invariant, small enough to read and act on. */
 export interface Violation {
-  invariant: InvariantName;
+  invariant: CheckName;
   /** The item it is about: a result id or a query id. */
   item: string;
   message: string;
@@ -35,6 +39,8 @@ export interface CheckInput {
   truths: Map<string, CountedResult[]>;
   queryIds: readonly string[];
   nodeIds: readonly string[];
+  /** How often each rule fired in the run. */
+  rules: RuleCounts;
 }
 
 const describe = (s: ItemState): string => {
@@ -47,7 +53,14 @@ export async function checkRun(input: CheckInput): Promise<Verdict> {
   const checked = INVARIANTS.filter((i) => input.scenario.invariants.includes(i));
   const violations: Violation[] = [];
   for (const invariant of checked) violations.push(...(await CHECKS[invariant](input)));
-  const firstBroken = checked.find((i) => violations.some((v) => v.invariant === i));
+  for (const rule of unexercised(input.scenario.exercises, input.rules)) {
+    violations.push({
+      invariant: "exercises",
+      item: input.scenario.name,
+      message: `scenario ${input.scenario.name} exists to exercise the rule ${rule}, but it never fired in this run`,
+    });
+  }
+  const firstBroken = [...checked, "exercises" as const].find((i) => violations.some((v) => v.invariant === i));
   const counterexample = violations
     .filter((v) => v.invariant === firstBroken)
     .sort((a, b) => (a.at ?? Number.POSITIVE_INFINITY) - (b.at ?? Number.POSITIVE_INFINITY))[0];

@@ -5,6 +5,7 @@ export default defineScenario({
   name: "ack-delay-nack-storm",
   description: "acks arrive past the ack wait and consumers bounce a third of deliveries back to their queues",
   seed: 4,
+  exercises: ["duplicate"],
   nodes: [...THREE_SITES],
   queries: THREE_QUERIES,
   faults: [

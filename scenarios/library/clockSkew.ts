@@ -5,6 +5,7 @@ export default defineScenario({
   name: "clock-skew",
   description: "site clocks run an hour behind and ten minutes ahead: the hub orders by version, not by time",
   seed: 10,
+  exercises: ["applied"],
   nodes: [...THREE_SITES],
   queries: THREE_QUERIES,
   faults: [

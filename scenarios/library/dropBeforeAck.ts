@@ -5,6 +5,7 @@ export default defineScenario({
   name: "drop-before-ack",
   description: "the hub loses half its acks after storing, so the broker redelivers what it already applied",
   seed: 3,
+  exercises: ["duplicate"],
   nodes: [...THREE_SITES],
   queries: THREE_QUERIES,
   faults: [

@@ -5,6 +5,7 @@ export default defineScenario({
   name: "duplicate-reorder",
   description: "every queue duplicates and reorders messages while three sites answer three queries",
   seed: 1,
+  exercises: ["duplicate", "applied-late"],
   nodes: [...THREE_SITES],
   queries: THREE_QUERIES,
   faults: [

@@ -5,6 +5,7 @@ export default defineScenario({
   name: "everything-at-once",
   description: "five sites with failures, slow queues and timeouts under duplication, crashes, a twin, a hub restart and poison",
   seed: 12,
+  exercises: ["applied-late", "duplicate", "discarded", "rejected"],
   nodes: [
     { nodeId: "hospital-a", profile: "fast" },
     { nodeId: "hospital-b", profile: "steady" },

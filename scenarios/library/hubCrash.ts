@@ -5,6 +5,7 @@ export default defineScenario({
   name: "hub-crash",
   description: "the hub stops consuming, crashes and restarts over its store while sites keep answering",
   seed: 8,
+  exercises: ["applied"],
   nodes: [...THREE_SITES],
   queries: THREE_QUERIES,
   faults: [

@@ -31,6 +31,25 @@ describe("the scenario library on the memory broker", () => {
   });
 });
 
+describe("the rules a scenario exercises", () => {
+  it("fail the run, naming the rule, when one of them never fires", async () => {
+    const scenario = findScenario("latency-jitter");
+    if (!scenario) throw new Error("missing scenario");
+    const result = await runScenario({ ...scenario, exercises: ["applied-late", "rebased"] });
+    expect(result.rules["applied-late"]).toBeGreaterThan(0);
+    expect(result.rules.rebased).toBe(0);
+    expect(result.verdict.ok).toBe(false);
+    expect(result.verdict.violations).toEqual([
+      {
+        invariant: "exercises",
+        item: "latency-jitter",
+        message: "scenario latency-jitter exists to exercise the rule rebased, but it never fired in this run",
+      },
+    ]);
+    expect(result.verdict.counterexample?.invariant).toBe("exercises");
+  });
+});
+
 describe("the naive apply policy", () => {
   it("is caught on duplicate-reorder, with a counterexample naming the item and the regression", async () => {
     const scenario = findScenario("duplicate-reorder");

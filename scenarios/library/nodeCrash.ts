@@ -5,6 +5,7 @@ export default defineScenario({
   name: "node-crash",
   description: "one site crashes and restarts with its ledger, another crashes and restarts having lost it",
   seed: 6,
+  exercises: ["applied", "timedOut"],
   nodes: [...THREE_SITES],
   queries: THREE_QUERIES,
   resultTimeoutMs: 90_000,

@@ -5,6 +5,7 @@ export default defineScenario({
   name: "partition",
   description: "one site cannot publish for 20 s, another receives nothing for 15 s, then both heal",
   seed: 9,
+  exercises: ["applied"],
   nodes: [...THREE_SITES],
   queries: THREE_QUERIES,
   faults: [

@@ -1,6 +1,6 @@
 import type { ResultState } from "../../shared/protocol/items.ts";
 import type { RunResult } from "../run/runner.ts";
-import { summarize, summaryTable } from "./summary.ts";
+import { checksOf, summarize, summaryTable } from "./summary.ts";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
@@ -93,7 +93,12 @@ export function htmlReport(result: RunResult, options: { queryId?: string } = {}
 <p>${esc(scenario.description)}</p>
 <p>seed ${result.seed} · transport ${result.transport} · policy ${result.policy} · ${result.simulatedMs} ms simulated · trace <code>${result.trace}</code></p>
 ${v.counterexample ? `<h2>Counterexample</h2><pre>${esc(`${v.counterexample.invariant}: ${v.counterexample.message}`)}</pre>` : ""}
-<h2>Invariants</h2><ul>${v.checked.map((i) => `<li>${i}: ${v.violations.some((x) => x.invariant === i) ? `<span class="bad">${v.violations.filter((x) => x.invariant === i).length} violation(s)</span>` : '<span class="ok">holds</span>'}</li>`).join("")}</ul>
+<h2>Invariants</h2><ul>${checksOf(result)
+    .map((c) => {
+      const n = v.violations.filter((x) => x.invariant === c.name).length;
+      return `<li>${esc(c.label)}: ${n > 0 ? `<span class="bad">${n} violation(s)</span>` : '<span class="ok">holds</span>'}</li>`;
+    })
+    .join("")}</ul>
 <h2>Summary</h2><pre>${esc(summaryTable(summarize(result)))}</pre>
 <h2>Per-site timeline</h2><p>${legend} &nbsp; <span style="background:#f4a3a3">&nbsp;fault window&nbsp;</span></p>
 <svg width="${W}" height="${timelineH}" xmlns="http://www.w3.org/2000/svg">${timelineRows.join("")}${hubFaults.join("")}</svg>

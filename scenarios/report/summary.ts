@@ -1,14 +1,14 @@
+import { RULES, type Rule, type RuleCounts } from "../check/rules.ts";
+import type { CheckName } from "../check/checker.ts";
 import type { RunResult } from "../run/runner.ts";
 
 export interface RunSummary {
   /** Messages the hub consumed (every delivery, redeliveries included). */
   messages: number;
-  applied: number;
-  duplicatesAbsorbed: number;
-  conflictsRebased: number;
-  conflictsDiscarded: number;
-  lateArrivals: number;
-  rejected: number;
+  /** How often each rule of the protocol fired (scenarios/check/rules.ts). */
+  rules: RuleCounts;
+  /** The rules the scenario declares it exercises. */
+  exercises: Rule[];
   deadLetters: number;
   msgsPerQuery: number;
   /** From delivery to settlement at the hub, in ms. */
@@ -24,17 +24,12 @@ function quantile(sorted: readonly number[], q: number): number {
 
 export function summarize(result: RunResult): RunSummary {
   const { history } = result;
-  const count = (o: string) => history.applied.filter((a) => a.origin === "node" && a.outcome === o).length;
   const latencies = [...history.hubSettleMs].sort((a, b) => a - b);
   const messages = history.hubSettleMs.length;
   return {
     messages,
-    applied: count("applied"),
-    duplicatesAbsorbed: count("duplicate"),
-    conflictsRebased: count("conflict-rebased"),
-    conflictsDiscarded: count("conflict-discarded"),
-    lateArrivals: count("applied-late"),
-    rejected: count("rejected"),
+    rules: result.rules,
+    exercises: result.scenario.exercises,
     deadLetters: result.deadLetters.length,
     msgsPerQuery: result.queryIds.length ? Math.round((messages / result.queryIds.length) * 10) / 10 : 0,
     applyLatencyMs: { p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), p99: quantile(latencies, 0.99) },
@@ -42,16 +37,30 @@ export function summarize(result: RunResult): RunSummary {
   };
 }
 
+/** What each rule means, for a reader of the summary. */
+const RULE_LABELS: Record<Rule, string> = {
+  applied: "applied",
+  "applied-late": "applied-late (stored, not current)",
+  duplicate: "duplicate (absorbed)",
+  rebased: "rebased (conflict, stored above)",
+  discarded: "discarded (conflict, kept in the log)",
+  timedOut: "timedOut (the hub gave up on a site)",
+  "late-final": "late-final (a final state over timedOut)",
+  rejected: "rejected (dead-lettered)",
+};
+
+/** A rule's count, and whether the scenario declared it: exercised when it fired, missed when it did not. */
+function ruleCell(s: RunSummary, rule: Rule): string {
+  const n = s.rules[rule];
+  if (!s.exercises.includes(rule)) return String(n);
+  return `${n}  ${n > 0 ? "exercised" : "MISSED: declared in exercises"}`;
+}
+
 /** The summary as an aligned two-column table for a terminal. */
 export function summaryTable(s: RunSummary): string {
   const rows: [string, string][] = [
     ["messages consumed by the hub", String(s.messages)],
-    ["applied", String(s.applied)],
-    ["duplicates absorbed", String(s.duplicatesAbsorbed)],
-    ["conflicts rebased", String(s.conflictsRebased)],
-    ["conflicts discarded", String(s.conflictsDiscarded)],
-    ["late arrivals (applied-late)", String(s.lateArrivals)],
-    ["rejected by the store", String(s.rejected)],
+    ...RULES.map((r): [string, string] => [`rule: ${RULE_LABELS[r]}`, ruleCell(s, r)]),
     ["dead letters", String(s.deadLetters)],
     ["messages per query", String(s.msgsPerQuery)],
     ["apply latency p50/p95/p99 (ms)", `${s.applyLatencyMs.p50} / ${s.applyLatencyMs.p95} / ${s.applyLatencyMs.p99}`],
@@ -59,4 +68,13 @@ export function summaryTable(s: RunSummary): string {
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join("\n");
+}
+
+/** What the verdict judged, in order: each invariant checked, then the rules the scenario declares it exercises. */
+export function checksOf(result: RunResult): { name: CheckName; label: string }[] {
+  const { exercises } = result.scenario;
+  return [
+    ...result.verdict.checked.map((name) => ({ name, label: name })),
+    ...(exercises.length > 0 ? [{ name: "exercises" as const, label: `exercises: ${exercises.join(", ")}` }] : []),
+  ];
 }

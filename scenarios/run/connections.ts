@@ -5,6 +5,7 @@ import type { Transport } from "../../shared/ports/transport.ts";
 import { MemoryTransport, memoryNames } from "../../shared/transport/memory/mod.ts";
 import { brokerEntry, createTransport } from "../../shared/transport/mod.ts";
 import { type RunContext, SIMULATED } from "./context.ts";
+import { SettlementTap } from "./settlements.ts";
 
 /**
  * How a run reaches its broker: the clock it runs on, each participant's raw connection, the
@@ -56,13 +57,17 @@ export class RunConnections {
     );
   }
 
-  /** The faults at a participant's ports around its connection; `who` is "hub" or a node id; a twin consumes copies. */
+  /**
+   * The faults at a participant's ports around its connection; `who` is "hub" or a node id; a twin
+   * consumes copies. Around the hub's, the settlements it gives are written into the history.
+   */
   wrap(inner: Transport, who: string, label: string, twin = false): Transport {
     const { board, history: tap, clock, faultRandom } = this.run;
     const transit = this.simulated
       ? inner
       : new TransitTransport(inner, who, { faults: () => board.transit, clock, random: faultRandom.fork(`transit:${label}`), tap });
-    return new FaultyTransport(transit, who, { board, clock, random: faultRandom.fork(label), tap, twin });
+    const faulty = new FaultyTransport(transit, who, { board, clock, random: faultRandom.fork(label), tap, twin });
+    return who === "hub" ? new SettlementTap(faulty, (s) => tap.settled(s)) : faulty;
   }
 
   /** A connection on the network's memory broker that publishes as `user` (as nobody when undefined). */

@@ -6,6 +6,7 @@ import type { Delivery, Route } from "../../shared/ports/transport.ts";
 import { decodeMessage } from "../../shared/protocol/messages.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
 import type { PublishedUpdate, WireTap } from "../../shared/faults/mod.ts";
+import type { Commit, Settlement } from "../check/evidence.ts";
 
 /** One proposal the hub's store decided, in the order it decided them. */
 export interface AppliedEvent {
@@ -53,7 +54,12 @@ export class History implements WireTap {
   /** From delivery to settlement at the hub, in ms. */
   readonly hubSettleMs: number[] = [];
   readonly faultActions = new Map<string, number>();
+  /** Each store step that resolved, with the messages whose outcomes it made durable. */
+  readonly commits: Commit[] = [];
+  /** Each ack, nack and dead letter the hub gave a delivery, in one order with the commits. */
+  readonly settlements: Settlement[] = [];
   readonly startedAt: number;
+  private seq = 0;
 
   constructor(private readonly clock: Clock) {
     this.startedAt = clock.now();
@@ -80,6 +86,14 @@ export class History implements WireTap {
 
   observe(o: Omit<Observation, "at">): void {
     this.observed.push({ at: this.clock.now(), ...o });
+  }
+
+  committed(messageIds: string[]): void {
+    this.commits.push({ seq: ++this.seq, at: this.clock.now(), messageIds });
+  }
+
+  settled(s: Omit<Settlement, "seq" | "at">): void {
+    this.settlements.push({ seq: ++this.seq, at: this.clock.now(), ...s });
   }
 }
 
@@ -112,6 +126,7 @@ export class RecordingStore implements Store {
   async apply(proposals: readonly Proposal[]): Promise<Applied[]> {
     const applied = await this.inner.apply(proposals);
     const at = this.clock.now();
+    this.record.committed(proposals.flatMap((p) => (p.messageId === undefined ? [] : [p.messageId])));
     applied.forEach((a, i) => {
       const p = proposals[i] as Proposal;
       this.record.applied.push({

@@ -3,6 +3,7 @@ import type { Clock } from "../../shared/ports/clock.ts";
 import type { DeliveryHandler } from "../../shared/ports/transport.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
 import { type Verdict, checkRun } from "../check/checker.ts";
+import { type RuleCounts, ruleCounts } from "../check/rules.ts";
 import { type Scenario, healedAt } from "../schema.ts";
 import { RunConnections } from "./connections.ts";
 import { type RunOptions, runContext } from "./context.ts";
@@ -26,6 +27,8 @@ export interface RunResult {
   transport: string;
   policy: ApplyPolicy;
   verdict: Verdict;
+  /** How often each rule of the protocol fired. */
+  rules: RuleCounts;
   trace: string;
   history: History;
   queryIds: string[];
@@ -78,6 +81,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   await schedule.settled();
 
   const nodeIds = scenario.nodes.map((n) => n.nodeId);
+  const rules = ruleCounts(history.applied, history.settlements);
   const verdict = await checkRun({
     scenario,
     history,
@@ -86,6 +90,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     truths: run.truths,
     queryIds,
     nodeIds,
+    rules,
   });
   const simulatedMs = clock.now() - start;
   await deadReader.stop();
@@ -93,7 +98,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   await network.stop();
   await connections.close(nodeIds);
   const { seed, transport, policy } = run;
-  return { scenario, seed, transport, policy, verdict, trace: traceOf(history, start), history, queryIds, deadLetters, simulatedMs };
+  return { scenario, seed, transport, policy, verdict, rules, trace: traceOf(history, start), history, queryIds, deadLetters, simulatedMs };
 }
 
 /** The dead-letter reader's handler: each dead letter with its time and reason. */
