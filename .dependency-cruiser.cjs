@@ -35,6 +35,13 @@ const forbidden = LAYERS.flatMap((folders, layer) =>
 
 const FOLDERS = LAYERS.flat();
 
+/**
+ * What the checker must not share with the hub: the apply decision, the store engines, the hub's
+ * status ladder, the hub, the nodes and the composed network. The checker's reference model has
+ * its own ladder and its own equality, so a mistake in the hub's is not also a mistake in the judge.
+ */
+const JUDGED = ["shared/apply/", "shared/store/", "shared/protocol/status\\.ts$", "hub/", "node-agent/", "cluster/"];
+
 module.exports = {
   forbidden: [
     ...forbidden,
@@ -45,6 +52,13 @@ module.exports = {
       severity: "error",
       from: { pathNot: "^shared/(transport|faults)/" },
       to: { path: "^shared/(transport|faults)/", pathNot: "(/mod\\.ts|/testing/.*|/conformance\\.ts)$" },
+    },
+    {
+      name: "checker-is-independent",
+      comment: `scenarios/check/ (the reference model and the checker, tests included) judges the hub by its own reading of PROTOCOL.md: it imports nothing, directly or through another module, from ${JUDGED.map((p) => p.replace(/\\|\$/g, "")).join(", ")}, or a mistake there would be a mistake in the judge too. It reads the plain data scenarios/run/ hands it.`,
+      severity: "error",
+      from: { path: "^scenarios/check/" },
+      to: { path: `^(${JUDGED.join("|")})`, reachable: true },
     },
     {
       name: "every-import-has-a-layer",

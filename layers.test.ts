@@ -90,6 +90,23 @@ describe("the layer rules of npm run lint", () => {
     ]);
   });
 
+  it("fail the checker's import of what it judges, directly or through another module, and pass the runner's", async () => {
+    expect(
+      await violations({
+        "scenarios/check/model/model.ts": ["shared/apply/decide.ts"],
+        "scenarios/check/checker.ts": ["scenarios/schema.ts", "shared/protocol/ids.ts"],
+        "scenarios/schema.ts": ["shared/protocol/items.ts"],
+        "shared/protocol/items.ts": ["shared/protocol/status.ts", "shared/protocol/ids.ts"],
+        "scenarios/check/replay.test.ts": ["hub/view/statusView.ts"],
+        "scenarios/run/evidence.ts": ["hub/view/rebuild.ts", "shared/store/memory.ts", "scenarios/check/checker.ts"],
+      }),
+    ).toEqual([
+      "checker-is-independent: scenarios/check/checker.ts -> shared/protocol/status.ts",
+      "checker-is-independent: scenarios/check/model/model.ts -> shared/apply/decide.ts",
+      "checker-is-independent: scenarios/check/replay.test.ts -> hub/view/statusView.ts",
+    ]);
+  });
+
   it("fail an import of a top-level folder that has no place in the layers yet, and every import from it", async () => {
     expect(await violations({ "hub/hub.ts": ["network/embedded.ts"], "network/embedded.ts": ["shared/log.ts"] })).toEqual([
       "every-folder-has-a-layer: network/embedded.ts -> shared/log.ts",

@@ -4,7 +4,8 @@ import type { Clock } from "../shared/ports/clock.ts";
 import type { Random } from "../shared/ports/random.ts";
 import type { Store } from "../shared/ports/store.ts";
 import type { Transport } from "../shared/ports/transport.ts";
-import { buildApi } from "./http/app.ts";
+import type { EventLog } from "./events/eventLog.ts";
+import { buildApi, hubEventLog } from "./http/app.ts";
 import { Ingest } from "./ingest/ingest.ts";
 import { Liveness } from "./liveness.ts";
 import { HubMetrics } from "./metrics.ts";
@@ -34,6 +35,8 @@ export interface Hub {
   liveness: Liveness;
   overdue: OverduePoller;
   api: FastifyInstance;
+  /** The view's changes as /api/events streams them. */
+  events: EventLog;
   /** Stop consuming, let in-flight work settle and ack; the caller closes transport and store. */
   stop(): Promise<void>;
 }
@@ -57,6 +60,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   overdue.start();
   desk.resume(view.queryIds());
   await desk.settle(view.queryIds());
+  const events = hubEventLog(clock);
   const api = buildApi({
     view,
     desk,
@@ -68,6 +72,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     log,
     clock,
     ready: async () => transport.connected() && ((await store.ready?.()) ?? true),
+    eventLog: events,
   });
   return {
     view,
@@ -76,6 +81,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     liveness,
     overdue,
     api,
+    events,
     async stop() {
       overdue.stop();
       desk.stop();

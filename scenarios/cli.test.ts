@@ -42,7 +42,7 @@ describe("npm run scenario", () => {
   it("exits 1 under the naive policy and prints the seed and the command that reproduces it", async () => {
     expect(await main(["duplicate-reorder", "--policy", "naive", "--seed", "5", "--quiet"])).toBe(1);
     const text = out.join("\n");
-    expect(text).toContain("counterexample (no-regression)");
+    expect(text).toMatch(/counterexample \(model-agrees\): result \S+: decision #\d+ .*the hub decided applied.*; the model decides/);
     expect(text).toContain("npm run scenario -- duplicate-reorder --seed 5 --transport memory --policy naive");
     expect(out.at(-1)).toMatch(/^trace [0-9a-f]{16}$/);
   });

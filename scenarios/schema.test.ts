@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { INVARIANTS } from "./check/invariants.ts";
 import { InvalidScenarioError, parseScenario } from "./schema.ts";
 
 const base = {
@@ -15,7 +16,7 @@ describe("scenario validation", () => {
     expect(s.transport).toBe("memory");
     expect(s.policy).toBe("versioned");
     expect(s.queries[0]?.definition.panels.length).toBe(1);
-    expect(s.invariants.length).toBe(7);
+    expect(s.invariants).toEqual([...INVARIANTS]);
   });
 
   it("names the field at fault", () => {

@@ -3,6 +3,7 @@ import { NODE_PROFILES } from "../shared/config.ts";
 import { FaultSchema, ms, nodeId, probability } from "../shared/faults/mod.ts";
 import { QueryDefinition } from "../shared/protocol/definition.ts";
 import { brokerName } from "../shared/transport/mod.ts";
+import { INVARIANTS } from "./check/invariants.ts";
 import { RULES } from "./check/rules.ts";
 
 /**
@@ -11,17 +12,6 @@ import { RULES } from "./check/rules.ts";
  * to check and the rules of the protocol it exists to exercise. Every time is in milliseconds
  * from the start of the run; a fault is in force from `at` for `for` milliseconds, then it heals.
  */
-
-export const INVARIANTS = [
-  "convergence",
-  "no-regression",
-  "no-double-count",
-  "stored-once",
-  "conflicts-by-ladder",
-  "rebuild-equals-live",
-  "obfuscation-bounds",
-] as const;
-export type InvariantName = (typeof INVARIANTS)[number];
 
 const DEFAULT_DEFINITION = { panels: [{ concepts: ["dx:E11.9"] }] };
 

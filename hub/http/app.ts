@@ -43,6 +43,8 @@ export interface ApiDeps {
   /** Whether the broker and the store are connected. */
   ready: () => boolean | Promise<boolean>;
   events?: Partial<EventSettings>;
+  /** The log the view's changes go into, for /api/events; one of its own, of `events.capacity`, when absent. */
+  eventLog?: EventLog;
 }
 
 export interface EventSettings {
@@ -54,6 +56,11 @@ export interface EventSettings {
 }
 
 const EVENT_DEFAULTS: EventSettings = { capacity: 10_000, heartbeatMs: 15_000, maxBufferedBytes: 1 << 20 };
+
+/** An event log for one run of the hub: its epoch is the hub's start time. */
+export function hubEventLog(clock: Clock, capacity = EVENT_DEFAULTS.capacity): EventLog {
+  return new EventLog({ capacity, epoch: clock.now().toString(36) });
+}
 
 /** The status dashboard API of PROTOCOL.md section 6. */
 export function buildApi(deps: ApiDeps): FastifyInstance {
@@ -67,7 +74,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   const eventSettings = { ...EVENT_DEFAULTS, ...deps.events };
-  const eventLog = new EventLog({ capacity: eventSettings.capacity, epoch: deps.clock.now().toString(36) });
+  const eventLog = deps.eventLog ?? hubEventLog(deps.clock, eventSettings.capacity);
   const stopFeed = feedViewChanges(deps.view, eventLog);
   const streams = new EventStreams({
     log: eventLog,

@@ -1,4 +1,6 @@
 import type { ItemKind } from "./model/ladder.ts";
+import type { InvariantName } from "./invariants.ts";
+import type { Rule, RuleCounts } from "./rules.ts";
 
 /**
  * What the checker reads: plain data the runner hands it, shaped here so that the checker needs
@@ -10,6 +12,9 @@ export interface ItemState {
   id: string;
   versionInfo: { itemVersion: number };
   status?: string;
+  /** A result's query and node. */
+  queryId?: string;
+  nodeId?: string;
 }
 
 /** One proposal the hub's store decided, in the order it decided them. */
@@ -48,4 +53,109 @@ export interface Commit {
   seq: number;
   at: number;
   messageIds: string[];
+}
+
+/** A state as the store keeps it, from the store's history of a query. */
+export interface StoredRecord {
+  /** Store order. */
+  seq: number;
+  kind: ItemKind;
+  id: string;
+  itemVersion: number;
+  state: ItemState;
+  /** The outcome that stored it. */
+  outcome: string;
+  /** ISO-8601, on the store's clock. */
+  storedAt: string;
+}
+
+/** A conflict record of the store's log. */
+export interface ConflictEntry {
+  seq: number;
+  kind: ItemKind;
+  id: string;
+  itemVersion: number;
+  proposed: ItemState;
+  collidedWith: ItemState;
+  resolution: string;
+  rebasedTo: number | null;
+}
+
+/** What a reader saw of one site's row, in an event of the hub's event stream or polling the query. */
+export interface Observation {
+  at: number;
+  source: "event" | "poll";
+  queryId: string;
+  nodeId: string;
+  stage: number;
+  itemVersion: number;
+  status: string;
+}
+
+/** A result-update a node published and the broker confirmed. */
+export interface ConfirmedUpdate {
+  at: number;
+  nodeId: string;
+  messageId: string;
+  result: ItemState & { count?: number };
+}
+
+/** One site's row of a query, as GET /api/queries/<id> shows it. */
+export interface RowRead {
+  nodeId: string;
+  status: string;
+  stage: number;
+  itemVersion: number;
+  count: number | null;
+}
+
+/** A query as a view shows it: what a reader reads, and the states behind it. */
+export interface QueryPicture {
+  id: string;
+  /** As GET /api/queries/<id> shows it. */
+  read: { status: string; nodes: readonly RowRead[]; summary: { nodes: number; totalCount: number } };
+  /** The query state the view shows. */
+  query: ItemState & { nodeIds?: readonly string[] };
+  /** The result state the view shows for each site. */
+  results: readonly (ItemState & { count?: number; obfuscation?: Obfuscation })[];
+}
+
+export interface Obfuscation {
+  binSize: number;
+  noiseClamp: number;
+  lowLimit: number;
+}
+
+/** What one agent running as a site counted for a result. */
+export interface Counted {
+  trueCount: number;
+  /** The obfuscated count it reports, or null when it fails the query. */
+  reportedCount: number | null;
+}
+
+/** Everything a run leaves for the checker, as plain data. */
+export interface RunEvidence {
+  scenario: { name: string; invariants: readonly InvariantName[]; exercises: readonly Rule[] };
+  /** The result timeout as the hub counted it, on the run's clock. */
+  resultTimeoutMs: number;
+  /** When the run started, on its clock. */
+  startedAt: number;
+  queryIds: readonly string[];
+  decisions: readonly Decision[];
+  commits: readonly Commit[];
+  settlements: readonly Settlement[];
+  updates: readonly ConfirmedUpdate[];
+  observations: readonly Observation[];
+  /** The store's history of each query of the run: every stored state and the conflict log. */
+  stored: readonly { states: readonly StoredRecord[]; conflicts: readonly ConflictEntry[] }[];
+  /** The queries of the run as the hub's view shows them at the end; a query missing from the view is missing here. */
+  live: readonly QueryPicture[];
+  /** The same, of a view rebuilt from the store alone. */
+  rebuilt: readonly QueryPicture[];
+  /** What the sites counted, by result id. */
+  truths: ReadonlyMap<string, readonly Counted[]>;
+  /** The obfuscation a completed count without its own settings was made with. */
+  defaultObfuscation: Obfuscation;
+  /** How often each rule fired. */
+  rules: RuleCounts;
 }

@@ -24,15 +24,17 @@ export interface AppliedEvent {
   messageId: string | undefined;
 }
 
-/** What a reader saw of one site's row. */
+/** What a reader saw of one site's row: in an event of the hub's event stream, or polling the query. */
 export interface Observation {
   at: number;
+  source: "event" | "poll";
   queryId: string;
   nodeId: string;
   stage: number;
   itemVersion: number;
   status: string;
   count: number | null;
+  progress: number | null;
 }
 
 /** A fault window as it really happened in the run. */

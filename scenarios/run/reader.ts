@@ -1,12 +1,15 @@
+import { SseParser } from "../../hub/events/sseReader.ts";
 import type { Hub } from "../../hub/hub.ts";
+import { ResultEventData } from "../../hub/http/responses.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
-import type { ResultState } from "../../shared/protocol/items.ts";
-import { resultStage } from "../../shared/protocol/status.ts";
-import type { History } from "./history.ts";
+import type { History, Observation } from "./history.ts";
+
+type Row = Omit<Observation, "at" | "source" | "queryId">;
 
 /**
- * A researcher watching the view: every change the hub's view announces, and a poll of every row
- * of the queries so far now and then, all into the history. It follows the hub across restarts.
+ * A researcher watching the view: every event the hub's event stream (/api/events) carries, read
+ * from its frames as a client reads them, and a poll of every row of the queries so far now and
+ * then, all into the history. It follows the hub across restarts.
  */
 export class ViewReader {
   private watched: Hub | undefined;
@@ -26,23 +29,19 @@ export class ViewReader {
     },
   ) {}
 
-  /** Listens to the hub running now, if not already. */
+  /** Streams the events of the hub running now, if not already. */
   watch(): void {
     const hub = this.deps.hub();
     if (this.watched === hub) return;
     this.unwatch();
     this.watched = hub;
-    this.unwatch = hub.view.onChange((c) => {
-      if (c.kind !== "result") return;
-      const r = c.state as ResultState;
-      this.deps.history.observe({
-        queryId: r.queryId,
-        nodeId: r.nodeId,
-        stage: resultStage(r.status),
-        itemVersion: r.versionInfo.itemVersion,
-        status: r.status,
-        count: r.count ?? null,
-      });
+    const parser = new SseParser();
+    this.unwatch = hub.events.subscribe((event) => {
+      for (const read of parser.push(event.frame)) {
+        if (read.type !== "result") continue;
+        const data = ResultEventData.parse(JSON.parse(read.data));
+        this.observe("event", data.queryId, data.row);
+      }
     });
   }
 
@@ -53,23 +52,20 @@ export class ViewReader {
 
   stop(): void {
     this.polling = false;
+    this.unwatch();
+  }
+
+  private observe(source: Observation["source"], queryId: string, row: Row): void {
+    const { nodeId, stage, itemVersion, status, count, progress } = row;
+    this.deps.history.observe({ source, queryId, nodeId, stage, itemVersion, status, count, progress });
   }
 
   private poll(): void {
     if (!this.polling) return;
     this.watch();
-    const { history, hub, queryIds } = this.deps;
+    const { hub, queryIds } = this.deps;
     for (const id of queryIds) {
-      for (const row of hub().view.get(id)?.nodes ?? []) {
-        history.observe({
-          queryId: id,
-          nodeId: row.nodeId,
-          stage: row.stage,
-          itemVersion: row.itemVersion,
-          status: row.status,
-          count: row.count,
-        });
-      }
+      for (const row of hub().view.get(id)?.nodes ?? []) this.observe("poll", id, row);
     }
     this.deps.onPoll?.();
     this.start();

@@ -6,6 +6,7 @@ import { type Verdict, checkRun } from "../check/checker.ts";
 import { type RuleCounts, ruleCounts } from "../check/rules.ts";
 import { type Scenario, healedAt } from "../schema.ts";
 import { RunConnections } from "./connections.ts";
+import { gatherEvidence } from "./evidence.ts";
 import { type RunOptions, runContext } from "./context.ts";
 import type { History } from "./history.ts";
 import type { ApplyPolicy } from "./policy.ts";
@@ -82,16 +83,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
   const nodeIds = scenario.nodes.map((n) => n.nodeId);
   const rules = ruleCounts(history.applied, history.settlements);
-  const verdict = await checkRun({
-    scenario,
-    history,
-    store: network.store,
-    view: network.hub.view,
-    truths: run.truths,
-    queryIds,
-    nodeIds,
-    rules,
-  });
+  const verdict = checkRun(await gatherEvidence(run, { store: network.store, view: network.hub.view, queryIds, rules }));
   const simulatedMs = clock.now() - start;
   await deadReader.stop();
   await twins.stopAll();

@@ -1,0 +1,22 @@
+/**
+ * What the checker can judge of a run, in the order it judges them: the first one broken gives
+ * the counterexample, so the model's verdict on each decision comes first, then what the hub
+ * did around its decisions, then the store, then what readers saw.
+ */
+export const INVARIANTS = [
+  "model-agrees",
+  "no-regression",
+  "timeout-rule",
+  "ack-after-commit",
+  "duplicates-match-store",
+  "conflicts-recorded",
+  "stored-once",
+  "conflicts-by-ladder",
+  "monotone-reads",
+  "view-equals-model",
+  "convergence",
+  "no-double-count",
+  "rebuild-equals-live",
+  "obfuscation-bounds",
+] as const;
+export type InvariantName = (typeof INVARIANTS)[number];

@@ -1,0 +1,75 @@
+import { describeState } from "../describe.ts";
+import type { ItemState } from "../evidence.ts";
+import { sameItem } from "../model/canonical.ts";
+import { isFinal } from "../model/ladder.ts";
+import { precedence } from "../model/model.ts";
+import type { Violation } from "../verdict.ts";
+import { type Check, sinceStart } from "./check.ts";
+
+/** Invariants over the hub's decisions, one by one in the order it made them. */
+export const DECISION_CHECKS = {
+  /** Every decision of the hub's store is the reference model's: outcome, version written, current state after. */
+  "model-agrees": (_evidence, replay) => replay.divergences,
+
+  /** The hub's current state of an item never moves to a lower precedence. */
+  "no-regression"(evidence) {
+    const out: Violation[] = [];
+    const current = new Map<string, ItemState>();
+    for (const d of evidence.decisions) {
+      if (!d.current) continue;
+      const key = `${d.kind} ${d.id}`;
+      const before = current.get(key);
+      const t = sinceStart(evidence, d.at);
+      if (before && precedence(d.kind, d.current, before) < 0) {
+        out.push({
+          invariant: "no-regression",
+          item: d.id,
+          at: t,
+          message: `${d.kind} ${d.id}: the hub's current state regressed from ${describeState(before)} to ${describeState(d.current)} at decision #${d.n} (outcome ${d.outcome}, message ${d.messageId ?? "-"}, t=${t} ms)`,
+        });
+      }
+      current.set(key, d.current);
+    }
+    return out;
+  },
+
+  /**
+   * The hub stores timedOut only for a result whose current state is not final and has not moved
+   * for the result timeout (it moved when that state was stored: the view's clock for a row), and
+   * a final state from the site replaces a timedOut.
+   */
+  "timeout-rule"(evidence) {
+    const out: Violation[] = [];
+    const storedAt = new Map<string, number>();
+    for (const { states } of evidence.stored) for (const s of states) storedAt.set(`${s.id}@${s.itemVersion}`, Date.parse(s.storedAt));
+    const current = new Map<string, ItemState>();
+    const movedAt = new Map<string, number>();
+    for (const d of evidence.decisions) {
+      if (d.kind !== "result") continue;
+      const before = current.get(d.id);
+      const t = sinceStart(evidence, d.at);
+      const fail = (message: string) => out.push({ invariant: "timeout-rule", item: d.id, at: t, message: `result ${d.id}: ${message}` });
+      if (d.origin === "hub" && d.proposed.status === "timedOut" && d.storedVersion !== undefined) {
+        const still = d.at - (movedAt.get(d.id) ?? d.at);
+        if (before === undefined) fail(`timedOut stored at decision #${d.n} (t=${t} ms) for a result with no state`);
+        else if (isFinal("result", before.status))
+          fail(`timedOut stored at decision #${d.n} (t=${t} ms) though its current state was already final: ${describeState(before)}`);
+        else if (still < evidence.resultTimeoutMs)
+          fail(
+            `timedOut stored at decision #${d.n} (t=${t} ms) after ${describeState(before)} had stood only ${still} ms, under the result timeout of ${evidence.resultTimeoutMs} ms`,
+          );
+      }
+      if (d.origin === "node" && before?.status === "timedOut" && isFinal("result", d.proposed.status) && d.outcome !== "rejected") {
+        if (d.current?.status !== d.proposed.status)
+          fail(
+            `the site's final ${describeState(d.proposed)} at decision #${d.n} (t=${t} ms) did not replace timedOut: outcome ${d.outcome}, current ${describeState(d.current)}`,
+          );
+      }
+      if (d.current && !sameItem(d.current, before)) {
+        current.set(d.id, d.current);
+        movedAt.set(d.id, storedAt.get(`${d.id}@${d.current.versionInfo.itemVersion}`) ?? d.at);
+      }
+    }
+    return out;
+  },
+} satisfies Record<"model-agrees" | "no-regression" | "timeout-rule", Check>;

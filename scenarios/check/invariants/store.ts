@@ -1,0 +1,123 @@
+import { describeState } from "../describe.ts";
+import type { ConflictEntry, Decision, StoredRecord } from "../evidence.ts";
+import { sameItem } from "../model/canonical.ts";
+import { stageOf } from "../model/ladder.ts";
+import { currentOf } from "../model/model.ts";
+import type { Violation } from "../verdict.ts";
+import { type Check, sinceStart } from "./check.ts";
+
+const CONFLICT_RESOLUTIONS: Readonly<Record<string, string>> = { "conflict-rebased": "rebased", "conflict-discarded": "discarded" };
+
+/** A conflict as the decision history and the conflict log can both tell it. */
+const conflictLine = (resolution: string, itemVersion: number, rebasedTo: number | null) =>
+  `v${itemVersion} ${resolution}${rebasedTo !== null ? ` to v${rebasedTo}` : ""}`;
+
+function byItem<T extends { id: string }>(all: Iterable<T>): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of all) out.set(x.id, [...(out.get(x.id) ?? []), x]);
+  return out;
+}
+
+const allStates = (stored: readonly { states: readonly StoredRecord[] }[]) => stored.flatMap((h) => h.states);
+const allConflicts = (stored: readonly { conflicts: readonly ConflictEntry[] }[]) => stored.flatMap((h) => h.conflicts);
+
+/** Invariants over what the store holds at the end: its states and its conflict log. */
+export const STORE_CHECKS = {
+  /** A duplicate is what it claims: the state stored at its version is the proposal, compared whole. */
+  "duplicates-match-store"(evidence) {
+    const out: Violation[] = [];
+    const states = byItem(allStates(evidence.stored));
+    for (const d of evidence.decisions) {
+      if (d.outcome !== "duplicate") continue;
+      const v = d.proposed.versionInfo.itemVersion;
+      const atV = (states.get(d.id) ?? []).filter((s) => s.itemVersion === v).sort((a, b) => a.seq - b.seq)[0];
+      if (atV && sameItem(atV.state, d.proposed)) continue;
+      const t = sinceStart(evidence, d.at);
+      out.push({
+        invariant: "duplicates-match-store",
+        item: d.id,
+        at: t,
+        message: `${d.kind} ${d.id}: decision #${d.n} (t=${t} ms) called ${describeState(d.proposed)} a duplicate, but the store holds ${atV ? `a different state at v${v}: ${describeState(atV.state)}` : `nothing at v${v}`}`,
+      });
+    }
+    return out;
+  },
+
+  /** Every conflict the hub decided is in the conflict log, as it was resolved, and the log holds no other. */
+  "conflicts-recorded"(evidence) {
+    const out: Violation[] = [];
+    const decided = byItem(evidence.decisions.filter((d) => CONFLICT_RESOLUTIONS[d.outcome] !== undefined));
+    const logged = byItem(allConflicts(evidence.stored));
+    for (const id of new Set([...decided.keys(), ...logged.keys()])) {
+      const fromDecisions = (decided.get(id) ?? []).map((d: Decision) =>
+        conflictLine(CONFLICT_RESOLUTIONS[d.outcome] as string, d.proposed.versionInfo.itemVersion, d.storedVersion ?? null),
+      );
+      const fromLog = (logged.get(id) ?? [])
+        .sort((a, b) => a.seq - b.seq)
+        .map((c) => conflictLine(c.resolution, c.itemVersion, c.rebasedTo));
+      if (fromDecisions.join("; ") === fromLog.join("; ")) continue;
+      out.push({
+        invariant: "conflicts-recorded",
+        item: id,
+        message: `${id}: the hub decided ${fromDecisions.length} conflict(s) [${fromDecisions.join("; ")}], the conflict log holds ${fromLog.length} [${fromLog.join("; ")}]`,
+      });
+    }
+    return out;
+  },
+
+  /** No (id, itemVersion) is stored twice. */
+  "stored-once"(evidence) {
+    const out: Violation[] = [];
+    const seen = new Map<string, StoredRecord>();
+    for (const s of allStates(evidence.stored)) {
+      const key = `${s.id}@${s.itemVersion}`;
+      const first = seen.get(key);
+      if (!first) {
+        seen.set(key, s);
+        continue;
+      }
+      out.push({
+        invariant: "stored-once",
+        item: s.id,
+        at: sinceStart(evidence, Date.parse(s.storedAt)),
+        message: `${s.kind} ${s.id}: version ${s.itemVersion} stored twice (${describeState(first.state)} at store seq ${first.seq}, ${describeState(s.state)} at seq ${s.seq})`,
+      });
+    }
+    return out;
+  },
+
+  /** Every conflict in the log was resolved by the ladder: rebased to max + 1 when it outranks the current state's stage, discarded otherwise. */
+  "conflicts-by-ladder"(evidence) {
+    const out: Violation[] = [];
+    const states = byItem(allStates(evidence.stored));
+    for (const c of allConflicts(evidence.stored)) {
+      // What was stored before the collision: a store may log the rebased state before or after its conflict record.
+      const before = (states.get(c.id) ?? []).filter(
+        (s) => s.seq < c.seq && !(s.outcome === "conflict-rebased" && s.itemVersion === c.rebasedTo),
+      );
+      const current = currentOf(
+        c.kind,
+        before.map((s) => s.state),
+      );
+      if (!current) {
+        out.push({
+          invariant: "conflicts-by-ladder",
+          item: c.id,
+          message: `${c.kind} ${c.id}: a conflict at v${c.itemVersion} with nothing stored before it`,
+        });
+        continue;
+      }
+      const outranks = stageOf(c.kind, c.proposed.status) > stageOf(c.kind, current.status);
+      const maxVersion = before.reduce((m, s) => Math.max(m, s.itemVersion), 0);
+      const rebasedRight = c.resolution === "rebased" && outranks && c.rebasedTo === maxVersion + 1;
+      const discardedRight = c.resolution === "discarded" && !outranks;
+      if (rebasedRight || discardedRight) continue;
+      out.push({
+        invariant: "conflicts-by-ladder",
+        item: c.id,
+        message: `${c.kind} ${c.id}: ${describeState(c.proposed)} against current ${describeState(current)} was ${c.resolution}${c.rebasedTo ? ` to v${c.rebasedTo}` : ""}${outranks ? `; it outranks it, so it belongs at v${maxVersion + 1}` : "; it does not outrank it, so it is discarded"}`,
+      });
+    }
+    return out;
+  },
+} satisfies Record<"duplicates-match-store" | "conflicts-recorded" | "stored-once" | "conflicts-by-ladder", Check>;

@@ -1,0 +1,162 @@
+import { describeState } from "../describe.ts";
+import type { ItemState, QueryPicture } from "../evidence.ts";
+import { canonical, sameItem } from "../model/canonical.ts";
+import { isFinal } from "../model/ladder.ts";
+import { precedence } from "../model/model.ts";
+import type { Violation } from "../verdict.ts";
+import type { Check } from "./check.ts";
+
+const shownCount = (r: { status: string; count: number | null }) => `${r.status}${r.count !== null ? ` count ${r.count}` : ""}`;
+
+/** Each query of the run by id, as a view shows it. */
+const pictures = (all: readonly QueryPicture[]) => new Map(all.map((q) => [q.id, q]));
+
+/** Every item a view shows, keyed by kind and id, as canonical JSON. */
+function shown(all: readonly QueryPicture[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const q of all) {
+    out.set(`query ${q.id}`, canonical(q.query));
+    for (const r of q.results) out.set(`result ${r.id}`, canonical(r));
+  }
+  return out;
+}
+
+/** Invariants over the view at the end of the run, when every fault has healed. */
+export const VIEW_CHECKS = {
+  /** The view shows, for every query and result, the model's current state. */
+  "view-equals-model"(evidence, { model }) {
+    const out: Violation[] = [];
+    const live = pictures(evidence.live);
+    const queries = new Set(evidence.queryIds);
+    for (const { kind, id, current } of model.currents()) {
+      const queryId = kind === "query" ? id : current.queryId;
+      if (queryId === undefined || !queries.has(queryId)) continue;
+      const q = live.get(queryId);
+      const viewed: ItemState | undefined = kind === "query" ? q?.query : q?.results.find((r) => r.id === id);
+      if (sameItem(viewed, current)) continue;
+      out.push({
+        invariant: "view-equals-model",
+        item: id,
+        message: `${kind} ${id}: the view shows ${describeState(viewed)}, the model's current state is ${describeState(current)}${viewed && viewed.versionInfo.itemVersion === current.versionInfo.itemVersion && viewed.status === current.status ? " (same version and status, other fields differ)" : ""}`,
+      });
+    }
+    return out;
+  },
+
+  /** After the faults heal, each site's row shows the best final state that site's writers proposed, and its count is one the site counted. */
+  convergence(evidence) {
+    const out: Violation[] = [];
+    const finals = new Map<string, ItemState & { count?: number }>();
+    for (const u of evidence.updates) {
+      if (!isFinal("result", u.result.status)) continue;
+      const best = finals.get(u.result.id);
+      if (!best || precedence("result", u.result, best) > 0) finals.set(u.result.id, u.result);
+    }
+    const live = pictures(evidence.live);
+    for (const queryId of evidence.queryIds) {
+      const q = live.get(queryId);
+      if (!q) {
+        out.push({ invariant: "convergence", item: queryId, message: `query ${queryId} is missing from the view` });
+        continue;
+      }
+      if (q.read.status !== "done")
+        out.push({ invariant: "convergence", item: queryId, message: `query ${queryId} ended ${q.read.status}, not done` });
+      for (const nodeId of q.query.nodeIds ?? []) {
+        const id = `${queryId}:${nodeId}`;
+        const row = q.read.nodes.find((n) => n.nodeId === nodeId);
+        const best = finals.get(id);
+        const expected = best
+          ? `${best.status}${best.count !== undefined ? ` count ${best.count}` : ""}`
+          : "timedOut (the site never confirmed a final state)";
+        const agrees =
+          row && (best ? row.status === best.status && (best.count === undefined || row.count === best.count) : row.status === "timedOut");
+        if (!agrees)
+          out.push({
+            invariant: "convergence",
+            item: id,
+            message: `result ${id}: the view shows ${row ? `${shownCount(row)} v${row.itemVersion}` : "no row"}, the site's final proposal is ${expected}`,
+          });
+        if (row?.status !== "completed") continue;
+        const told = (evidence.truths.get(id) ?? []).map((t) => t.reportedCount);
+        if (told.length > 0 && !told.includes(row.count as number))
+          out.push({
+            invariant: "convergence",
+            item: id,
+            message: `result ${id}: count ${row.count} is not what the site counted (${told.join(", ")})`,
+          });
+      }
+    }
+    return out;
+  },
+
+  /** One row per site the query was sent to, and the total is the sum of the sites' counts. */
+  "no-double-count"(evidence) {
+    const out: Violation[] = [];
+    for (const q of evidence.live) {
+      const sites = q.read.nodes.map((n) => n.nodeId);
+      const dup = sites.find((s, i) => sites.indexOf(s) !== i);
+      if (dup) out.push({ invariant: "no-double-count", item: q.id, message: `query ${q.id}: site ${dup} has more than one row` });
+      const sent = q.query.nodeIds;
+      if (sent && sites.length !== sent.length)
+        out.push({ invariant: "no-double-count", item: q.id, message: `query ${q.id}: ${sites.length} rows for ${sent.length} sites` });
+      const sum = q.read.nodes.reduce((s, n) => s + (n.status === "completed" && n.count !== null && n.count >= 0 ? n.count : 0), 0);
+      if (q.read.summary.totalCount !== sum || q.read.summary.nodes !== sites.length)
+        out.push({
+          invariant: "no-double-count",
+          item: q.id,
+          message: `query ${q.id}: totalCount ${q.read.summary.totalCount} over ${q.read.summary.nodes} sites, but the sites' counts sum to ${sum} over ${sites.length}`,
+        });
+    }
+    return out;
+  },
+
+  /** The view rebuilt from the store alone equals the live one, item by item. */
+  "rebuild-equals-live"(evidence) {
+    const live = shown(evidence.live);
+    const rebuilt = shown(evidence.rebuilt);
+    const out: Violation[] = [];
+    for (const key of new Set([...live.keys(), ...rebuilt.keys()])) {
+      const l = live.get(key);
+      const r = rebuilt.get(key);
+      if (l === r) continue;
+      out.push({
+        invariant: "rebuild-equals-live",
+        item: key.slice(key.indexOf(" ") + 1),
+        message: `live != rebuilt: ${key}: ${l ?? "only in the rebuilt view"} != ${r ?? "only in the live view"}`,
+      });
+    }
+    return out;
+  },
+
+  /** A reported count is within the obfuscation's error bound of the site's true count. */
+  "obfuscation-bounds"(evidence) {
+    const out: Violation[] = [];
+    for (const q of evidence.live) {
+      for (const r of q.results) {
+        if (r.status !== "completed" || r.count === undefined) continue;
+        const truth = evidence.truths.get(r.id)?.[0];
+        if (!truth) {
+          out.push({
+            invariant: "obfuscation-bounds",
+            item: r.id,
+            message: `result ${r.id}: completed with count ${r.count}, but no site counted it`,
+          });
+          continue;
+        }
+        const o = r.obfuscation ?? evidence.defaultObfuscation;
+        const bound = o.noiseClamp + o.binSize / 2;
+        const ok =
+          r.count === -1
+            ? truth.trueCount <= Math.max(o.lowLimit, o.noiseClamp) + bound
+            : r.count > o.lowLimit && Math.abs(r.count - truth.trueCount) <= bound;
+        if (!ok)
+          out.push({
+            invariant: "obfuscation-bounds",
+            item: r.id,
+            message: `result ${r.id}: reported ${r.count} for a true count of ${truth.trueCount} (bound ±${bound}, low limit ${o.lowLimit})`,
+          });
+      }
+    }
+    return out;
+  },
+} satisfies Record<"view-equals-model" | "convergence" | "no-double-count" | "rebuild-equals-live" | "obfuscation-bounds", Check>;

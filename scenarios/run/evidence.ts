@@ -1,0 +1,47 @@
+import { rebuildView } from "../../hub/view/rebuild.ts";
+import type { StatusView } from "../../hub/view/statusView.ts";
+import type { Store } from "../../shared/ports/store.ts";
+import { SHRINE_OBFUSCATION } from "../../shared/protocol/items.ts";
+import type { QueryPicture, RunEvidence } from "../check/evidence.ts";
+import type { RuleCounts } from "../check/rules.ts";
+import type { RunContext } from "./context.ts";
+
+/** The queries of the run as a view shows them: what a reader reads, and the states behind it. */
+function pictures(view: StatusView, queryIds: readonly string[]): QueryPicture[] {
+  return queryIds.flatMap((id) => {
+    const read = view.get(id);
+    const query = view.query(id);
+    return read && query ? [{ id, read, query, results: view.results(id) }] : [];
+  });
+}
+
+/**
+ * What a finished run leaves for the checker, as plain data: the history the run recorded, the
+ * store's history of each query, the hub's view and one rebuilt from the store alone. The
+ * checker reads nothing else, so it needs nothing of the hub's code.
+ */
+export async function gatherEvidence(
+  run: RunContext,
+  parts: { store: Store; view: StatusView; queryIds: readonly string[]; rules: RuleCounts },
+): Promise<RunEvidence> {
+  const { scenario, history } = run;
+  const { store, view, queryIds, rules } = parts;
+  const stored = await Promise.all(queryIds.map((id) => store.history(id)));
+  return {
+    scenario,
+    resultTimeoutMs: run.time(scenario.resultTimeoutMs),
+    startedAt: history.startedAt,
+    queryIds,
+    decisions: history.applied,
+    commits: history.commits,
+    settlements: history.settlements,
+    updates: history.updates,
+    observations: history.observed,
+    stored,
+    live: pictures(view, queryIds),
+    rebuilt: pictures(await rebuildView(store), queryIds),
+    truths: run.truths,
+    defaultObfuscation: SHRINE_OBFUSCATION,
+    rules,
+  };
+}
