@@ -9,15 +9,18 @@ import { LIBRARY, findScenario } from "./library/index.ts";
 import { htmlReport } from "./report/html.ts";
 import { jsonReport } from "./report/json.ts";
 import { checksOf, summarize, summaryTable } from "./report/summary.ts";
+import { BROKEN_RULES } from "./run/brokenPlans.ts";
 import { SIMULATED } from "./run/context.ts";
+import { APPLY_POLICIES } from "./run/policy.ts";
 import { type Progress, type RunResult, runScenario } from "./run/runner.ts";
 import { InvalidScenarioError, type Scenario, parseScenario } from "./schema.ts";
 import { runSwarm, swarmFailed } from "./swarm.ts";
 
 const usage = () => `usage:
   npm run scenario -- list
-  npm run scenario -- <name or file> [--seed N] [--transport ${brokerNames().join("|")}] [--policy versioned|naive]
+  npm run scenario -- <name or file> [--seed N] [--transport ${brokerNames().join("|")}] [--policy versioned|naive|RULE]
                       [--shorten F] [--json FILE] [--html FILE] [--query ID] [--quiet]
+    (--policy RULE: the protocol with one rule taken out, to see the checker catch it: ${BROKEN_RULES.join(", ")})
   npm run scenario -- swarm --runs N [--seed S]`;
 
 const seed = z.coerce
@@ -28,7 +31,7 @@ const seed = z.coerce
 const RunArgs = z.strictObject({
   seed: seed.optional(),
   transport: brokerName.optional(),
-  policy: z.enum(["versioned", "naive"], { message: "must be versioned or naive" }).optional(),
+  policy: z.enum(APPLY_POLICIES, { message: `must be one of ${APPLY_POLICIES.join(", ")}` }).optional(),
   shorten: z.coerce.number().min(0.01).max(1).optional(),
   json: z.string().min(1).optional(),
   html: z.string().min(1).optional(),

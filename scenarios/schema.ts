@@ -5,6 +5,7 @@ import { QueryDefinition } from "../shared/protocol/definition.ts";
 import { brokerName } from "../shared/transport/mod.ts";
 import { INVARIANTS } from "./check/invariants.ts";
 import { RULES } from "./check/rules.ts";
+import { APPLY_POLICIES } from "./run/policy.ts";
 
 /**
  * A scenario as data: the sites, the queries and when they are submitted, a schedule of faults
@@ -26,7 +27,7 @@ export const ScenarioSchema = z
       .max(2 ** 32 - 1),
     /** A broker of the registry (shared/transport/registry.ts). */
     transport: brokerName.default("memory"),
-    policy: z.enum(["versioned", "naive"]).default("versioned"),
+    policy: z.enum(APPLY_POLICIES).default("versioned"),
     nodes: z
       .array(
         z.strictObject({

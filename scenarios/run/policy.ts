@@ -1,7 +1,9 @@
 import { type Planner, decideVersioned, plan, planWith } from "../../shared/apply/plan.ts";
+import { BROKEN_PLANS, BROKEN_RULES } from "./brokenPlans.ts";
 
-/** How the hub's store applies proposals in a run. */
-export type ApplyPolicy = "versioned" | "naive";
+/** How the hub's store applies proposals in a run: by the protocol, naively, or with one rule of it taken out. */
+export const APPLY_POLICIES = ["versioned", "naive", ...BROKEN_RULES] as const;
+export type ApplyPolicy = (typeof APPLY_POLICIES)[number];
 
 /**
  * Last write by arrival wins: the plan with its version checks taken out. A node's proposal that
@@ -13,7 +15,8 @@ export const naivePlan: Planner = planWith((proposal, stored) =>
   proposal.origin === "node" ? { outcome: "applied", write: proposal.state } : decideVersioned(proposal, stored),
 );
 
-/** The planner the hub's store runs under a policy: PROTOCOL.md section 3 unless "naive". */
+/** The planner the hub's store runs under a policy: PROTOCOL.md section 3 unless another is named. */
 export function plannerOf(policy: ApplyPolicy): Planner {
-  return policy === "naive" ? naivePlan : plan;
+  if (policy === "versioned") return plan;
+  return policy === "naive" ? naivePlan : BROKEN_PLANS[policy];
 }

@@ -1,0 +1,234 @@
+import { describe, expect, it } from "vitest";
+import { checkRun } from "../checker.ts";
+import type { Decision, RunEvidence } from "../evidence.ts";
+import type { InvariantName } from "../invariants.ts";
+import { Q, type Step, T0, correctRecord, fanOut, result } from "../testing/record.ts";
+
+const TIMEOUT = 60_000;
+const node = (at: number, nodeId: string, v: number, status: string, extra: Record<string, unknown> = {}): Step => ({
+  at,
+  origin: "node",
+  state: result(nodeId, v, status, extra),
+  messageId: `m-${nodeId}-${at}`,
+});
+const timedOut = (at: number, nodeId: string, v: number): Step => ({ at, origin: "hub", state: result(nodeId, v, "timedOut") });
+
+/**
+ * Two sites: site-a runs and completes, and its receivedByNode comes again under a new messageId
+ * (a duplicate); site-b goes quiet, the hub gives up on it once the timeout has passed, then its
+ * completed collides with the timedOut (rebased above it) and a stale running arrives (discarded).
+ */
+const STEPS: Step[] = [
+  ...fanOut(["site-a", "site-b"]),
+  node(100, "site-a", 3, "receivedByNode"),
+  node(100, "site-b", 3, "receivedByNode"),
+  node(200, "site-a", 4, "running", { progress: 0.5 }),
+  node(250, "site-a", 3, "receivedByNode"),
+  node(300, "site-a", 5, "completed", { count: 40 }),
+  timedOut(100 + TIMEOUT + 1_000, "site-b", 4),
+  node(62_000, "site-b", 4, "completed", { count: 25 }),
+  node(62_100, "site-b", 4, "running", { progress: 0.9 }),
+];
+
+const correct = () => correctRecord(STEPS, TIMEOUT);
+
+/** The violations of one invariant in a record. */
+function violationsOf(evidence: RunEvidence, invariant: InvariantName): string[] {
+  return checkRun(evidence)
+    .violations.filter((v) => v.invariant === invariant)
+    .map((v) => v.message);
+}
+
+const decisionOf = (e: RunEvidence, nodeId: string, status: string, v: number): Decision =>
+  e.decisions.find(
+    (d) => d.id === `${Q}:${nodeId}` && d.proposed.status === status && d.proposed.versionInfo.itemVersion === v,
+  ) as Decision;
+
+describe("the record of a hub that keeps every rule", () => {
+  it("holds every invariant, and fires each outcome of section 3", () => {
+    const e = correct();
+    expect(checkRun(e).violations).toEqual([]);
+    expect(new Set(e.decisions.map((d) => d.outcome))).toEqual(new Set(["applied", "duplicate", "conflict-rebased", "conflict-discarded"]));
+  });
+});
+
+describe("model-agrees", () => {
+  it("fails a hub whose store calls a collision a duplicate, naming both decisions", () => {
+    const e = correct();
+    const d = decisionOf(e, "site-b", "running", 4);
+    Object.assign(d, { outcome: "duplicate" });
+    expect(violationsOf(e, "model-agrees")).toEqual([
+      `result ${Q}:site-b: decision #${d.n} (t=62100 ms), the node's proposal running v4 in message m-site-b-62100: the hub decided duplicate, current completed v5 (count 25); the model decides conflict-discarded, current completed v5 (count 25)`,
+    ]);
+  });
+});
+
+describe("timeout-rule", () => {
+  it("fails a hub that gives up on a site before the result timeout has passed", () => {
+    const e = correctRecord(
+      STEPS.map((s) => (s.state.status === "timedOut" ? { ...s, at: 30_000 } : s)),
+      TIMEOUT,
+    );
+    expect(violationsOf(e, "timeout-rule")).toEqual([
+      `result ${Q}:site-b: timedOut stored at decision #11 (t=30000 ms) after receivedByNode v3 had stood only 29900 ms, under the result timeout of 60000 ms`,
+    ]);
+  });
+
+  it("fails a hub that times out a result that is already final", () => {
+    const e = correctRecord([...STEPS, timedOut(70_000, "site-a", 6)], TIMEOUT);
+    expect(violationsOf(e, "timeout-rule")).toEqual([
+      `result ${Q}:site-a: timedOut stored at decision #14 (t=70000 ms) though its current state was already final: completed v5 (count 40)`,
+    ]);
+  });
+
+  it("fails a hub that keeps timedOut over the site's late final", () => {
+    const e = correct();
+    const d = decisionOf(e, "site-b", "completed", 4);
+    d.current = result("site-b", 4, "timedOut");
+    expect(violationsOf(e, "timeout-rule")).toEqual([
+      `result ${Q}:site-b: the site's final completed v4 (count 25) at decision #${d.n} (t=62000 ms) did not replace timedOut: outcome conflict-rebased, current timedOut v4`,
+    ]);
+  });
+});
+
+describe("ack-after-commit", () => {
+  it("fails a hub that acks a result-update when it receives it, before its store step resolves", () => {
+    const e = correct();
+    const ack = e.settlements.find((s) => s.messageId === "m-site-a-200") as { seq: number };
+    ack.seq = 0;
+    expect(violationsOf(e, "ack-after-commit")).toEqual([
+      "result-update m-site-a-200 was acked at t=200 ms before the store step that held it resolved",
+    ]);
+  });
+
+  it("fails a hub that acks a burst its store refused, and passes heartbeats, which no store step holds", () => {
+    const e = correct();
+    const commits = e.commits.filter((c) => !c.messageIds.includes("m-site-a-300"));
+    const heartbeat = { seq: 999, at: T0, messageId: "hb-1", type: "node-heartbeat", how: "ack" as const };
+    expect(violationsOf({ ...e, commits, settlements: [...e.settlements, heartbeat] }, "ack-after-commit")).toEqual([
+      "result-update m-site-a-300 was acked at t=300 ms and no store step ever held it",
+    ]);
+  });
+});
+
+describe("duplicates-match-store", () => {
+  it("fails a hub whose store calls a different state at a stored version a duplicate", () => {
+    const e = correct();
+    const d = decisionOf(e, "site-a", "receivedByNode", 3);
+    const again = e.decisions.filter((x) => x.id === d.id && x.outcome === "duplicate")[0] as Decision;
+    again.proposed = result("site-a", 3, "receivedByNode", { statusMessage: "another" });
+    expect(violationsOf(e, "duplicates-match-store")).toEqual([
+      `result ${Q}:site-a: decision #${again.n} (t=250 ms) called receivedByNode v3 a duplicate, but the store holds a different state at v3: receivedByNode v3`,
+    ]);
+  });
+
+  it("fails a hub that calls a state a duplicate at a version nothing is stored at", () => {
+    const e = correct();
+    const d = decisionOf(e, "site-b", "running", 4);
+    Object.assign(d, { outcome: "duplicate", proposed: result("site-b", 9, "running") });
+    expect(violationsOf(e, "duplicates-match-store")).toEqual([
+      `result ${Q}:site-b: decision #${d.n} (t=62100 ms) called running v9 a duplicate, but the store holds nothing at v9`,
+    ]);
+  });
+});
+
+describe("conflicts-recorded", () => {
+  it("fails a hub whose conflict log lost a conflict it decided", () => {
+    const e = correct();
+    const [{ states, conflicts }] = e.stored as [RunEvidence["stored"][number]];
+    const kept = conflicts.filter((c) => c.resolution !== "discarded");
+    expect(violationsOf({ ...e, stored: [{ states, conflicts: kept }] }, "conflicts-recorded")).toEqual([
+      `${Q}:site-b: the hub decided 2 conflict(s) [v4 rebased to v5; v4 discarded], the conflict log holds 1 [v4 rebased to v5]`,
+    ]);
+  });
+
+  it("fails a hub that logs a rebased conflict as discarded", () => {
+    const e = correct();
+    const [{ conflicts }] = e.stored as [RunEvidence["stored"][number]];
+    Object.assign(conflicts[0] as object, { resolution: "discarded", rebasedTo: null });
+    expect(violationsOf(e, "conflicts-recorded")).toEqual([
+      `${Q}:site-b: the hub decided 2 conflict(s) [v4 rebased to v5; v4 discarded], the conflict log holds 2 [v4 discarded; v4 discarded]`,
+    ]);
+  });
+});
+
+describe("monotone-reads", () => {
+  it("fails a view that a reader sees step back within a stage: progress states count", () => {
+    const e = correct();
+    const at = T0 + 400;
+    const seen = (source: "event" | "poll", itemVersion: number) => ({
+      at,
+      source,
+      queryId: Q,
+      nodeId: "site-a",
+      stage: 700,
+      itemVersion,
+      status: "running",
+    });
+    const observations = [...e.observations.filter((o) => o.nodeId !== "site-a"), seen("event", 5), seen("poll", 4)];
+    expect(violationsOf({ ...e, observations }, "monotone-reads")).toEqual([
+      `result ${Q}:site-a: a reader saw running v5 (an event), then running v4 (a poll) at t=400 ms`,
+    ]);
+  });
+});
+
+describe("view-equals-model", () => {
+  it("fails a view that still shows a state the site's late final replaced", () => {
+    const e = correct();
+    const [picture] = e.live as [RunEvidence["live"][number]];
+    const results = picture.results.map((r) => (r.nodeId === "site-b" ? result("site-b", 4, "timedOut") : r));
+    expect(violationsOf({ ...e, live: [{ ...picture, results }] }, "view-equals-model")).toEqual([
+      `result ${Q}:site-b: the view shows timedOut v4, the model's current state is completed v5 (count 25)`,
+    ]);
+  });
+
+  it("notices a field that differs where version and status agree", () => {
+    const e = correct();
+    const [picture] = e.live as [RunEvidence["live"][number]];
+    const results = picture.results.map((r) => (r.nodeId === "site-a" ? { ...r, count: 41 } : r));
+    expect(violationsOf({ ...e, live: [{ ...picture, results }] }, "view-equals-model")).toEqual([
+      `result ${Q}:site-a: the view shows completed v5 (count 41), the model's current state is completed v5 (count 40) (same version and status, other fields differ)`,
+    ]);
+  });
+});
+
+describe("the invariants restated over plain data", () => {
+  it("no-double-count fails a view that shows a site twice", () => {
+    const e = correct();
+    const [picture] = e.live as [RunEvidence["live"][number]];
+    const nodes = [...picture.read.nodes, picture.read.nodes[0] as RunEvidence["live"][number]["read"]["nodes"][number]];
+    const broken = { ...picture, read: { ...picture.read, nodes } };
+    expect(violationsOf({ ...e, live: [broken] }, "no-double-count")).toEqual([
+      `query ${Q}: site site-a has more than one row`,
+      `query ${Q}: 3 rows for 2 sites`,
+      `query ${Q}: totalCount 65 over 2 sites, but the sites' counts sum to 105 over 3`,
+    ]);
+  });
+
+  it("rebuild-equals-live fails a store replay that shows another state than the live view", () => {
+    const e = correct();
+    const [picture] = e.live as [RunEvidence["live"][number]];
+    const results = picture.results.filter((r) => r.nodeId !== "site-b");
+    expect(violationsOf({ ...e, rebuilt: [{ ...picture, results }] }, "rebuild-equals-live")).toEqual([
+      expect.stringMatching(new RegExp(`^live != rebuilt: result ${Q}:site-b: \\{.*"status":"completed".*\\} != only in the live view$`)),
+    ]);
+  });
+
+  it("obfuscation-bounds fails a count farther from the truth than the noise allows", () => {
+    const e = correct();
+    const truths = new Map([...e.truths].map(([id, told]) => [id, id.endsWith("site-a") ? [{ trueCount: 90, reportedCount: 40 }] : told]));
+    expect(violationsOf({ ...e, truths }, "obfuscation-bounds")).toEqual([
+      `result ${Q}:site-a: reported 40 for a true count of 90 (bound ±12.5, low limit 10)`,
+    ]);
+  });
+
+  it("convergence fails a view that ends on a state the site did not finish with", () => {
+    const e = correct();
+    const updates = e.updates.map((u) =>
+      u.result.id.endsWith("site-a") && u.result.status === "completed" ? { ...u, result: { ...u.result, count: 45 } } : u,
+    );
+    expect(violationsOf({ ...e, updates }, "convergence")).toEqual([
+      `result ${Q}:site-a: the view shows completed count 40 v5, the site's final proposal is completed count 45`,
+    ]);
+  });
+});

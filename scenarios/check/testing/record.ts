@@ -1,0 +1,181 @@
+import type { ConflictEntry, Decision, ItemState, QueryPicture, RunEvidence, Settlement, StoredRecord } from "../evidence.ts";
+import { INVARIANTS } from "../invariants.ts";
+import { type ItemKind, isFinal, stageOf } from "../model/ladder.ts";
+import { ReferenceModel } from "../model/model.ts";
+import { RULES, type RuleCounts } from "../rules.ts";
+
+/**
+ * The record a hub that keeps every rule would leave of a few proposals, built with the reference
+ * model: decisions, commits before acks, the store's states and conflict log, a reader's events,
+ * and the view. A test of an invariant breaks one thing in it, the way a broken hub would, and
+ * expects the invariant to notice.
+ */
+
+export const Q = "6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b";
+export const T0 = Date.UTC(2026, 0, 1);
+
+export interface Step {
+  /** Milliseconds into the run. */
+  at: number;
+  kind?: ItemKind;
+  origin: "hub" | "node";
+  state: ItemState & Record<string, unknown>;
+  messageId?: string;
+}
+
+export const query = (itemVersion: number, status: string, nodeIds: string[]) => ({
+  id: Q,
+  versionInfo: { itemVersion },
+  status,
+  nodeIds,
+});
+
+export const result = (nodeId: string, itemVersion: number, status: string, extra: Record<string, unknown> = {}) => ({
+  id: `${Q}:${nodeId}`,
+  queryId: Q,
+  nodeId,
+  versionInfo: { itemVersion },
+  status,
+  ...extra,
+});
+
+/** The hub's fan-out at t=0: the query, then created and sentToNode for each site. */
+export const fanOut = (nodeIds: string[]): Step[] => [
+  { at: 0, kind: "query", origin: "hub", state: query(1, "created", nodeIds) },
+  ...nodeIds.flatMap((n): Step[] => [
+    { at: 0, origin: "hub", state: result(n, 1, "created") },
+    { at: 0, origin: "hub", state: result(n, 2, "sentToNode") },
+  ]),
+];
+
+/** What a completed count that is true and unobfuscated looks like to the checker. */
+const DEFAULT_OBFUSCATION = { binSize: 5, noiseClamp: 10, lowLimit: 10 };
+
+export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000): RunEvidence {
+  const model = new ReferenceModel();
+  let seq = 0;
+  const decisions: Decision[] = [];
+  const commits: RunEvidence["commits"][number][] = [];
+  const settlements: Settlement[] = [];
+  const states: StoredRecord[] = [];
+  const conflicts: ConflictEntry[] = [];
+  const observations: RunEvidence["observations"][number][] = [];
+  for (const step of steps) {
+    const kind = step.kind ?? "result";
+    const at = T0 + step.at;
+    const before = model.current(kind, step.state.id);
+    const d = model.apply({ kind, origin: step.origin, state: step.state });
+    decisions.push({
+      n: decisions.length + 1,
+      at,
+      kind,
+      id: step.state.id,
+      origin: step.origin,
+      outcome: d.outcome,
+      proposed: step.state,
+      storedVersion: d.storedVersion,
+      current: d.current,
+      messageId: step.messageId,
+    });
+    if (d.storedVersion !== undefined) {
+      const state = model.stored(kind, step.state.id).find((s) => s.versionInfo.itemVersion === d.storedVersion) as ItemState;
+      states.push({
+        seq: ++seq,
+        kind,
+        id: state.id,
+        itemVersion: d.storedVersion,
+        state,
+        outcome: d.outcome,
+        storedAt: new Date(at).toISOString(),
+      });
+    }
+    if (d.outcome === "conflict-rebased" || d.outcome === "conflict-discarded") {
+      conflicts.push({
+        seq: ++seq,
+        kind,
+        id: step.state.id,
+        itemVersion: step.state.versionInfo.itemVersion,
+        proposed: step.state,
+        collidedWith: model
+          .stored(kind, step.state.id)
+          .find((s) => s.versionInfo.itemVersion === step.state.versionInfo.itemVersion) as ItemState,
+        resolution: d.outcome === "conflict-rebased" ? "rebased" : "discarded",
+        rebasedTo: d.storedVersion ?? null,
+      });
+    }
+    if (step.messageId !== undefined) {
+      commits.push({ seq: settlements.length + commits.length + 1, at, messageIds: [step.messageId] });
+      settlements.push({
+        seq: settlements.length + commits.length + 1,
+        at,
+        messageId: step.messageId,
+        type: "result-update",
+        how: d.outcome === "rejected" ? "deadLetter" : "ack",
+      });
+    }
+    if (kind === "result" && d.current && d.current !== before) {
+      const c = d.current;
+      observations.push({
+        at,
+        source: "event",
+        queryId: Q,
+        nodeId: c.nodeId as string,
+        stage: stageOf("result", c.status),
+        itemVersion: c.versionInfo.itemVersion,
+        status: c.status as string,
+      });
+    }
+  }
+  const picture = pictureOf(model);
+  const updates = steps
+    .filter((s) => s.origin === "node")
+    .map((s) => ({ at: T0 + s.at, nodeId: s.state.nodeId as string, messageId: s.messageId ?? "-", result: s.state }));
+  const counted = new Map<string, { trueCount: number; reportedCount: number }[]>();
+  for (const u of updates) {
+    const count = (u.result as { count?: number }).count;
+    if (count !== undefined) counted.set(u.result.id, [{ trueCount: count, reportedCount: count }]);
+  }
+  return {
+    scenario: { name: "record", invariants: [...INVARIANTS], exercises: [] },
+    resultTimeoutMs,
+    startedAt: T0,
+    queryIds: [Q],
+    decisions,
+    commits,
+    settlements,
+    updates,
+    observations,
+    stored: [{ states, conflicts }],
+    live: picture,
+    rebuilt: picture,
+    truths: counted,
+    defaultObfuscation: DEFAULT_OBFUSCATION,
+    rules: Object.fromEntries(RULES.map((r) => [r, 0])) as RuleCounts,
+  };
+}
+
+/** The view of a hub that shows each item's current state, as the model has it. */
+function pictureOf(model: ReferenceModel): QueryPicture[] {
+  const q = model.current("query", Q);
+  if (!q) return [];
+  const results = [...model.currents()].filter((c) => c.kind === "result").map((c) => c.current as ItemState & { count?: number });
+  const nodes = results
+    .map((r) => ({
+      nodeId: r.nodeId as string,
+      status: r.status as string,
+      stage: stageOf("result", r.status),
+      itemVersion: r.versionInfo.itemVersion,
+      count: r.count ?? null,
+    }))
+    .sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1));
+  const done = results.length > 0 && results.every((r) => isFinal("result", r.status));
+  const totalCount = nodes.reduce((s, n) => s + (n.status === "completed" && n.count !== null && n.count >= 0 ? n.count : 0), 0);
+  return [
+    {
+      id: Q,
+      read: { status: done ? "done" : (q.status as string), nodes, summary: { nodes: nodes.length, totalCount } },
+      query: q,
+      results,
+    },
+  ];
+}
