@@ -6,33 +6,19 @@ import type { Delivery, Route } from "../../shared/ports/transport.ts";
 import { decodeMessage } from "../../shared/protocol/messages.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
 import type { PublishedUpdate, WireTap } from "../../shared/faults/mod.ts";
-import type { Commit, Settlement } from "../check/evidence.ts";
+import type { Commit, Decision, Observation as SeenRow, Settlement } from "../check/evidence.ts";
 
-/** One proposal the hub's store decided, in the order it decided them. */
-export interface AppliedEvent {
-  n: number;
-  at: number;
+/** One proposal the hub's store decided, in the order it decided them: what the checker reads, in the hub's own types. */
+export interface AppliedEvent extends Decision {
   kind: ItemKind;
-  id: string;
   origin: Proposal["origin"];
   outcome: Outcome;
   proposed: ItemState;
-  /** The version written, when something was. */
-  storedVersion: number | undefined;
-  /** The item's current state after it, as the store answered. */
   current: ItemState | undefined;
-  messageId: string | undefined;
 }
 
-/** What a reader saw of one site's row: in an event of the hub's event stream, or polling the query. */
-export interface Observation {
-  at: number;
-  source: "event" | "poll";
-  queryId: string;
-  nodeId: string;
-  stage: number;
-  itemVersion: number;
-  status: string;
+/** What a reader saw of one site's row, with the count and progress the row showed. */
+export interface Observation extends SeenRow {
   count: number | null;
   progress: number | null;
 }
