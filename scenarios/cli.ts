@@ -8,11 +8,11 @@ import { brokerName, brokerNames } from "../shared/transport/mod.ts";
 import { LIBRARY, findScenario } from "./library/index.ts";
 import { htmlReport } from "./report/html.ts";
 import { jsonReport } from "./report/json.ts";
-import { checksOf, summarize, summaryTable } from "./report/summary.ts";
+import { checksOf, replayCommand, summarize, summaryTable } from "./report/summary.ts";
 import { BROKEN_RULES } from "./run/brokenPlans.ts";
 import { SIMULATED } from "./run/context.ts";
 import { APPLY_POLICIES } from "./run/policy.ts";
-import { type Progress, type RunResult, runScenario } from "./run/runner.ts";
+import { type Progress, runScenario } from "./run/runner.ts";
 import { InvalidScenarioError, type Scenario, parseScenario } from "./schema.ts";
 import { runSwarm, swarmFailed } from "./swarm.ts";
 
@@ -89,10 +89,6 @@ function progressBar(p: Progress): string {
   return `\r[${"#".repeat(filled)}${".".repeat(30 - filled)}] t=${(p.elapsedMs / 1000).toFixed(1)}s  queries done ${p.queriesDone}/${p.queries}`;
 }
 
-function reproduce(r: RunResult): string {
-  return `npm run scenario -- ${r.scenario.name} --seed ${r.seed} --transport ${r.transport} --policy ${r.policy}`;
-}
-
 async function runOne(nameOrFile: string, argv: readonly string[]): Promise<number> {
   const args = parseArgs(RunArgs, argv);
   const scenario = await loadScenario(nameOrFile);
@@ -124,7 +120,7 @@ async function runOne(nameOrFile: string, argv: readonly string[]): Promise<numb
   else {
     console.log(`verdict: FAIL, ${v.violations.length} violation(s)`);
     if (v.counterexample) console.log(`counterexample (${v.counterexample.invariant}): ${v.counterexample.message}`);
-    console.log(`seed ${result.seed}; reproduce with: ${reproduce(result)}`);
+    console.log(`seed ${result.seed}; reproduce with: ${replayCommand(result)}`);
   }
   console.log(`trace ${result.trace}`);
   return v.ok ? 0 : 1;

@@ -1,6 +1,6 @@
 import type { ResultState } from "../../shared/protocol/items.ts";
 import type { RunResult } from "../run/runner.ts";
-import { checksOf, summarize, summaryTable } from "./summary.ts";
+import { checksOf, replayCommand, summarize, summaryTable } from "./summary.ts";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
@@ -92,7 +92,7 @@ export function htmlReport(result: RunResult, options: { queryId?: string } = {}
 <h1>${esc(scenario.name)} <span class="${v.ok ? "ok" : "bad"}">${v.ok ? "PASS" : "FAIL"}</span></h1>
 <p>${esc(scenario.description)}</p>
 <p>seed ${result.seed} · transport ${result.transport} · policy ${result.policy} · ${result.simulatedMs} ms simulated · trace <code>${result.trace}</code></p>
-${v.counterexample ? `<h2>Counterexample</h2><pre>${esc(`${v.counterexample.invariant}: ${v.counterexample.message}`)}</pre>` : ""}
+${v.counterexample ? `<h2>Counterexample</h2><pre>${esc(`${v.counterexample.invariant}: ${v.counterexample.message}`)}</pre><p>replay with <code>${esc(replayCommand(result))}</code></p>` : ""}
 <h2>Invariants</h2><ul>${checksOf(result)
     .map((c) => {
       const n = v.violations.filter((x) => x.invariant === c.name).length;

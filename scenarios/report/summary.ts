@@ -78,3 +78,8 @@ export function checksOf(result: RunResult): { name: CheckName; label: string }[
     ...(exercises.length > 0 ? [{ name: "exercises" as const, label: `exercises: ${exercises.join(", ")}` }] : []),
   ];
 }
+
+/** The command that runs this run again: the same scenario, seed, transport and policy. */
+export function replayCommand(r: RunResult): string {
+  return `npm run scenario -- ${r.scenario.name} --seed ${r.seed} --transport ${r.transport} --policy ${r.policy}`;
+}
