@@ -222,6 +222,40 @@ describe("the invariants restated over plain data", () => {
     ]);
   });
 
+  it("obfuscation-bounds judges a count by the agent that reported it, when two agents of one site counted apart", () => {
+    const e = correct();
+    const counted = (...told: [number, number][]) =>
+      new Map(
+        [...e.truths].map(([id, t]) => [
+          id,
+          id.endsWith("site-a") ? told.map(([trueCount, reportedCount]) => ({ trueCount, reportedCount })) : t,
+        ]),
+      );
+    // The view shows 40: the twin with 38 patients reported it.
+    expect(violationsOf({ ...e, truths: counted([400, 395], [38, 40]) }, "obfuscation-bounds")).toEqual([]);
+    // The agent that reported 40 had 400 patients: a count far off its truth, though the other agent's truth is near it.
+    expect(violationsOf({ ...e, truths: counted([400, 40], [38, 35]) }, "obfuscation-bounds")).toEqual([
+      `result ${Q}:site-a: reported 40 for a true count of 400 (bound ±12.5, low limit 10)`,
+    ]);
+    // No agent reported 40: judged against every truth.
+    expect(violationsOf({ ...e, truths: counted([400, 395], [90, 85]) }, "obfuscation-bounds")).toEqual([
+      `result ${Q}:site-a: reported 40 for a true count of 400 or 90 (bound ±12.5, low limit 10)`,
+    ]);
+  });
+
+  it("convergence takes any of the finals of the highest stage the site's writers proposed; the model says which", () => {
+    const e = correct();
+    const rival = { at: T0 + 301, nodeId: "site-a", messageId: "twin", result: result("site-a", 6, "completed", { count: 45 }) };
+    expect(violationsOf({ ...e, updates: [...e.updates, rival] }, "convergence")).toEqual([]);
+    const failed = { ...rival, result: result("site-a", 9, "failed") };
+    expect(violationsOf({ ...e, updates: [...e.updates, failed] }, "convergence")).toEqual([]);
+    const [picture] = e.live as [RunEvidence["live"][number]];
+    const nodes = picture.read.nodes.map((n) => (n.nodeId === "site-a" ? { ...n, status: "failed", stage: 1200, count: null } : n));
+    expect(
+      violationsOf({ ...e, updates: [...e.updates, failed], live: [{ ...picture, read: { ...picture.read, nodes } }] }, "convergence"),
+    ).toEqual([`result ${Q}:site-a: the view shows failed v5, the site's final proposal is completed count 40`]);
+  });
+
   it("convergence fails a view that ends on a state the site did not finish with", () => {
     const e = correct();
     const updates = e.updates.map((u) =>

@@ -1,8 +1,7 @@
 import { describeState } from "../describe.ts";
 import type { ItemState, QueryPicture } from "../evidence.ts";
 import { canonical, sameItem } from "../model/canonical.ts";
-import { isFinal } from "../model/ladder.ts";
-import { precedence } from "../model/model.ts";
+import { isFinal, stageOf } from "../model/ladder.ts";
 import type { Violation } from "../verdict.ts";
 import type { Check } from "./check.ts";
 
@@ -43,14 +42,21 @@ export const VIEW_CHECKS = {
     return out;
   },
 
-  /** After the faults heal, each site's row shows the best final state that site's writers proposed, and its count is one the site counted. */
+  /**
+   * After the faults heal, every query is done and each site's row shows one of the final states
+   * of the highest stage its writers proposed, and a count the site counted. Which of several
+   * writers' finals at that stage wins depends on their versions and on rebases: the model judges
+   * that (view-equals-model); this one asks only that the site's answer got through.
+   */
   convergence(evidence) {
     const out: Violation[] = [];
-    const finals = new Map<string, ItemState & { count?: number }>();
+    const finals = new Map<string, (ItemState & { count?: number })[]>();
     for (const u of evidence.updates) {
       if (!isFinal("result", u.result.status)) continue;
-      const best = finals.get(u.result.id);
-      if (!best || precedence("result", u.result, best) > 0) finals.set(u.result.id, u.result);
+      const best = finals.get(u.result.id)?.[0];
+      const order = best ? stageOf("result", u.result.status) - stageOf("result", best.status) : 1;
+      if (order > 0) finals.set(u.result.id, [u.result]);
+      else if (order === 0) finals.get(u.result.id)?.push(u.result);
     }
     const live = pictures(evidence.live);
     for (const queryId of evidence.queryIds) {
@@ -64,12 +70,16 @@ export const VIEW_CHECKS = {
       for (const nodeId of q.query.nodeIds ?? []) {
         const id = `${queryId}:${nodeId}`;
         const row = q.read.nodes.find((n) => n.nodeId === nodeId);
-        const best = finals.get(id);
-        const expected = best
-          ? `${best.status}${best.count !== undefined ? ` count ${best.count}` : ""}`
-          : "timedOut (the site never confirmed a final state)";
+        const best = finals.get(id) ?? [];
+        const expected =
+          best.length > 0
+            ? [...new Set(best.map((b) => `${b.status}${b.count !== undefined ? ` count ${b.count}` : ""}`))].join(" or ")
+            : "timedOut (the site never confirmed a final state)";
         const agrees =
-          row && (best ? row.status === best.status && (best.count === undefined || row.count === best.count) : row.status === "timedOut");
+          row &&
+          (best.length > 0
+            ? best.some((b) => row.status === b.status && (b.count === undefined || row.count === b.count))
+            : row.status === "timedOut");
         if (!agrees)
           out.push({
             invariant: "convergence",
@@ -128,14 +138,17 @@ export const VIEW_CHECKS = {
     return out;
   },
 
-  /** A reported count is within the obfuscation's error bound of the site's true count. */
+  /**
+   * A reported count is within the obfuscation's error bound of the true count of the agent that
+   * reported it (two agents running as one site, each with its own patients, count differently).
+   */
   "obfuscation-bounds"(evidence) {
     const out: Violation[] = [];
     for (const q of evidence.live) {
       for (const r of q.results) {
         if (r.status !== "completed" || r.count === undefined) continue;
-        const truth = evidence.truths.get(r.id)?.[0];
-        if (!truth) {
+        const counted = evidence.truths.get(r.id) ?? [];
+        if (counted.length === 0) {
           out.push({
             invariant: "obfuscation-bounds",
             item: r.id,
@@ -143,17 +156,19 @@ export const VIEW_CHECKS = {
           });
           continue;
         }
+        const reporters = counted.filter((c) => c.reportedCount === r.count);
+        const truths = [...new Set((reporters.length > 0 ? reporters : counted).map((c) => c.trueCount))];
         const o = r.obfuscation ?? evidence.defaultObfuscation;
         const bound = o.noiseClamp + o.binSize / 2;
-        const ok =
+        const within = (trueCount: number) =>
           r.count === -1
-            ? truth.trueCount <= Math.max(o.lowLimit, o.noiseClamp) + bound
-            : r.count > o.lowLimit && Math.abs(r.count - truth.trueCount) <= bound;
-        if (!ok)
+            ? trueCount <= Math.max(o.lowLimit, o.noiseClamp) + bound
+            : (r.count as number) > o.lowLimit && Math.abs((r.count as number) - trueCount) <= bound;
+        if (!truths.some(within))
           out.push({
             invariant: "obfuscation-bounds",
             item: r.id,
-            message: `result ${r.id}: reported ${r.count} for a true count of ${truth.trueCount} (bound ±${bound}, low limit ${o.lowLimit})`,
+            message: `result ${r.id}: reported ${r.count} for a true count of ${truths.join(" or ")} (bound ±${bound}, low limit ${o.lowLimit})`,
           });
       }
     }
