@@ -14,7 +14,11 @@ const conflictLine = (resolution: string, itemVersion: number, rebasedTo: number
 
 function byItem<T extends { id: string }>(all: Iterable<T>): Map<string, T[]> {
   const out = new Map<string, T[]>();
-  for (const x of all) out.set(x.id, [...(out.get(x.id) ?? []), x]);
+  for (const x of all) {
+    const of = out.get(x.id);
+    if (of) of.push(x);
+    else out.set(x.id, [x]);
+  }
   return out;
 }
 

@@ -25,13 +25,13 @@ export const VIEW_CHECKS = {
   /** The view shows, for every query and result, the model's current state. */
   "view-equals-model"(evidence, { model }) {
     const out: Violation[] = [];
-    const live = pictures(evidence.live);
     const queries = new Set(evidence.queryIds);
+    const shownQueries = new Map(evidence.live.map((q) => [q.id, q.query]));
+    const shownResults = new Map(evidence.live.flatMap((q) => q.results.map((r) => [r.id, r])));
     for (const { kind, id, current } of model.currents()) {
       const queryId = kind === "query" ? id : current.queryId;
       if (queryId === undefined || !queries.has(queryId)) continue;
-      const q = live.get(queryId);
-      const viewed: ItemState | undefined = kind === "query" ? q?.query : q?.results.find((r) => r.id === id);
+      const viewed: ItemState | undefined = kind === "query" ? shownQueries.get(id) : shownResults.get(id);
       if (sameItem(viewed, current)) continue;
       out.push({
         invariant: "view-equals-model",
