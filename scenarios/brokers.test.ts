@@ -38,6 +38,7 @@ describe("a broker registered beside the built-in ones, in the scenario engine",
     ]);
     expect(await main(["partition", "--transport", "kafka"])).toBe(2);
     expect(err.join("\n")).toMatch(/--transport: must be memory, amqp, nats or stub/);
-    expect(err.join("\n")).toContain("[--transport memory|amqp|nats|stub]");
+    expect(await main(["--help"])).toBe(0);
+    expect(out.join("\n")).toContain("[--transport memory|amqp|nats|stub]");
   });
 });

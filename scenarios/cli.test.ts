@@ -76,4 +76,45 @@ describe("npm run scenario", () => {
     expect(await main([file, "--quiet"])).toBe(0);
     expect(out.at(-1)).toMatch(/^trace /);
   });
+
+  it("refuses a flag that needs a value given none, in one line, before anything runs", async () => {
+    expect(await main(["poison", "--seed", "--quiet"])).toBe(2);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(/--seed: needs a value/);
+    expect(out).toEqual([]);
+  });
+
+  it("refuses a report path it cannot write, in one line, before the run", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "qnet-scn-"));
+    expect(await main(["poison", "--quiet", "--json", join(dir, "no-such-folder", "r.json")])).toBe(2);
+    expect(await main(["poison", "--quiet", "--html", dir])).toBe(2);
+    expect(err).toHaveLength(2);
+    expect(err[0]).toMatch(/^--json: cannot write .*r\.json: its folder does not exist/);
+    expect(err[1]).toMatch(/^--html: .* is a folder, not a file/);
+    expect(out).toEqual([]);
+  });
+
+  it("names --runs when a swarm is asked for without it", async () => {
+    expect(await main(["swarm"])).toBe(2);
+    expect(err.join("\n")).toMatch(/--runs: is required/);
+    expect(err.join("\n")).not.toMatch(/NaN/);
+  });
+
+  it("takes the run flags in a swarm, writes its reports, and replays one seed of it with --seed N --runs 1", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "qnet-swarm-"));
+    const flags = ["--transport", "memory", "--policy", "versioned", "--quiet"];
+    expect(await main(["swarm", "--runs", "3", "--seed", "40", "--json", join(dir, "all.json"), ...flags])).toBe(0);
+    const all = JSON.parse(await readFile(join(dir, "all.json"), "utf8"));
+    expect(all.seeds).toEqual([40, 41, 42]);
+    expect(all.failingSeeds).toEqual([]);
+    const html = join(dir, "one.html");
+    expect(await main(["swarm", "--runs", "1", "--seed", "41", "--json", join(dir, "one.json"), "--html", html, ...flags])).toBe(0);
+    const one = JSON.parse(await readFile(join(dir, "one.json"), "utf8"));
+    expect(one.runs[0].trace).toBe(all.runs[1].trace);
+    expect(await readFile(html, "utf8")).toContain("swarm-41");
+    expect(await main(["swarm", "--runs", "2", "--seed", "5", "--policy", "naive", "--json", join(dir, "naive.json"), "--quiet"])).toBe(1);
+    const naive = JSON.parse(await readFile(join(dir, "naive.json"), "utf8"));
+    expect(naive.runs.map((r: { policy: string }) => r.policy)).toEqual(["naive", "naive"]);
+    expect(out.join("\n")).toMatch(/reproduce one with: npm run scenario -- swarm --runs 1 --seed \d+ --transport memory --policy naive/);
+  });
 });

@@ -1,72 +1,25 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { z } from "zod";
 import { ConfigError, loadConfig } from "../shared/config.ts";
-import { describeIssues } from "../shared/protocol/messages.ts";
-import { brokerName, brokerNames } from "../shared/transport/mod.ts";
+import { brokerNames } from "../shared/transport/mod.ts";
+import { RunArgs, SwarmArgs, UsageError, parseArgs, writeProblem } from "./args.ts";
 import { LIBRARY, findScenario } from "./library/index.ts";
 import { htmlReport } from "./report/html.ts";
-import { jsonReport } from "./report/json.ts";
-import { checksOf, replayCommand, summarize, summaryTable } from "./report/summary.ts";
+import { jsonReport, swarmReport } from "./report/json.ts";
+import { checksOf, replayCommand, replayFlags, summarize, summaryTable } from "./report/summary.ts";
 import { BROKEN_RULES } from "./run/brokenPlans.ts";
 import { SIMULATED } from "./run/context.ts";
-import { APPLY_POLICIES } from "./run/policy.ts";
-import { type Progress, runScenario } from "./run/runner.ts";
+import { type Progress, type RunOptions, runScenario } from "./run/runner.ts";
 import { InvalidScenarioError, type Scenario, parseScenario } from "./schema.ts";
-import { runSwarm, swarmFailed } from "./swarm.ts";
+import { type SwarmRun, runSwarm, swarmFailed } from "./swarm.ts";
 
 const usage = () => `usage:
   npm run scenario -- list
   npm run scenario -- <name or file> [--seed N] [--transport ${brokerNames().join("|")}] [--policy versioned|naive|RULE]
                       [--shorten F] [--json FILE] [--html FILE] [--query ID] [--quiet]
     (--policy RULE: the protocol with one rule taken out, to see the checker catch it: ${BROKEN_RULES.join(", ")})
-  npm run scenario -- swarm --runs N [--seed S]`;
-
-const seed = z.coerce
-  .number()
-  .int()
-  .min(0)
-  .max(2 ** 32 - 1);
-const RunArgs = z.strictObject({
-  seed: seed.optional(),
-  transport: brokerName.optional(),
-  policy: z.enum(APPLY_POLICIES, { message: `must be one of ${APPLY_POLICIES.join(", ")}` }).optional(),
-  shorten: z.coerce.number().min(0.01).max(1).optional(),
-  json: z.string().min(1).optional(),
-  html: z.string().min(1).optional(),
-  query: z.string().min(1).optional(),
-  quiet: z.literal(true).optional(),
-});
-const SwarmArgs = z.strictObject({
-  runs: z.coerce.number().int().min(1).max(100_000),
-  seed: seed.default(1),
-  quiet: z.literal(true).optional(),
-});
-
-class UsageError extends Error {}
-
-/** `--key value` and `--flag` pairs into an object; anything else is a usage error. */
-function options(argv: readonly string[]): Record<string, string | true> {
-  const out: Record<string, string | true> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith("--")) throw new UsageError(`unexpected argument "${arg}"`);
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith("--")) out[arg.slice(2)] = true;
-    else {
-      out[arg.slice(2)] = next;
-      i++;
-    }
-  }
-  return out;
-}
-
-function parseArgs<S extends z.ZodType>(schema: S, argv: readonly string[]): z.output<S> {
-  const parsed = schema.safeParse(options(argv));
-  if (!parsed.success) throw new UsageError(`bad arguments: ${describeIssues(parsed.error, 10).replace(/(^|; )(\w)/g, "$1--$2")}`);
-  return parsed.data;
-}
+  npm run scenario -- swarm --runs N [--seed S] [--transport ...] [--policy ...] [--shorten F] [--json FILE] [--html FILE] [--quiet]`;
 
 async function loadScenario(nameOrFile: string): Promise<Scenario> {
   const named = findScenario(nameOrFile);
@@ -89,33 +42,50 @@ function progressBar(p: Progress): string {
   return `\r[${"#".repeat(filled)}${".".repeat(30 - filled)}] t=${(p.elapsedMs / 1000).toFixed(1)}s  queries done ${p.queriesDone}/${p.queries}`;
 }
 
-async function runOne(nameOrFile: string, argv: readonly string[]): Promise<number> {
-  const args = parseArgs(RunArgs, argv);
-  const scenario = await loadScenario(nameOrFile);
-  const transport = args.transport ?? scenario.transport;
+/** What a run of a scenario or a swarm's seeds is made with, from the flags, the scenario's own transport otherwise. */
+function runOptions(args: RunArgs | SwarmArgs, scenarioTransport: string, onProgress?: (p: Progress) => void): RunOptions {
+  const transport = args.transport ?? scenarioTransport;
   const simulated = transport === SIMULATED;
-  const tty = process.stderr.isTTY && !args.quiet;
-  const result = await runScenario(scenario, {
-    seed: args.seed,
+  return {
     transport,
     policy: args.policy,
     shorten: args.shorten ?? (simulated ? 1 : 0.2),
     config: simulated ? undefined : loadConfig(),
-    onProgress: tty ? (p) => process.stderr.write(progressBar(p)) : undefined,
-  });
+    onProgress,
+  };
+}
+
+/** Writes a report the flags asked for; a file that cannot be written after all is a one-line error. */
+async function writeReport(flag: "json" | "html", file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (err) {
+    throw new UsageError(`--${flag}: cannot write ${file}: ${writeProblem(err)}`);
+  }
+}
+
+const asJson = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+async function runOne(nameOrFile: string, argv: readonly string[]): Promise<number> {
+  const args = await parseArgs(RunArgs, argv);
+  const scenario = await loadScenario(nameOrFile);
+  const tty = process.stderr.isTTY && !args.quiet;
+  const options = runOptions(args, scenario.transport, tty ? (p) => process.stderr.write(progressBar(p)) : undefined);
+  const result = await runScenario(scenario, { ...options, seed: args.seed });
   if (tty) process.stderr.write("\n");
   const v = result.verdict;
   console.log(`scenario ${scenario.name}: ${scenario.description}`);
+  const timeKind = result.transport === SIMULATED ? "virtual" : "real";
   console.log(
-    `seed ${result.seed}, transport ${result.transport}, policy ${result.policy}, ${(result.simulatedMs / 1000).toFixed(1)} s ${simulated ? "virtual" : "real"} time`,
+    `seed ${result.seed}, transport ${result.transport}, policy ${result.policy}, ${(result.simulatedMs / 1000).toFixed(1)} s ${timeKind} time`,
   );
   console.log(summaryTable(summarize(result)));
   for (const check of checksOf(result)) {
     const n = v.violations.filter((x) => x.invariant === check.name).length;
     console.log(`  ${n === 0 ? "ok  " : "FAIL"} ${check.label}${n ? ` (${n} violation${n > 1 ? "s" : ""})` : ""}`);
   }
-  if (args.json) await writeFile(args.json, `${JSON.stringify(jsonReport(result), null, 2)}\n`);
-  if (args.html) await writeFile(args.html, htmlReport(result, { queryId: args.query }));
+  if (args.json) await writeReport("json", args.json, asJson(jsonReport(result)));
+  if (args.html) await writeReport("html", args.html, htmlReport(result, { queryId: args.query }));
   if (v.ok) console.log("verdict: every invariant holds");
   else {
     console.log(`verdict: FAIL, ${v.violations.length} violation(s)`);
@@ -127,11 +97,12 @@ async function runOne(nameOrFile: string, argv: readonly string[]): Promise<numb
 }
 
 async function swarm(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(SwarmArgs, argv);
+  const args = await parseArgs(SwarmArgs, argv);
   const started = performance.now();
   const runs = await runSwarm({
     runs: args.runs,
-    firstSeed: args.seed,
+    firstSeed: args.seed ?? 1,
+    run: runOptions(args, SIMULATED),
     onRun: (r) => {
       const kinds = r.scenario.faults.map((f) => JSON.stringify(f)).join(" ");
       const status = r.error ? `ERROR ${r.error}` : r.result?.verdict.ok ? "ok" : `FAIL ${r.result?.verdict.counterexample?.message ?? ""}`;
@@ -145,9 +116,14 @@ async function swarm(argv: readonly string[]): Promise<number> {
   console.log(
     `swarm: ${runs.length - failed.length}/${runs.length} seeds passed in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
+  if (args.json) await writeReport("json", args.json, asJson(swarmReport(runs)));
+  const shown = (failed.find((r) => r.result) ?? runs.at(-1))?.result;
+  if (args.html && shown) await writeReport("html", args.html, htmlReport(shown));
   if (failed.length) {
     console.log(`failing seeds: ${failed.map((r) => r.seed).join(" ")}`);
-    console.log(`reproduce one with: npm run scenario -- swarm --runs 1 --seed ${failed[0]?.seed}`);
+    const first = failed[0] as SwarmRun;
+    const flags = first.result ? replayFlags(first.result) : `--seed ${first.seed}`;
+    console.log(`reproduce one with: npm run scenario -- swarm --runs 1 ${flags}`);
   }
   return failed.length ? 1 : 0;
 }
@@ -166,9 +142,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === "swarm") return await swarm(rest);
     return await runOne(command, rest);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof InvalidScenarioError || err instanceof ConfigError) {
+    if (err instanceof UsageError) {
+      console.error(`${err.message} (usage: npm run scenario -- --help)`);
+      return 2;
+    }
+    if (err instanceof InvalidScenarioError || err instanceof ConfigError) {
       console.error(err.message);
-      if (err instanceof UsageError) console.error(usage());
       return 2;
     }
     throw err;

@@ -1,4 +1,5 @@
 import type { RunResult } from "../run/runner.ts";
+import { type SwarmRun, swarmFailed } from "../swarm.ts";
 import { type RunSummary, summarize } from "./summary.ts";
 
 export interface JsonReport {
@@ -53,5 +54,14 @@ export function jsonReport(result: RunResult): JsonReport {
         count: s?.count ?? null,
       };
     }),
+  };
+}
+
+/** A swarm's report: which seeds passed, and each seed's run report (or the error that stopped it). */
+export function swarmReport(runs: readonly SwarmRun[]) {
+  return {
+    seeds: runs.map((r) => r.seed),
+    failingSeeds: runs.filter(swarmFailed).map((r) => r.seed),
+    runs: runs.map((r) => (r.result ? jsonReport(r.result) : { seed: r.seed, error: r.error ?? "no result" })),
   };
 }

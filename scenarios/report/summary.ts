@@ -79,7 +79,12 @@ export function checksOf(result: RunResult): { name: CheckName; label: string }[
   ];
 }
 
-/** The command that runs this run again: the same scenario, seed, transport and policy. */
+/** The flags that run this run again: its seed, transport and policy. */
+export function replayFlags(r: RunResult): string {
+  return `--seed ${r.seed} --transport ${r.transport} --policy ${r.policy}`;
+}
+
+/** The command that runs this run again: the same scenario with the same flags. */
 export function replayCommand(r: RunResult): string {
-  return `npm run scenario -- ${r.scenario.name} --seed ${r.seed} --transport ${r.transport} --policy ${r.policy}`;
+  return `npm run scenario -- ${r.scenario.name} ${replayFlags(r)}`;
 }
