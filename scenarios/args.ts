@@ -5,6 +5,7 @@ import { z } from "zod";
 import { describeIssues } from "../shared/protocol/messages.ts";
 import { brokerName } from "../shared/transport/mod.ts";
 import { APPLY_POLICIES } from "./run/policy.ts";
+import { STORE_ENGINES } from "./run/store.ts";
 
 /** Bad arguments on the command line: the run never starts, the message says what is wrong in one line. */
 export class UsageError extends Error {
@@ -55,6 +56,7 @@ const RUN_FLAGS = {
   seed: valued(wholeNumber(0, 2 ** 32 - 1)),
   transport: valued(brokerName),
   policy: valued(z.enum(APPLY_POLICIES, { message: `must be one of ${APPLY_POLICIES.join(", ")}` })),
+  store: valued(z.enum(STORE_ENGINES, { message: `must be ${STORE_ENGINES.join(", ")}` })),
   shorten: valued(fraction),
   json: valued(path),
   html: valued(path),

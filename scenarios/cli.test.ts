@@ -43,7 +43,7 @@ describe("npm run scenario", () => {
     expect(await main(["duplicate-reorder", "--policy", "naive", "--seed", "5", "--quiet"])).toBe(1);
     const text = out.join("\n");
     expect(text).toMatch(/counterexample \(model-agrees\): result \S+: decision #\d+ .*the hub decided applied.*; the model decides/);
-    expect(text).toContain("npm run scenario -- duplicate-reorder --seed 5 --transport memory --policy naive");
+    expect(text).toContain("npm run scenario -- duplicate-reorder --seed 5 --transport memory --store memory --policy naive");
     expect(out.at(-1)).toMatch(/^trace [0-9a-f]{16}$/);
   });
 
@@ -56,6 +56,13 @@ describe("npm run scenario", () => {
     expect(await main([file])).toBe(2);
     expect(err.join("\n")).toMatch(/nodes: /);
     expect(await main(["no-such-scenario"])).toBe(2);
+  });
+
+  it("runs on the store engine --store names, and refuses one it does not know", async () => {
+    expect(await main(["twin-writers", "--store", "pglite", "--quiet"])).toBe(0);
+    expect(out.join("\n")).toMatch(/^seed 7, transport memory, store pglite, policy versioned/m);
+    expect(await main(["twin-writers", "--store", "sqlite"])).toBe(2);
+    expect(err.join("\n")).toMatch(/--store: must be memory, pglite, postgres/);
   });
 
   it("runs a scenario file in the JSON form", async () => {
@@ -115,6 +122,8 @@ describe("npm run scenario", () => {
     expect(await main(["swarm", "--runs", "2", "--seed", "5", "--policy", "naive", "--json", join(dir, "naive.json"), "--quiet"])).toBe(1);
     const naive = JSON.parse(await readFile(join(dir, "naive.json"), "utf8"));
     expect(naive.runs.map((r: { policy: string }) => r.policy)).toEqual(["naive", "naive"]);
-    expect(out.join("\n")).toMatch(/reproduce one with: npm run scenario -- swarm --runs 1 --seed \d+ --transport memory --policy naive/);
+    expect(out.join("\n")).toMatch(
+      /reproduce one with: npm run scenario -- swarm --runs 1 --seed \d+ --transport memory --store memory --policy naive/,
+    );
   });
 });

@@ -11,15 +11,17 @@ import { checksOf, replayCommand, replayFlags, summarize, summaryTable } from ".
 import { BROKEN_RULES } from "./run/brokenPlans.ts";
 import { SIMULATED } from "./run/context.ts";
 import { type Progress, type RunOptions, runScenario } from "./run/runner.ts";
+import { STORE_ENGINES } from "./run/store.ts";
 import { InvalidScenarioError, type Scenario, parseScenario } from "./schema.ts";
 import { type SwarmRun, runSwarm, swarmFailed } from "./swarm.ts";
 
 const usage = () => `usage:
   npm run scenario -- list
-  npm run scenario -- <name or file> [--seed N] [--transport ${brokerNames().join("|")}] [--policy versioned|naive|RULE]
-                      [--shorten F] [--json FILE] [--html FILE] [--query ID] [--quiet]
+  npm run scenario -- <name or file> [--seed N] [--transport ${brokerNames().join("|")}] [--store ${STORE_ENGINES.join("|")}]
+                      [--policy versioned|naive|RULE] [--shorten F] [--json FILE] [--html FILE] [--query ID] [--quiet]
     (--policy RULE: the protocol with one rule taken out, to see the checker catch it: ${BROKEN_RULES.join(", ")})
-  npm run scenario -- swarm --runs N [--seed S] [--transport ...] [--policy ...] [--shorten F] [--json FILE] [--html FILE] [--quiet]`;
+  npm run scenario -- swarm --runs N [--seed S] [--transport ...] [--store ...] [--policy ...] [--shorten F]
+                      [--json FILE] [--html FILE] [--quiet]`;
 
 async function loadScenario(nameOrFile: string): Promise<Scenario> {
   const named = findScenario(nameOrFile);
@@ -49,8 +51,10 @@ function runOptions(args: RunArgs | SwarmArgs, scenarioTransport: string, onProg
   return {
     transport,
     policy: args.policy,
+    store: args.store,
     shorten: args.shorten ?? (simulated ? 1 : 0.2),
-    config: simulated ? undefined : loadConfig(),
+    // A real broker's variables; DATABASE_URL for the postgres store.
+    config: simulated && args.store !== "postgres" ? undefined : loadConfig(),
     onProgress,
   };
 }
@@ -77,7 +81,7 @@ async function runOne(nameOrFile: string, argv: readonly string[]): Promise<numb
   console.log(`scenario ${scenario.name}: ${scenario.description}`);
   const timeKind = result.transport === SIMULATED ? "virtual" : "real";
   console.log(
-    `seed ${result.seed}, transport ${result.transport}, policy ${result.policy}, ${(result.simulatedMs / 1000).toFixed(1)} s ${timeKind} time`,
+    `seed ${result.seed}, transport ${result.transport}, store ${result.store}, policy ${result.policy}, ${(result.simulatedMs / 1000).toFixed(1)} s ${timeKind} time`,
   );
   console.log(summaryTable(summarize(result)));
   for (const check of checksOf(result)) {

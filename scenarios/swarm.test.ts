@@ -12,4 +12,11 @@ describe("swarm", () => {
     const runs = await runSwarm({ runs: 10, firstSeed: 1000 });
     expect(runs.filter(swarmFailed).map((r) => ({ seed: r.seed, error: r.error, ce: r.result?.verdict.counterexample }))).toEqual([]);
   });
+
+  it("passes a few seeds on PGlite, each with the trace it has on the memory store", async () => {
+    const onPglite = await runSwarm({ runs: 3, firstSeed: 2000, run: { store: "pglite" } });
+    const onMemory = await runSwarm({ runs: 3, firstSeed: 2000 });
+    expect(onPglite.filter(swarmFailed).map((r) => ({ seed: r.seed, error: r.error, ce: r.result?.verdict.counterexample }))).toEqual([]);
+    expect(onPglite.map((r) => r.result?.trace)).toEqual(onMemory.map((r) => r.result?.trace));
+  });
 });

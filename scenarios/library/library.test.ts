@@ -10,12 +10,15 @@ describe("the scenario library on the memory broker", () => {
   });
 
   for (const scenario of LIBRARY) {
-    it(`${scenario.name} holds every invariant with its seed, and each of its faults counts what it did`, async () => {
+    it(`${scenario.name} holds every invariant with its seed, each of its faults counts what it did, and PGlite gives the same trace`, async () => {
       const result = await runScenario(scenario);
       expect(result.verdict.violations).toEqual([]);
       expect(result.verdict.ok).toBe(true);
       expect(result.history.applied.length).toBeGreaterThan(0);
       expect(uncounted(result)).toEqual({ silentKinds: [], unknownActions: [] });
+      const onPglite = await runScenario(scenario, { store: "pglite" });
+      expect(onPglite.verdict.violations).toEqual([]);
+      expect(onPglite.trace).toBe(result.trace);
     });
   }
 

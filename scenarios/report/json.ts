@@ -7,6 +7,7 @@ export interface JsonReport {
   description: string;
   seed: number;
   transport: string;
+  store: string;
   policy: string;
   ok: boolean;
   trace: string;
@@ -34,6 +35,7 @@ export function jsonReport(result: RunResult): JsonReport {
     description: result.scenario.description,
     seed: result.seed,
     transport: result.transport,
+    store: result.store,
     policy: result.policy,
     ok: result.verdict.ok,
     trace: result.trace,

@@ -79,9 +79,9 @@ export function checksOf(result: RunResult): { name: CheckName; label: string }[
   ];
 }
 
-/** The flags that run this run again: its seed, transport and policy. */
+/** The flags that run this run again: its seed, transport, store and policy. */
 export function replayFlags(r: RunResult): string {
-  return `--seed ${r.seed} --transport ${r.transport} --policy ${r.policy}`;
+  return `--seed ${r.seed} --transport ${r.transport} --store ${r.store} --policy ${r.policy}`;
 }
 
 /** The command that runs this run again: the same scenario with the same flags. */

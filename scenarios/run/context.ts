@@ -7,8 +7,9 @@ import { SeededRandom } from "../../shared/time/seededRandom.ts";
 import { systemClock } from "../../shared/time/systemClock.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import type { Scenario } from "../schema.ts";
-import type { ApplyPolicy } from "./policy.ts";
 import { History } from "./history.ts";
+import type { ApplyPolicy } from "./policy.ts";
+import type { StoreEngine } from "./store.ts";
 import type { TruthBook } from "./truths.ts";
 
 /** The broker a run on the memory transport is simulated on, in virtual time; on any other a run is in real time. */
@@ -23,11 +24,15 @@ export interface RunOptions {
   seed?: number;
   transport?: string;
   policy?: ApplyPolicy;
+  /** The hub's store engine: memory by default. */
+  store?: StoreEngine;
   /** Multiplies every time of the scenario: below 1 shortens a real-time run on a real broker. */
   shorten?: number;
   /** Broker name prefix for a real broker; unique per run by default. Its topology is deleted after the run. */
   prefix?: string;
-  /** A real broker's variables. */
+  /** PostgreSQL schema for a run on the postgres store; unique per run by default. It is dropped after the run. */
+  schema?: string;
+  /** A real broker's variables, and DATABASE_URL for the postgres store. */
   config?: Config;
   log?: Logger;
   onProgress?: (p: Progress) => void;
@@ -48,6 +53,7 @@ export interface RunContext {
   seed: number;
   transport: string;
   policy: ApplyPolicy;
+  store: StoreEngine;
   /** The factor every time of the scenario is run at. */
   scale: number;
   /** A time of the scenario's in the run's time. */
@@ -79,6 +85,7 @@ export function runContext(scenario: Scenario, options: RunOptions): RunContext 
     seed: options.seed ?? scenario.seed,
     transport,
     policy: options.policy ?? scenario.policy,
+    store: options.store ?? "memory",
     scale,
     time: (ms) => Math.round(ms * scale),
     log: options.log ?? silentLogger,

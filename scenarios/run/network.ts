@@ -3,12 +3,10 @@ import { PROFILES } from "../../node-agent/profile.ts";
 import { type FaultedNetwork, SkewedClock } from "../../shared/faults/mod.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { Store } from "../../shared/ports/store.ts";
-import { MemoryStore } from "../../shared/store/memory.ts";
 import type { Scenario } from "../schema.ts";
 import type { RunConnections } from "./connections.ts";
 import type { RunContext } from "./context.ts";
 import { RecordingStore } from "./history.ts";
-import { plannerOf } from "./policy.ts";
 import type { ViewReader } from "./reader.ts";
 import { truthObserver } from "./truths.ts";
 import type { Twins } from "./twins.ts";
@@ -24,9 +22,9 @@ export function scenarioNodes(scenario: Scenario) {
   }));
 }
 
-/** The hub's store, in memory, under the run's policy, every decision it makes written into the history. */
-export function scenarioStore(run: RunContext): Store {
-  return new RecordingStore(new MemoryStore({ clock: run.clock, planner: plannerOf(run.policy) }), run.history, run.clock);
+/** The hub's store on the run's engine, every decision it makes written into the history. */
+export function scenarioStore(run: RunContext, engine: Store): Store {
+  return new RecordingStore(engine, run.history, run.clock);
 }
 
 /** A site's clock: the run's, set off by the skew in force at the node. */

@@ -1,18 +1,20 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../../shared/ports/clock.ts";
+import type { Store } from "../../shared/ports/store.ts";
 import type { DeliveryHandler } from "../../shared/ports/transport.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
 import { type Verdict, checkRun } from "../check/checker.ts";
 import { type RuleCounts, ruleCounts } from "../check/rules.ts";
 import { type Scenario, healedAt } from "../schema.ts";
 import { RunConnections } from "./connections.ts";
+import { type RunContext, type RunOptions, runContext } from "./context.ts";
 import { gatherEvidence } from "./evidence.ts";
-import { type RunOptions, runContext } from "./context.ts";
 import type { History } from "./history.ts";
 import type { ApplyPolicy } from "./policy.ts";
 import { faultedNetwork, scenarioStore, startNetwork } from "./network.ts";
 import { ViewReader } from "./reader.ts";
 import { Schedule, runUntilDone, scheduleFaults } from "./schedule.ts";
+import { type StoreEngine, openRunStore } from "./store.ts";
 import { Twins } from "./twins.ts";
 
 export type { Progress, RunOptions } from "./context.ts";
@@ -27,6 +29,7 @@ export interface RunResult {
   seed: number;
   transport: string;
   policy: ApplyPolicy;
+  store: StoreEngine;
   verdict: Verdict;
   /** How often each rule of the protocol fired. */
   rules: RuleCounts;
@@ -42,13 +45,22 @@ export interface RunResult {
  * Runs one scenario: the network, the queries at their times, the faults of the fault table
  * switched on and off at theirs, a reader watching the view, then a healed phase until every query
  * is done, and the checker over the history. On the memory broker the clock is virtual and the run
- * is a function of the seed.
+ * is a function of the seed, on every store engine alike. What the run's store made is removed after.
  */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
   const run = runContext(scenario, options);
-  const { clock, history, start, time } = run;
+  const engine = await openRunStore(run);
+  try {
+    return await runOn(run, engine.store);
+  } finally {
+    await engine.dispose();
+  }
+}
+
+async function runOn(run: RunContext, engine: Store): Promise<RunResult> {
+  const { scenario, options, clock, history, start, time } = run;
   const connections = new RunConnections(run);
-  const network = await startNetwork(run, connections, scenarioStore(run));
+  const network = await startNetwork(run, connections, scenarioStore(run, engine));
   connections.attach(network);
   const deadLetters: DeadLetter[] = [];
   const deadReader = await (await connections.side("reader")).consume({ from: "dead" }, collectDeadLetters(deadLetters, clock, start));
@@ -89,8 +101,21 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   await twins.stopAll();
   await network.stop();
   await connections.close(nodeIds);
-  const { seed, transport, policy } = run;
-  return { scenario, seed, transport, policy, verdict, rules, trace: traceOf(history, start), history, queryIds, deadLetters, simulatedMs };
+  const { seed, transport, policy, store } = run;
+  return {
+    scenario,
+    seed,
+    transport,
+    policy,
+    store,
+    verdict,
+    rules,
+    trace: traceOf(history, start),
+    history,
+    queryIds,
+    deadLetters,
+    simulatedMs,
+  };
 }
 
 /** The dead-letter reader's handler: each dead letter with its time and reason. */

@@ -57,4 +57,27 @@ describe("the virtual clock", () => {
     expect(ticks).toBe(9);
     expect(await clock.runWhile(() => ticks < 12, 1_000)).toBe(true);
   });
+
+  it("does not move while held work is in flight, and lets what the work started settle before the next timer", async () => {
+    const clock = new VirtualClock(0);
+    const seen: string[] = [];
+    clock.setTimeout(() => seen.push(`timer at ${clock.now()}`), 5);
+    // Real I/O: it takes many event-loop turns, far more than settling waits for.
+    const io = new Promise<void>((resolve) => setTimeout(resolve, 30));
+    void clock.hold(io).then(() => {
+      seen.push(`work done at ${clock.now()}`);
+      clock.setTimeout(() => seen.push(`set by the work, fired at ${clock.now()}`), 0);
+    });
+    await clock.advance(10);
+    expect(seen).toEqual(["work done at 0", "set by the work, fired at 0", "timer at 5"]);
+  });
+
+  it("answers held work's own result or error", async () => {
+    const clock = new VirtualClock(0);
+    await expect(clock.hold(Promise.resolve(7))).resolves.toBe(7);
+    await expect(clock.hold(Promise.reject(new Error("store down")))).rejects.toThrow("store down");
+    clock.setTimeout(() => undefined, 1);
+    await clock.advance(1);
+    expect(clock.pending()).toBe(0);
+  });
 });

@@ -12,12 +12,8 @@ interface Scheduled {
 /** Whether a fires before b: earlier time, then earlier creation (the id grows with each timer). */
 const before = (a: Scheduled, b: Scheduled) => a.at < b.at || (a.at === b.at && a.id < b.id);
 
-/**
- * Lets every promise chain that the fired timers started run to its next wait. Work on a virtual
- * clock moves only through this clock's timers and promise jobs, and a macrotask turn drains every
- * promise job, so one turn is enough; the second covers work that hops through one setImmediate.
- */
-async function settle(): Promise<void> {
+/** Two macrotask turns: the promise jobs the fired timers started run to their next wait. */
+async function turns(): Promise<void> {
   await new Promise<void>((r) => setImmediate(r));
   await new Promise<void>((r) => setImmediate(r));
 }
@@ -32,6 +28,9 @@ export class VirtualClock implements Clock {
   private seq = 0;
   private readonly heap: Scheduled[] = [];
   private readonly byId = new Map<number, Scheduled>();
+  /** Work held (see hold), and who waits for it all to end. */
+  private held = 0;
+  private readonly whenIdle: (() => void)[] = [];
 
   constructor(startMs = Date.UTC(2026, 0, 1)) {
     this.current = startMs;
@@ -59,6 +58,19 @@ export class VirtualClock implements Clock {
     return sleepOn(this, ms, signal);
   }
 
+  /**
+   * Work that runs outside this clock's timers, a store's I/O above all: until it ends, time does
+   * not move, as if it took none. A PGlite or PostgreSQL statement takes real milliseconds and
+   * several event-loop turns; without this the next timers would fire while a burst commits.
+   */
+  hold<T>(work: Promise<T>): Promise<T> {
+    this.held++;
+    return work.finally(() => {
+      if (--this.held > 0) return;
+      for (const wake of this.whenIdle.splice(0)) wake();
+    });
+  }
+
   /** Number of timers waiting. */
   pending(): number {
     return this.byId.size;
@@ -75,12 +87,12 @@ export class VirtualClock implements Clock {
   }
 
   async runUntil(target: number): Promise<void> {
-    await settle();
+    await this.settle();
     for (;;) {
       const next = this.top();
       if (!next || next.at > target) break;
       this.fireInstant(next.at);
-      await settle();
+      await this.settle();
     }
     this.current = Math.max(this.current, target);
   }
@@ -88,14 +100,28 @@ export class VirtualClock implements Clock {
   /** Run until done() holds or no timer is left or the limit passes; answers whether done() held. */
   async runWhile(notDone: () => boolean, limitMs: number): Promise<boolean> {
     const limit = this.current + limitMs;
-    await settle();
+    await this.settle();
     while (notDone()) {
       const next = this.top();
       if (!next || next.at > limit) return !notDone();
       this.fireInstant(next.at);
-      await settle();
+      await this.settle();
     }
     return true;
+  }
+
+  /**
+   * Lets every promise chain that the fired timers started run to its next wait. Work on a virtual
+   * clock moves only through this clock's timers and promise jobs, and a macrotask turn drains every
+   * promise job, so one turn is enough; the second covers work that hops through one setImmediate.
+   * Held work is waited for, then what its end started settles in turn.
+   */
+  private async settle(): Promise<void> {
+    await turns();
+    while (this.held > 0) {
+      await new Promise<void>((wake) => this.whenIdle.push(wake));
+      await turns();
+    }
   }
 
   /**

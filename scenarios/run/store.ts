@@ -1,0 +1,54 @@
+import type { Store } from "../../shared/ports/store.ts";
+import { DEFAULT_DATABASE_URL } from "../../shared/store/create.ts";
+import { MemoryStore } from "../../shared/store/memory.ts";
+import { pgClient } from "../../shared/store/sql/pg.ts";
+import { pgliteClient } from "../../shared/store/sql/pglite.ts";
+import { dropSchema } from "../../shared/store/sql/schema.ts";
+import { SqlStore } from "../../shared/store/sql/sqlStore.ts";
+import { systemClock } from "../../shared/time/systemClock.ts";
+import { VirtualClock } from "../../shared/time/virtualClock.ts";
+import type { RunContext } from "./context.ts";
+import { plannerOf } from "./policy.ts";
+import { VirtualTimeStore } from "./virtualTimeStore.ts";
+
+/** The engines a run's hub can store on: the memory store, PGlite in memory, or a PostgreSQL server in a schema of the run's own. */
+export const STORE_ENGINES = ["memory", "pglite", "postgres"] as const;
+export type StoreEngine = (typeof STORE_ENGINES)[number];
+
+/** The hub's store for one run, and how to remove what it leaves behind. */
+export interface RunStore {
+  store: Store;
+  /** Closes the engine and drops what the run made: the PGlite database, the PostgreSQL schema. */
+  dispose(): Promise<void>;
+}
+
+let runs = 0;
+
+/** A schema no other run, here or in another process, uses at the same time. */
+function runSchema(run: RunContext): string {
+  const name = run.scenario.name.replace(/[^a-z0-9]/g, "_").slice(0, 20);
+  return `scn_${name}_${process.pid.toString(36)}_${systemClock.now().toString(36)}_${(++runs).toString(36)}`;
+}
+
+/**
+ * The run's store on its engine, under the run's policy. On a virtual clock an engine that does I/O
+ * answers as the memory store does: in no virtual time, one operation at a time.
+ */
+export async function openRunStore(run: RunContext): Promise<RunStore> {
+  const { clock, log, store: engine } = run;
+  const planner = plannerOf(run.policy);
+  if (engine === "memory") return { store: new MemoryStore({ clock, planner }), dispose: async () => {} };
+  const client = engine === "pglite" ? await pgliteClient() : pgClient(run.options.config?.DATABASE_URL ?? DEFAULT_DATABASE_URL, log);
+  const schema = engine === "pglite" ? "qnet" : (run.options.schema ?? runSchema(run));
+  const sql = new SqlStore({ client, clock, schema, name: engine, log, planner });
+  return {
+    store: clock instanceof VirtualClock ? new VirtualTimeStore(sql, clock) : sql,
+    async dispose() {
+      try {
+        if (engine === "postgres") await dropSchema(client, schema);
+      } finally {
+        await client.close();
+      }
+    },
+  };
+}

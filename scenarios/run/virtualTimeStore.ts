@@ -1,0 +1,68 @@
+import type { ItemKind } from "../../shared/apply/precedence.ts";
+import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../../shared/ports/store.ts";
+import type { VirtualClock } from "../../shared/time/virtualClock.ts";
+
+/**
+ * A store engine that does I/O (PGlite, PostgreSQL) as a simulation on a virtual clock needs it:
+ * every operation holds virtual time until it ends, as the memory store's take none, and they run
+ * one at a time in the order they were called. Two ingest lanes hand their bursts over at the same
+ * instant; whatever each statement's real duration, the first handed over commits first, and its
+ * outcomes are answered before the next burst starts.
+ */
+export class VirtualTimeStore implements Store {
+  /** The operation called last: the next one starts when it has ended. */
+  private last: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly inner: Store,
+    private readonly clock: VirtualClock,
+  ) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  /** Runs an operation after every one called before it, with virtual time held from now until it ends. */
+  private inTurn<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.last.then(operation);
+    this.last = run.catch(() => undefined);
+    return this.clock.hold(run);
+  }
+
+  open(): Promise<void> {
+    return this.inTurn(() => this.inner.open());
+  }
+
+  ready(): Promise<boolean> {
+    return this.inTurn(() => this.inner.ready?.() ?? Promise.resolve(true));
+  }
+
+  apply(proposals: readonly Proposal[]): Promise<Applied[]> {
+    return this.inTurn(() => this.inner.apply(proposals));
+  }
+
+  states(kind: ItemKind, id: string): Promise<StoredState[]> {
+    return this.inTurn(() => this.inner.states(kind, id));
+  }
+
+  history(queryId: string): Promise<{ states: StoredState[]; conflicts: ConflictRecord[] }> {
+    return this.inTurn(() => this.inner.history(queryId));
+  }
+
+  /** Read whole in one turn: a simulation's store is small, and no burst may commit halfway through a replay. */
+  async *replay(): AsyncIterable<StoredState> {
+    yield* await this.inTurn(async () => {
+      const states: StoredState[] = [];
+      for await (const s of this.inner.replay()) states.push(s);
+      return states;
+    });
+  }
+
+  counts(): Promise<StoreCounts> {
+    return this.inTurn(() => this.inner.counts());
+  }
+
+  close(): Promise<void> {
+    return this.inTurn(() => this.inner.close());
+  }
+}
