@@ -26,19 +26,25 @@ function randomFault(kind: FaultKindName, r: Random, nodeIds: readonly string[])
     case "nackStorm":
       return { kind, ...base, target, probability: Math.min(0.5, p) };
     case "staleReplay":
-      return { kind, ...base, count: r.int(1, 30) };
+      return { kind, ...base, count: r.int(1, 30), newMessageIds: r.chance(0.5) };
     case "nodeCrash":
       return { kind, ...base, nodeId, loseState: r.chance(0.5) };
     case "hubCrash":
-      return { kind, ...base };
+      return { kind, ...base, point: r.pick(["idle", "beforeCommit", "afterCommit"] as const) };
     case "twin":
-      return { kind, ...base, nodeId };
+      return { kind, ...base, nodeId, ownSeed: r.chance(0.5) };
     case "partition":
       return { kind, ...base, nodeId, direction: r.pick(["publish", "consume", "both"] as const) };
     case "clockSkew":
       return { kind, ...base, nodeId, offsetMs: r.int(-3_600_000, 3_600_000) };
     case "poison":
       return { kind, ...base, count: r.int(1, 20) };
+    case "ledgerLoss":
+      return { kind, ...base, nodeId };
+    case "deadLetterReplay":
+      return { kind, ...base };
+    case "storeFault":
+      return { kind, ...base, effect: r.pick(["fail", "stall"] as const), probability: p, stallMs: r.int(100, 5_000) };
   }
 }
 
@@ -54,7 +60,8 @@ export function swarmScenario(seed: number): Scenario {
       seed,
       nodes: nodeIds.map((nodeId) => ({ nodeId, profile: r.pick(["fast", "steady", "busy", "flaky"] as const) })),
       queries: [{ at: 0 }, { at: r.int(0, 8_000), definition: { panels: [{ concepts: ["dx:I10"] }] } }],
-      resultTimeoutMs: 90_000,
+      // Short enough, now and then, that a queued site or a long partition outlasts it.
+      resultTimeoutMs: r.pick([20_000, 45_000, 90_000]),
       faults,
     },
     `swarm scenario ${seed}`,

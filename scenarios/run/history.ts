@@ -5,7 +5,7 @@ import type { Applied, Proposal, Store } from "../../shared/ports/store.ts";
 import type { Delivery, Route } from "../../shared/ports/transport.ts";
 import { decodeMessage } from "../../shared/protocol/messages.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
-import type { PublishedUpdate, WireTap } from "../../shared/faults/mod.ts";
+import type { PublishedRunQuery, PublishedUpdate, WireTap } from "../../shared/faults/mod.ts";
 import type { Commit, Decision, Observation as SeenRow, Settlement } from "../check/evidence.ts";
 
 /** One proposal the hub's store decided, in the order it decided them: what the checker reads, in the hub's own types. */
@@ -36,7 +36,7 @@ export class History implements WireTap {
   readonly applied: AppliedEvent[] = [];
   readonly updates: PublishedUpdate[] = [];
   /** Run-queries the hub got confirmed: when each site's copy of a query left. */
-  readonly runQueries: { at: number; queryId: string; nodeId: string }[] = [];
+  readonly runQueries: PublishedRunQuery[] = [];
   readonly observed: Observation[] = [];
   readonly faults: FaultMark[] = [];
   /** From delivery to settlement at the hub, in ms. */
@@ -59,7 +59,7 @@ export class History implements WireTap {
     if (who === "hub" && route.to === "node") {
       const decoded = decodeMessage(body);
       if (decoded.ok && decoded.message.type === "run-query")
-        this.runQueries.push({ at: this.clock.now(), queryId: decoded.message.query.id, nodeId: route.nodeId });
+        this.runQueries.push({ at: this.clock.now(), queryId: decoded.message.query.id, nodeId: route.nodeId, messageId, body });
     }
   }
 

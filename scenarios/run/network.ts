@@ -1,6 +1,6 @@
 import { EmbeddedNetwork, type Participant } from "../../cluster/embedded/network.ts";
 import { PROFILES } from "../../node-agent/profile.ts";
-import { type FaultedNetwork, SkewedClock } from "../../shared/faults/mod.ts";
+import { type DeadLetterCopy, type FaultedNetwork, FaultyStore, SkewedClock } from "../../shared/faults/mod.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { Store } from "../../shared/ports/store.ts";
 import type { Scenario } from "../schema.ts";
@@ -22,9 +22,10 @@ export function scenarioNodes(scenario: Scenario) {
   }));
 }
 
-/** The hub's store on the run's engine, every decision it makes written into the history. */
+/** The hub's store on the run's engine, with the store faults around it, every decision it makes written into the history. */
 export function scenarioStore(run: RunContext, engine: Store): Store {
-  return new RecordingStore(engine, run.history, run.clock);
+  const { board, clock, faultRandom, history } = run;
+  return new RecordingStore(new FaultyStore(engine, { board, clock, random: faultRandom.fork("store"), report: history }), history, clock);
 }
 
 /** A site's clock: the run's, set off by the skew in force at the node. */
@@ -64,9 +65,10 @@ export function faultedNetwork(
     queryIds: readonly string[];
     twins: Twins;
     reader: ViewReader;
+    deadLetters: readonly DeadLetterCopy[];
   },
 ): FaultedNetwork {
-  const { network, connections, queryIds, twins, reader } = parts;
+  const { network, connections, queryIds, twins, reader, deadLetters } = parts;
   const { history } = run;
   return {
     board: run.board,
@@ -86,12 +88,16 @@ export function faultedNetwork(
       await network.restartHub();
       reader.watch();
     },
-    startTwin: (nodeId) => twins.start(nodeId),
+    startTwin: (nodeId, options) => twins.start(nodeId, options),
     stopTwin: (nodeId) => twins.stop(nodeId),
     connectionAs: (nodeId) => connections.side(nodeId),
     get publishedUpdates() {
       return history.updates;
     },
+    get publishedRunQueries() {
+      return history.runQueries;
+    },
+    deadLetters,
     knownQueryId: () => queryIds[0],
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { Store } from "../../shared/ports/store.ts";
 import type { DeliveryHandler } from "../../shared/ports/transport.ts";
+import type { DeadLetterCopy } from "../../shared/faults/mod.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
 import { type Verdict, checkRun } from "../check/checker.ts";
 import { type RuleCounts, ruleCounts } from "../check/rules.ts";
@@ -19,10 +20,8 @@ import { Twins } from "./twins.ts";
 
 export type { Progress, RunOptions } from "./context.ts";
 
-export interface DeadLetter {
-  at: number;
-  reason: string;
-}
+/** What reached the dead-letter destination, from the start of the run. */
+export type DeadLetter = DeadLetterCopy;
 
 export interface RunResult {
   scenario: Scenario;
@@ -81,7 +80,7 @@ async function runOn(run: RunContext, engine: Store): Promise<RunResult> {
     });
   }
   const twins = new Twins(run, connections);
-  const faulted = faultedNetwork(run, { network, connections, queryIds, twins, reader });
+  const faulted = faultedNetwork(run, { network, connections, queryIds, twins, reader, deadLetters });
   scheduleFaults(scenario.faults, { schedule, network: faulted, history, time });
 
   const finished = () =>
@@ -118,10 +117,15 @@ async function runOn(run: RunContext, engine: Store): Promise<RunResult> {
   };
 }
 
-/** The dead-letter reader's handler: each dead letter with its time and reason. */
+/** The dead-letter reader's handler: each dead letter with its time, reason, route and body. */
 function collectDeadLetters(into: DeadLetter[], clock: Clock, start: number): DeliveryHandler {
   return async (d) => {
-    into.push({ at: clock.now() - start, reason: d.deadReason ?? d.headers["x-qnet-reason"] ?? "unknown" });
+    into.push({
+      at: clock.now() - start,
+      reason: d.deadReason ?? d.headers["x-qnet-reason"] ?? "unknown",
+      nodeId: d.routeNodeId,
+      body: d.body,
+    });
     await d.ack();
   };
 }

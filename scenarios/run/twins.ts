@@ -18,7 +18,8 @@ export class Twins {
     return this.running.size;
   }
 
-  async start(nodeId: string): Promise<void> {
+  /** A twin of the node; with `ownSeed` a site of its own: other patients, other counts. */
+  async start(nodeId: string, options: { ownSeed: boolean }): Promise<void> {
     const { connections, run } = this;
     const spec = scenarioNodes(run.scenario).find((n) => n.nodeId === nodeId);
     if (!spec || this.running.has(nodeId)) return;
@@ -30,7 +31,7 @@ export class Twins {
       clock: siteClock(run)(nodeId),
       random: run.random.fork(label),
       profile: spec.profile,
-      seed: nodeId,
+      seed: options.ownSeed ? `${nodeId}:twin` : nodeId,
       populationSize: run.scenario.populationSize,
       heartbeatMs: 0,
       timeScale: run.scenario.timeScale * run.scale,

@@ -11,6 +11,17 @@ export interface ConsumerFaults {
 
 type Direction = "publish" | "consume";
 
+/** Faults at the hub's store, striking each store step of ingest with their probability. */
+export interface StoreFaults {
+  /** The step fails as an aborted transaction would: nothing of the burst is stored. */
+  fail?: { probability: number };
+  /** The step waits `stallMs` before it begins. */
+  stall?: { probability: number; stallMs: number };
+}
+
+/** Where in a store step of ingest the hub may crash: before the step commits, or after it and before the acks. */
+export type CrashPoint = "beforeCommit" | "afterCommit";
+
 /**
  * The faults in force right now, as the fault schedule switches them on and off. The wrappers
  * around the ports (Transport, Delivery, Clock) read it on every call, so a fault starts and
@@ -25,6 +36,8 @@ export class FaultBoard {
   private readonly transitWindows = new Map<object, TransitFaults>();
   private readonly transitWatchers: ((faults: TransitFaults) => void)[] = [];
   private inForce: TransitFaults = {};
+  private storeInForce: StoreFaults = {};
+  private readonly crashes = new Map<CrashPoint, () => void>();
 
   constructor(readonly clock: Clock) {}
 
@@ -52,6 +65,35 @@ export class FaultBoard {
   private transitChanged(): void {
     this.inForce = Object.assign({}, ...this.transitWindows.values());
     for (const watch of this.transitWatchers) watch(this.inForce);
+  }
+
+  get storeFaults(): StoreFaults {
+    return this.storeInForce;
+  }
+
+  setStoreFault<K extends keyof StoreFaults>(key: K, value: StoreFaults[K] | undefined): void {
+    const faults = { ...this.storeInForce };
+    if (value === undefined) delete faults[key];
+    else faults[key] = value;
+    this.storeInForce = faults;
+  }
+
+  /** Arms a crash of the hub at a point of the next store step of ingest (undefined disarms it). */
+  armHubCrash(point: CrashPoint, crash: (() => void) | undefined): void {
+    if (crash) this.crashes.set(point, crash);
+    else this.crashes.delete(point);
+  }
+
+  /** The crash armed at a point, if any, taken off the board: it strikes once. */
+  takeHubCrash(point: CrashPoint): (() => void) | undefined {
+    const crash = this.crashes.get(point);
+    this.crashes.delete(point);
+    return crash;
+  }
+
+  /** Whether any fault at the store, or crash around it, is in force. */
+  storeFaulted(): boolean {
+    return this.crashes.size > 0 || this.storeInForce.fail !== undefined || this.storeInForce.stall !== undefined;
   }
 
   /** Faults at "hub" or at a node id; a fault set on "nodes" applies to every node. */

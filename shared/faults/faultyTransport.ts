@@ -10,6 +10,7 @@ import type {
   Subscription,
   Transport,
 } from "../ports/transport.ts";
+import { TransportClosedError } from "../ports/transport.ts";
 import type { ConsumerFaults, FaultBoard } from "./board.ts";
 import type { DeliveryStrike, FaultReport } from "./kind.ts";
 import { delayAck } from "./kinds/ackDelay.ts";
@@ -93,8 +94,30 @@ export class FaultyTransport implements Transport {
     const mirror = source.from === "node" ? board.mirrorOf(source.nodeId) : undefined;
     if (mirror) tap.faulted(this.who, MIRRORED);
     const receivedAt = clock.now();
-    await Promise.all([handler(given), mirror?.(mirroredCopy(delivery))]);
+    await Promise.all([handler(this.settledWhileOpen(given)), mirror?.(mirroredCopy(delivery))]);
     tap.handled(this.who, delivery, receivedAt, clock.now());
+  }
+
+  /**
+   * A delivery that cannot be settled once this participant's connection is gone, as after a
+   * crash: a real client may still get an ack out while its connection closes, a dead process none.
+   */
+  private settledWhileOpen(delivery: Delivery): Delivery {
+    const refused = () => Promise.reject(new TransportClosedError(`${this.who}'s connection closed: the delivery goes back to its queue`));
+    return {
+      body: delivery.body,
+      messageId: delivery.messageId,
+      routeNodeId: delivery.routeNodeId,
+      routeKind: delivery.routeKind,
+      authenticatedUser: delivery.authenticatedUser,
+      headers: delivery.headers,
+      redelivered: delivery.redelivered,
+      deliveryCount: delivery.deliveryCount,
+      deadReason: delivery.deadReason,
+      ack: () => (this.closed ? refused() : delivery.ack()),
+      nack: (options) => (this.closed ? refused() : delivery.nack(options)),
+      deadLetter: (reason) => (this.closed ? refused() : delivery.deadLetter(reason)),
+    };
   }
 
   /** The delivery the handler gets: the first consumer-side fault in force that strikes decides. */

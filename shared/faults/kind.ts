@@ -13,6 +13,24 @@ export interface PublishedUpdate {
   result: ResultState;
 }
 
+/** A run-query the hub got confirmed by the broker: what a node's queue restored from a backup holds again. */
+export interface PublishedRunQuery {
+  at: number;
+  nodeId: string;
+  queryId: string;
+  messageId: string;
+  body: Uint8Array;
+}
+
+/** A message that reached the dead-letter destination, as an operator finds it there. */
+export interface DeadLetterCopy {
+  at: number;
+  reason: string;
+  /** The node whose route it came by, where the broker tells. */
+  nodeId: string | undefined;
+  body: Uint8Array;
+}
+
 /** Where a fault tells what it did: `who` it acted at ("hub", a node id), `what` it did ("ack dropped"). */
 export interface FaultReport {
   faulted(who: string, what: string): void;
@@ -38,13 +56,17 @@ export interface FaultedNetwork extends FaultReport {
   startNode(nodeId: string, options: { loseState: boolean }): Promise<void>;
   /** A new hub over the same store, after the old one's connection dropped. */
   restartHub(): Promise<void>;
-  /** A second agent of the node, on a connection of its own. */
-  startTwin(nodeId: string): Promise<void>;
+  /** A second agent of the node, on a connection of its own; with `ownSeed` a site of its own (other patients, other counts). */
+  startTwin(nodeId: string, options: { ownSeed: boolean }): Promise<void>;
   stopTwin(nodeId: string): Promise<void>;
   /** A connection that publishes as the node, beside its agent's. */
   connectionAs(nodeId: string): Promise<Transport>;
   /** The result-updates published so far, in the order the broker confirmed them. */
   readonly publishedUpdates: readonly PublishedUpdate[];
+  /** The run-queries the hub published so far, in the order the broker confirmed them. */
+  readonly publishedRunQueries: readonly PublishedRunQuery[];
+  /** What reached the dead-letter destination so far, in the order it arrived. */
+  readonly deadLetters: readonly DeadLetterCopy[];
   /** A query the hub was given, if any yet. */
   knownQueryId(): string | undefined;
 }

@@ -6,9 +6,10 @@
  * are the scenario engine's (scenarios/run/).
  */
 export { FaultBoard } from "./board.ts";
+export { FaultyStore } from "./faultyStore.ts";
 export { FaultyTransport, type WireTap } from "./faultyTransport.ts";
 export { ms, nodeId, probability } from "./fields.ts";
-export type { FaultedNetwork, FaultKind, FaultReport, PublishedUpdate } from "./kind.ts";
+export type { DeadLetterCopy, FaultedNetwork, FaultKind, FaultReport, PublishedRunQuery, PublishedUpdate } from "./kind.ts";
 export { SkewedClock } from "./kinds/clockSkew.ts";
 export { FAULT_KINDS, type Fault, type FaultKindName, FaultSchema, faultKind } from "./table.ts";
 export {

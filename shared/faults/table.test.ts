@@ -21,6 +21,9 @@ const ONE_OF_EACH: Record<string, Record<string, unknown>> = {
   partition: { nodeId: "site-a", direction: "publish" },
   clockSkew: { nodeId: "site-a", offsetMs: -60_000 },
   poison: { count: 2 },
+  ledgerLoss: { nodeId: "site-a" },
+  deadLetterReplay: {},
+  storeFault: { effect: "stall", probability: 0.5 },
 };
 
 /** A network that only keeps a board and records what the faults ask of it. */
@@ -38,10 +41,12 @@ function fakeNetwork() {
     crashNode: async (id) => void asked.push(`crash ${id}`),
     startNode: async (id, o) => void asked.push(`start ${id}${o.loseState ? " empty" : ""}`),
     restartHub: async () => void asked.push("restart hub"),
-    startTwin: async (id) => void asked.push(`twin ${id}`),
+    startTwin: async (id, o) => void asked.push(`twin ${id}${o.ownSeed ? " own seed" : ""}`),
     stopTwin: async (id) => void asked.push(`no twin ${id}`),
     connectionAs: async () => ({}) as Transport,
     publishedUpdates: [],
+    publishedRunQueries: [],
+    deadLetters: [],
     knownQueryId: () => undefined,
   };
   return { network, asked };
@@ -90,6 +95,7 @@ describe("the fault table", () => {
       true,
     ]);
     expect(board.skewOf("site-a")).toBe(-60_000);
+    expect(board.storeFaults).toEqual({ stall: { probability: 0.5, stallMs: 2_000 } });
 
     for (const f of windows) await windowKind(f).remove(f, network);
     expect(board.transit).toEqual({});
@@ -97,6 +103,8 @@ describe("the fault table", () => {
     expect(board.consumerFaults("site-a")).toEqual({});
     expect([board.partitioned("site-a", "publish"), board.partitioned("hub", "consume")]).toEqual([false, false]);
     expect(board.skewOf("site-a")).toBe(0);
+    expect(board.storeFaults).toEqual({});
+    expect(board.storeFaulted()).toBe(false);
     expect(asked).toEqual([
       "site-a: crashed",
       "crash site-a",
@@ -108,6 +116,8 @@ describe("the fault table", () => {
       "hub: restarted",
       "restart hub",
       "no twin site-a",
+      "site-a: restarted with its state lost",
+      "start site-a empty",
     ]);
   });
 });

@@ -2,16 +2,19 @@ import { z } from "zod";
 import type { FaultKind } from "./kind.ts";
 import { ackDelay } from "./kinds/ackDelay.ts";
 import { clockSkew } from "./kinds/clockSkew.ts";
+import { deadLetterReplay } from "./kinds/deadLetterReplay.ts";
 import { dropBeforeAck } from "./kinds/dropBeforeAck.ts";
 import { duplicate } from "./kinds/duplicate.ts";
 import { hubCrash } from "./kinds/hubCrash.ts";
 import { latency } from "./kinds/latency.ts";
+import { ledgerLoss } from "./kinds/ledgerLoss.ts";
 import { nackStorm } from "./kinds/nackStorm.ts";
 import { nodeCrash } from "./kinds/nodeCrash.ts";
 import { partition } from "./kinds/partition.ts";
 import { poison } from "./kinds/poison.ts";
 import { reorder } from "./kinds/reorder.ts";
 import { staleReplay } from "./kinds/staleReplay.ts";
+import { storeFault } from "./kinds/storeFault.ts";
 import { twin } from "./kinds/twin.ts";
 
 /** The fault table: every kind of fault, one module each, in the order they are listed and drawn. */
@@ -29,6 +32,9 @@ const TABLE = [
   partition,
   clockSkew,
   poison,
+  ledgerLoss,
+  deadLetterReplay,
+  storeFault,
 ] as const;
 
 type SchemasOf<T extends readonly { schema: z.ZodType }[]> = { -readonly [I in keyof T]: T[I]["schema"] };

@@ -5,12 +5,16 @@ import { defineFault } from "../kind.ts";
 
 export const MIRRORED = "delivery taken by its twin too";
 
-/** A second agent runs as the same node for the window: two writers of the same results. */
+/**
+ * A second agent runs as the same node for the window: two writers of the same results. With
+ * `ownSeed` it is a site of its own (other patients, so other counts), as a misconfigured second
+ * install would be; without, it counts as the node does and differs only in its timing.
+ */
 export const twin = defineFault({
-  schema: z.strictObject({ kind: z.literal("twin"), ...window, nodeId }),
+  schema: z.strictObject({ kind: z.literal("twin"), ...window, nodeId, ownSeed: z.boolean().default(false) }),
   counts: [MIRRORED],
-  describe: (f) => ({ label: "twin agent", nodeId: f.nodeId }),
-  install: (f, network) => network.startTwin(f.nodeId),
+  describe: (f) => ({ label: f.ownSeed ? "twin agent, own seed" : "twin agent", nodeId: f.nodeId }),
+  install: (f, network) => network.startTwin(f.nodeId, { ownSeed: f.ownSeed }),
   remove: (f, network) => network.stopTwin(f.nodeId),
 });
 

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { MemoryStore } from "../store/memory.ts";
+import { fanOut, nodeProposal, resultState } from "../store/testing/proposals.ts";
+import { SeededRandom } from "../time/seededRandom.ts";
+import { VirtualClock } from "../time/virtualClock.ts";
+import { FaultBoard } from "./board.ts";
+import { FaultyStore } from "./faultyStore.ts";
+import { HubCrashedError } from "./kinds/hubCrash.ts";
+import { StoreStepFailedError } from "./kinds/storeFault.ts";
+
+const Q = "00000000-0000-4000-8000-0000000000f5";
+const running = nodeProposal(resultState(Q, "site-a", 2, "receivedByNode"));
+
+async function rig() {
+  const clock = new VirtualClock(0);
+  const board = new FaultBoard(clock);
+  const inner = new MemoryStore({ clock });
+  const reported: string[] = [];
+  const store = new FaultyStore(inner, {
+    board,
+    clock,
+    random: new SeededRandom("store"),
+    report: { faulted: (who, what) => reported.push(`${who}: ${what}`) },
+  });
+  await store.apply(fanOut(Q, ["site-a"]));
+  const stored = async () => (await inner.states("result", `${Q}:site-a`)).map((s) => s.itemVersion);
+  return { clock, board, inner, store, reported, stored };
+}
+
+describe("the hub's store with faults around its store steps", () => {
+  it("hands the store's own answer through while no fault is in force", async () => {
+    const { store, stored } = await rig();
+    expect((await store.apply([running]))[0]?.outcome).toBe("applied");
+    expect(await stored()).toEqual([1, 2]);
+  });
+
+  it("fails a step of ingest as an aborted transaction: nothing of it stored, the hub's own writes untouched", async () => {
+    const { board, store, reported, stored } = await rig();
+    board.setStoreFault("fail", { probability: 1 });
+    await expect(store.apply([running])).rejects.toThrow(StoreStepFailedError);
+    expect(await stored()).toEqual([1]);
+    expect(reported).toEqual(["hub: store step failed, its burst given back"]);
+    // A timedOut of the overdue poller is the hub's own write: it passes.
+    const timedOut = { kind: "result" as const, origin: "hub" as const, state: resultState(Q, "site-a", 2, "timedOut") };
+    expect((await store.apply([timedOut]))[0]?.outcome).toBe("applied");
+  });
+
+  it("stalls a step for its time on the clock before it begins", async () => {
+    const { clock, board, store, stored } = await rig();
+    board.setStoreFault("stall", { probability: 1, stallMs: 2_000 });
+    const step = store.apply([running]);
+    await clock.advance(1_999);
+    expect(await stored()).toEqual([1]);
+    await clock.advance(1);
+    expect((await step)[0]?.outcome).toBe("applied");
+    expect(await stored()).toEqual([1, 2]);
+  });
+
+  it("crashes the hub before a step commits, once, storing nothing of it", async () => {
+    const { board, store, reported, stored } = await rig();
+    board.armHubCrash("beforeCommit", () => reported.push("crash"));
+    await expect(store.apply([running])).rejects.toThrow(HubCrashedError);
+    expect(await stored()).toEqual([1]);
+    expect(await store.apply([running])).toMatchObject([{ outcome: "applied" }]);
+    expect(reported).toEqual(["crash"]);
+  });
+
+  it("crashes the hub after a step commits and before its answer reaches ingest", async () => {
+    const { board, store, stored } = await rig();
+    const order: string[] = [];
+    const atCrash: Promise<number[]>[] = [];
+    board.armHubCrash("afterCommit", () => {
+      order.push("crash");
+      atCrash.push(stored());
+    });
+    await store.apply([running]).then(([a]) => order.push(`answered ${a?.outcome}`));
+    expect(order).toEqual(["crash", "answered applied"]);
+    expect(await atCrash[0]).toEqual([1, 2]);
+    expect(board.storeFaulted()).toBe(false);
+  });
+});

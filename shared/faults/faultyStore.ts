@@ -1,0 +1,83 @@
+import type { ItemKind } from "../apply/precedence.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { Random } from "../ports/random.ts";
+import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../ports/store.ts";
+import type { CrashPoint, FaultBoard } from "./board.ts";
+import type { FaultReport } from "./kind.ts";
+import { HubCrashedError } from "./kinds/hubCrash.ts";
+import { STORE_STEP_FAILED, STORE_STEP_STALLED, StoreStepFailedError } from "./kinds/storeFault.ts";
+
+/**
+ * The hub's store with the faults of a FaultBoard around its store steps of ingest, the bursts
+ * that carry a node's proposals: a step that fails (nothing stored) or stalls, and the hub crashing
+ * before a step commits or after it and before its acks. The hub's own writes (fan-out, timedOut,
+ * query status) pass untouched, and so does every step while no such fault is in force.
+ */
+export class FaultyStore implements Store {
+  constructor(
+    private readonly inner: Store,
+    private readonly deps: { board: FaultBoard; clock: Clock; random: Random; report: FaultReport },
+  ) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  open(): Promise<void> {
+    return this.inner.open();
+  }
+
+  ready(): Promise<boolean> {
+    return this.inner.ready?.() ?? Promise.resolve(true);
+  }
+
+  apply(proposals: readonly Proposal[]): Promise<Applied[]> {
+    // The same promise as the store's own when nothing strikes: a run without store faults is not shifted by a turn.
+    if (!this.deps.board.storeFaulted() || !proposals.some((p) => p.origin === "node")) return this.inner.apply(proposals);
+    return this.faultedStep(proposals);
+  }
+
+  private async faultedStep(proposals: readonly Proposal[]): Promise<Applied[]> {
+    const { board, clock, random, report } = this.deps;
+    if (this.crash("beforeCommit")) throw new HubCrashedError("the hub crashed before its store step committed");
+    const { fail, stall } = board.storeFaults;
+    if (fail && random.chance(fail.probability)) {
+      report.faulted("hub", STORE_STEP_FAILED);
+      throw new StoreStepFailedError("the store step failed: nothing of the burst was stored");
+    }
+    if (stall && random.chance(stall.probability)) {
+      report.faulted("hub", STORE_STEP_STALLED);
+      await clock.sleep(stall.stallMs);
+    }
+    const applied = await this.inner.apply(proposals);
+    this.crash("afterCommit");
+    return applied;
+  }
+
+  /** Crashes the hub if a crash is armed at the point; answers whether it did. */
+  private crash(point: CrashPoint): boolean {
+    const crash = this.deps.board.takeHubCrash(point);
+    crash?.();
+    return crash !== undefined;
+  }
+
+  states(kind: ItemKind, id: string): Promise<StoredState[]> {
+    return this.inner.states(kind, id);
+  }
+
+  history(queryId: string): Promise<{ states: StoredState[]; conflicts: ConflictRecord[] }> {
+    return this.inner.history(queryId);
+  }
+
+  replay(): AsyncIterable<StoredState> {
+    return this.inner.replay();
+  }
+
+  counts(): Promise<StoreCounts> {
+    return this.inner.counts();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
