@@ -11,6 +11,13 @@ import partition from "./partition.ts";
 import poison from "./poison.ts";
 import staleReplay from "./staleReplay.ts";
 import twinWriters from "./twinWriters.ts";
+import twinCounts from "./twinCounts.ts";
+import ledgerLoss from "./ledgerLoss.ts";
+import timeouts from "./timeouts.ts";
+import storeOutage from "./storeOutage.ts";
+import storeFaults from "./storeFaults.ts";
+import resendNewIds from "./resendNewIds.ts";
+import hubCrashCommit from "./hubCrashCommit.ts";
 
 /** The named scenarios shipped with qnet, in the order `list` prints them. */
 export const LIBRARY: readonly Scenario[] = [
@@ -25,6 +32,13 @@ export const LIBRARY: readonly Scenario[] = [
   partition,
   clockSkew,
   poison,
+  twinCounts,
+  ledgerLoss,
+  timeouts,
+  storeOutage,
+  storeFaults,
+  resendNewIds,
+  hubCrashCommit,
   everythingAtOnce,
 ];
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { RULES } from "../check/rules.ts";
 import { runScenario } from "../run/runner.ts";
 import { LIBRARY, findScenario } from "./index.ts";
 import { uncounted } from "./testing/faultCounts.ts";
@@ -35,6 +36,11 @@ describe("the scenario library on the memory broker", () => {
 });
 
 describe("the rules a scenario exercises", () => {
+  it("between them, the shipped scenarios exercise every rule of the protocol's sections 2 and 3", () => {
+    const exercised = new Set(LIBRARY.flatMap((s) => s.exercises));
+    expect(RULES.filter((r) => !exercised.has(r))).toEqual([]);
+  });
+
   it("fail the run, naming the rule, when one of them never fires", async () => {
     const scenario = findScenario("latency-jitter");
     if (!scenario) throw new Error("missing scenario");
