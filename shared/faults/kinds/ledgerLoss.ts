@@ -27,7 +27,8 @@ export const ledgerLoss = defineFault({
     const connection = await network.connectionAs(f.nodeId);
     for (const q of network.publishedRunQueries.filter((q) => q.nodeId === f.nodeId)) {
       network.faulted(f.nodeId, QUERY_HANDED_AGAIN);
-      await connection.publish({ to: "node", nodeId: f.nodeId }, q.body, { messageId: q.messageId });
+      // The same message again: broker-side de-duplication (JetStream's) must not swallow it.
+      await connection.publish({ to: "node", nodeId: f.nodeId }, q.body, { messageId: q.messageId, brokerDedupId: `${q.messageId}:again` });
     }
   },
 });

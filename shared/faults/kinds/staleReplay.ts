@@ -36,6 +36,10 @@ export const staleReplay = defineFault({
       result: old.result,
     });
     network.faulted(old.nodeId, f.newMessageIds ? RESENT : REPLAYED);
-    await (await network.connectionAs(old.nodeId)).publish({ to: "hub", kind: "result", nodeId: old.nodeId }, body, { messageId });
+    // A replay is the message again: broker-side de-duplication (JetStream's) must not swallow it.
+    await (await network.connectionAs(old.nodeId)).publish({ to: "hub", kind: "result", nodeId: old.nodeId }, body, {
+      messageId,
+      brokerDedupId: `${messageId}:replay${network.clock.now()}`,
+    });
   },
 });
