@@ -8,7 +8,7 @@ import { uncounted } from "./testing/faultCounts.ts";
 
 /** Real time, shortened to a tenth: the faults are injected around the real client and the redeliveries are the broker's own. */
 const SHORTEN = 0.1;
-const SCENARIOS = ["drop-before-ack", "poison", "partition", "duplicate-reorder"] as const;
+const SCENARIOS = ["drop-before-ack", "poison", "partition", "duplicate-reorder", "ledger-loss", "resend-new-ids"] as const;
 
 for (const transport of ["amqp", "nats"] as const) {
   await describeWith([transport], `scenarios on ${transport}`, () => {
