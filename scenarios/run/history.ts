@@ -6,6 +6,7 @@ import type { Delivery, Route } from "../../shared/ports/transport.ts";
 import { decodeMessage } from "../../shared/protocol/messages.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
 import type { PublishedRunQuery, PublishedUpdate, WireTap } from "../../shared/faults/mod.ts";
+import { ForwardingStore } from "../../shared/store/forwarding.ts";
 import type { Commit, Decision, Observation as SeenRow, Settlement } from "../check/evidence.ts";
 
 /** One proposal the hub's store decided, in the order it decided them: what the checker reads, in the hub's own types. */
@@ -92,26 +93,16 @@ function resultUpdateOf(route: Route, body: Uint8Array): ResultState | undefined
 }
 
 /** The hub's store with every decision written into the history as it is made. */
-export class RecordingStore implements Store {
+export class RecordingStore extends ForwardingStore {
   constructor(
-    private readonly inner: Store,
+    inner: Store,
     private readonly record: History,
     private readonly clock: Clock,
-  ) {}
-
-  get name(): string {
-    return this.inner.name;
+  ) {
+    super(inner);
   }
 
-  open(): Promise<void> {
-    return this.inner.open();
-  }
-
-  ready(): Promise<boolean> {
-    return this.inner.ready?.() ?? Promise.resolve(true);
-  }
-
-  async apply(proposals: readonly Proposal[]): Promise<Applied[]> {
+  override async apply(proposals: readonly Proposal[]): Promise<Applied[]> {
     const applied = await this.inner.apply(proposals);
     const at = this.clock.now();
     this.record.committed(proposals.flatMap((p) => (p.messageId === undefined ? [] : [p.messageId])));
@@ -131,21 +122,5 @@ export class RecordingStore implements Store {
       });
     });
     return applied;
-  }
-
-  states(...args: Parameters<Store["states"]>) {
-    return this.inner.states(...args);
-  }
-  history(queryId: string) {
-    return this.inner.history(queryId);
-  }
-  replay() {
-    return this.inner.replay();
-  }
-  counts() {
-    return this.inner.counts();
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }

@@ -1,7 +1,7 @@
-import type { ItemKind } from "../apply/precedence.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Random } from "../ports/random.ts";
-import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../ports/store.ts";
+import type { Applied, Proposal, Store } from "../ports/store.ts";
+import { ForwardingStore } from "../store/forwarding.ts";
 import type { CrashPoint, FaultBoard } from "./board.ts";
 import type { FaultReport } from "./kind.ts";
 import { HubCrashedError } from "./kinds/hubCrash.ts";
@@ -13,25 +13,15 @@ import { STORE_STEP_FAILED, STORE_STEP_STALLED, StoreStepFailedError } from "./k
  * before a step commits or after it and before its acks. The hub's own writes (fan-out, timedOut,
  * query status) pass untouched, and so does every step while no such fault is in force.
  */
-export class FaultyStore implements Store {
+export class FaultyStore extends ForwardingStore {
   constructor(
-    private readonly inner: Store,
+    inner: Store,
     private readonly deps: { board: FaultBoard; clock: Clock; random: Random; report: FaultReport },
-  ) {}
-
-  get name(): string {
-    return this.inner.name;
+  ) {
+    super(inner);
   }
 
-  open(): Promise<void> {
-    return this.inner.open();
-  }
-
-  ready(): Promise<boolean> {
-    return this.inner.ready?.() ?? Promise.resolve(true);
-  }
-
-  apply(proposals: readonly Proposal[]): Promise<Applied[]> {
+  override apply(proposals: readonly Proposal[]): Promise<Applied[]> {
     // The same promise as the store's own when nothing strikes: a run without store faults is not shifted by a turn.
     if (!this.deps.board.storeFaulted() || !proposals.some((p) => p.origin === "node")) return this.inner.apply(proposals);
     return this.faultedStep(proposals);
@@ -59,25 +49,5 @@ export class FaultyStore implements Store {
     const crash = this.deps.board.takeHubCrash(point);
     crash?.();
     return crash !== undefined;
-  }
-
-  states(kind: ItemKind, id: string): Promise<StoredState[]> {
-    return this.inner.states(kind, id);
-  }
-
-  history(queryId: string): Promise<{ states: StoredState[]; conflicts: ConflictRecord[] }> {
-    return this.inner.history(queryId);
-  }
-
-  replay(): AsyncIterable<StoredState> {
-    return this.inner.replay();
-  }
-
-  counts(): Promise<StoreCounts> {
-    return this.inner.counts();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }

@@ -1,0 +1,46 @@
+import type { ItemKind } from "../apply/precedence.ts";
+import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../ports/store.ts";
+
+/**
+ * A store that hands every operation to another, as it is: the base of a wrapper around the hub's
+ * store (the faults a scenario injects there, the record a run keeps), which overrides what it adds to.
+ */
+export class ForwardingStore implements Store {
+  constructor(protected readonly inner: Store) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  open(): Promise<void> {
+    return this.inner.open();
+  }
+
+  ready(): Promise<boolean> {
+    return this.inner.ready?.() ?? Promise.resolve(true);
+  }
+
+  apply(proposals: readonly Proposal[]): Promise<Applied[]> {
+    return this.inner.apply(proposals);
+  }
+
+  states(kind: ItemKind, id: string): Promise<StoredState[]> {
+    return this.inner.states(kind, id);
+  }
+
+  history(queryId: string): Promise<{ states: StoredState[]; conflicts: ConflictRecord[] }> {
+    return this.inner.history(queryId);
+  }
+
+  replay(): AsyncIterable<StoredState> {
+    return this.inner.replay();
+  }
+
+  counts(): Promise<StoreCounts> {
+    return this.inner.counts();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
