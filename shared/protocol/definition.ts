@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RequestedBreakdowns } from "./breakdowns.ts";
 
 /** A concept code such as "dx:E11.9" or "rx:metformin": a vocabulary, a colon, a code. */
 export const Concept = z
@@ -36,6 +37,8 @@ function definitionOf(object: typeof z.object | typeof z.strictObject) {
       .meta({ description: "inclusive bounds in years; min <= max when both are given" })
       .optional(),
     sex: z.enum(["F", "M"]).optional(),
+    /** SHRINE's breakdown result types the researcher wants beside the count; none when absent. */
+    breakdowns: RequestedBreakdowns.optional(),
   }).refine((d) => d.panels.some((p) => !p.not), { message: "at least one panel must not be negated" });
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Breakdowns, patientCount } from "./breakdowns.ts";
 import { QueryDefinition } from "./definition.ts";
 import { NodeId, QueryId, resultId } from "./ids.ts";
 import { QueryStatus, ResultStatus } from "./status.ts";
@@ -43,20 +44,17 @@ export const ResultState = z
       .min(0, { message: "progress must be within 0..1" })
       .max(1, { message: "progress must be within 0..1" })
       .optional(),
-    count: z
-      .number()
-      .int({ message: "count must be an integer" })
-      .min(-1, { message: "count must be >= -1" })
-      .max(1_000_000_000, { message: "count is implausibly large" })
-      .optional(),
+    count: patientCount("count").optional(),
     statusMessage: Text(2000, "statusMessage").optional(),
     obfuscation: Obfuscation.optional(),
+    /** The breakdowns the query asked for, cell by cell, obfuscated with the same parameters as the count. */
+    breakdowns: Breakdowns.optional(),
   })
   .meta({
-    // The count rule of the superRefine below; the id rule is in the id's description.
+    // The count and breakdowns rules of the superRefine below; the id rule is in the id's description.
     anyOf: [
       { properties: { status: { const: "completed" } }, required: ["count"] },
-      { properties: { status: { not: { const: "completed" } } }, not: { required: ["count"] } },
+      { properties: { status: { not: { const: "completed" } } }, not: { anyOf: [{ required: ["count"] }, { required: ["breakdowns"] }] } },
     ],
   })
   .superRefine((r, ctx) => {
@@ -65,6 +63,9 @@ export const ResultState = z
     }
     if (r.count !== undefined && r.status !== "completed") {
       ctx.addIssue({ code: "custom", path: ["count"], message: "count is set only on completed" });
+    }
+    if (r.breakdowns !== undefined && r.status !== "completed") {
+      ctx.addIssue({ code: "custom", path: ["breakdowns"], message: "breakdowns are set only on completed" });
     }
     if (r.status === "completed" && r.count === undefined) {
       ctx.addIssue({ code: "custom", path: ["count"], message: "a completed result needs a count" });
