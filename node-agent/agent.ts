@@ -4,6 +4,7 @@ import { silentLogger } from "../shared/log.ts";
 import type { Clock } from "../shared/ports/clock.ts";
 import type { Random } from "../shared/ports/random.ts";
 import type { Subscription, Transport } from "../shared/ports/transport.ts";
+import { type Obfuscation, SHRINE_OBFUSCATION } from "../shared/protocol/items.ts";
 import { SeededRandom } from "../shared/time/seededRandom.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { RunQueryIntake } from "./intake.ts";
@@ -27,6 +28,8 @@ export interface NodeAgentOptions {
   profile: NodeProfileName | LatencyProfile;
   /** The site's secret seed: its patients and its noise. Sites differ by seed. */
   seed: string;
+  /** How the site blurs its counts and breakdown cells; SHRINE's parameters by default. */
+  obfuscation?: Obfuscation;
   populationSize?: number;
   /** Where the node remembers its results; memory by default (forgotten on restart). */
   ledger?: NodeLedger;
@@ -97,6 +100,7 @@ export class NodeAgent {
       random,
       population: this.population,
       secret,
+      obfuscation: options.obfuscation ?? SHRINE_OBFUSCATION,
       profile: this.profile,
       timeScale: options.timeScale ?? 1,
       ledger,

@@ -2,7 +2,7 @@ import type { Random } from "../shared/ports/random.ts";
 import type { ResultState } from "../shared/protocol/items.ts";
 import { isFinal, type ResultStatus } from "../shared/protocol/status.ts";
 import { nextVersion } from "../shared/protocol/versionInfo.ts";
-import type { ObfuscatedCount } from "./obfuscate.ts";
+import type { SiteAnswer } from "./obfuscate.ts";
 import { type Distribution, drawMs, type LatencyProfile } from "./profile.ts";
 
 /** One state a node will propose, and how long after the previous one it goes out. */
@@ -19,8 +19,8 @@ export interface LifecycleInput {
   random: Random;
   /** When the plan starts (clock ms): the changeDates follow from it. */
   startAt: number;
-  /** The count a completed result reports. */
-  answer: ObfuscatedCount;
+  /** The count and breakdowns a completed result reports. */
+  answer: SiteAnswer;
   timeScale?: number;
 }
 
@@ -38,7 +38,7 @@ export interface PlannedStep {
 
 /**
  * The rest of a result's life at the node, as proposed states: receivedByNode -> (queuedAtNode)
- * -> running, progress 0 then rising -> completed with the count, or failed with a message.
+ * -> running, progress 0 then rising -> completed with the count (and breakdowns), or failed with a message.
  * Each state is the next version of the one before it; resuming from a node's own state plans
  * only what is left after it. A final `from` has nothing left.
  */
@@ -55,7 +55,7 @@ export function planLifecycle(input: LifecycleInput): PlannedState[] {
 }
 
 /** The state a step proposes: the next version of the state before it, changed at `at` (clock ms). */
-export function stepState(step: PlannedStep, previous: ResultState, at: number, answer: ObfuscatedCount): ResultState {
+export function stepState(step: PlannedStep, previous: ResultState, at: number, answer: SiteAnswer): ResultState {
   const result: ResultState = {
     id: previous.id,
     queryId: previous.queryId,
@@ -67,6 +67,7 @@ export function stepState(step: PlannedStep, previous: ResultState, at: number, 
   if (step.status === "completed") {
     result.count = answer.count;
     result.obfuscation = answer.obfuscation;
+    if (answer.breakdowns) result.breakdowns = answer.breakdowns;
   }
   if (step.statusMessage !== undefined) result.statusMessage = step.statusMessage;
   return result;

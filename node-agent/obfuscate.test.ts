@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Random } from "../shared/ports/random.ts";
 import { SeededRandom } from "../shared/time/seededRandom.ts";
 import { SHRINE_OBFUSCATION } from "../shared/protocol/items.ts";
-import { noiseFor, obfuscateCount } from "./obfuscate.ts";
+import { noiseFor, obfuscateAnswer, obfuscateCount } from "./obfuscate.ts";
 
 const { binSize, noiseClamp, lowLimit } = SHRINE_OBFUSCATION;
 
@@ -64,5 +64,44 @@ describe("obfuscateCount", () => {
     const spread = new Set<number>();
     for (let i = 0; i < 50; i++) spread.add(obfuscateCount(5000, noiseFor(new SeededRandom(`site:${i}`), 5000)).count);
     expect(spread.size).toBeGreaterThan(2);
+  });
+});
+
+describe("obfuscateAnswer", () => {
+  const site = new SeededRandom("site:hospital-a");
+  const truth = {
+    count: 312,
+    breakdowns: {
+      sex: { female: 170, male: 142 },
+      vitalStatus: { living: 280, deceased: 25, notRecorded: 7 },
+    },
+  };
+
+  it("obfuscates every breakdown cell as the count is, each with the noise of its own true value", () => {
+    const answer = obfuscateAnswer(truth, site);
+    expect(answer.count).toBe(obfuscateCount(312, noiseFor(site, 312)).count);
+    expect(answer.obfuscation).toEqual(SHRINE_OBFUSCATION);
+    expect(answer.breakdowns).toEqual({
+      sex: { female: obfuscateCount(170, noiseFor(site, 170)).count, male: obfuscateCount(142, noiseFor(site, 142)).count },
+      vitalStatus: {
+        living: obfuscateCount(280, noiseFor(site, 280)).count,
+        deceased: obfuscateCount(25, noiseFor(site, 25)).count,
+        notRecorded: -1,
+      },
+    });
+    for (const cells of Object.values(answer.breakdowns ?? {})) {
+      for (const cell of Object.values(cells as Record<string, number>))
+        expect(cell === -1 || (cell > lowLimit && cell % binSize === 0)).toBe(true);
+    }
+  });
+
+  it("gives a cell the same value as a count of the same true number, so no question asked two ways averages the noise away", () => {
+    const answer = obfuscateAnswer(truth, site);
+    expect(answer.breakdowns?.sex?.female).toBe(obfuscateAnswer({ count: 170 }, site).count);
+    expect(obfuscateAnswer(truth, new SeededRandom("site:hospital-a"))).toEqual(answer);
+  });
+
+  it("adds no breakdowns when none were counted", () => {
+    expect(obfuscateAnswer({ count: 312 }, site)).not.toHaveProperty("breakdowns");
   });
 });

@@ -1,5 +1,7 @@
 import type { Random } from "../shared/ports/random.ts";
+import type { Breakdowns } from "../shared/protocol/breakdowns.ts";
 import { type Obfuscation, SHRINE_OBFUSCATION } from "../shared/protocol/items.ts";
+import type { TrueAnswer } from "./evaluate.ts";
 
 /** What a site reports instead of a count at or under the low limit: "lowLimit patients or fewer". */
 export const AT_OR_BELOW_LIMIT = -1;
@@ -9,6 +11,31 @@ export interface ObfuscatedCount {
   count: number;
   /** The parameters used, reported with the count so a reader can state the error bound. */
   obfuscation: Obfuscation;
+}
+
+/** What a completed result reports: the obfuscated count, and the breakdowns asked for, every cell obfuscated alike. */
+export interface SiteAnswer extends ObfuscatedCount {
+  breakdowns?: Breakdowns;
+}
+
+/**
+ * A site's answer from its true one: the count and every breakdown cell obfuscated the same way,
+ * each with the noise of its own true value (noiseFor), as SHRINE obfuscates each breakdown's
+ * cells with the count's obfuscator. A cell is a count of patients too: asked again, alone or as
+ * the count of another query, the same true number gives the same reported one.
+ */
+export function obfuscateAnswer(truth: TrueAnswer, siteSecret: Random, params: Obfuscation = SHRINE_OBFUSCATION): SiteAnswer {
+  const blur = (n: number) => obfuscateCount(n, noiseFor(siteSecret, n), params);
+  const answer: SiteAnswer = blur(truth.count);
+  if (truth.breakdowns) {
+    answer.breakdowns = Object.fromEntries(
+      Object.entries(truth.breakdowns).map(([kind, cells]) => [
+        kind,
+        Object.fromEntries(Object.entries(cells as Record<string, number>).map(([cell, n]) => [cell, blur(n).count])),
+      ]),
+    ) as Breakdowns;
+  }
+  return answer;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Breakdowns } from "../shared/protocol/breakdowns.ts";
 import type { ResultState } from "../shared/protocol/items.ts";
 
 /** What a site counted for one of its results, and what it will report: the truth a checker holds the hub's view to. */
@@ -7,6 +8,10 @@ export interface CountedResult {
   trueCount: number;
   /** The obfuscated count the node reports, or null when it fails the query. */
   reportedCount: number | null;
+  /** The true cells of the breakdowns the query asked for; absent when it asked for none. */
+  trueBreakdowns?: Breakdowns;
+  /** The obfuscated cells the node reports, null when it fails the query; absent when the query asked for none. */
+  reportedBreakdowns?: Breakdowns | null;
   /** The final status this node's plan ends in. */
   finalStatus: "completed" | "failed";
 }

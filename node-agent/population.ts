@@ -1,5 +1,6 @@
 import type { Random } from "../shared/ports/random.ts";
 import { compact, EMPTY_MEMBERS, type MemberSet, membersOf, unionSorted, wordsFor } from "./bitset.ts";
+import { birthDateOf, drawTraits, RACES, type Race, type Traits, VITAL_STATUSES, type VitalStatus } from "./demographics.ts";
 import { type AgeTrend, type ConceptSpec, VOCABULARY } from "./vocabulary.ts";
 
 export const DEFAULT_POPULATION_SIZE = 20_000;
@@ -9,19 +10,43 @@ export const MAX_AGE = 99;
  * A hospital's patients, held compactly enough for ten million: one byte of age each, one bit
  * of sex, and per concept a sorted id list or a bitset (see bitset.ts). Concepts are generated
  * on first use, each from its own stream forked off the population's seed, so the same seed
- * gives the same patients whatever order queries ask in.
+ * gives the same patients whatever order queries ask in. Race, vital status and birthday
+ * (demographics.ts) are drawn on first use too, when a query first asks for a breakdown, from
+ * streams of their own: a site that is never asked keeps four bytes a patient less, and the
+ * patients and counts of every other query stay what they were.
  */
 export class Population {
   private readonly concepts = new Map<string, MemberSet>();
+  private drawnTraits: Traits | undefined;
 
   constructor(
     readonly size: number,
-    /** Age in years, by patient id. */
+    /** Age in years on the extract date, by patient id. */
     readonly ages: Uint8Array,
     /** Bit i set when patient i is female. */
     readonly females: Uint32Array,
     private readonly build: (concept: string, population: Population) => MemberSet | undefined,
+    private readonly drawTraitsOnce: (population: Population) => Traits,
   ) {}
+
+  /** Race, vital status and birthday of every patient. */
+  get traits(): Traits {
+    this.drawnTraits ??= this.drawTraitsOnce(this);
+    return this.drawnTraits;
+  }
+
+  race(patient: number): Race {
+    return RACES[this.traits.races[patient] as number] as Race;
+  }
+
+  vitalStatus(patient: number): VitalStatus {
+    return VITAL_STATUSES[this.traits.vitalStatuses[patient] as number] as VitalStatus;
+  }
+
+  /** The birth date (YYYY-MM-DD) that makes the patient's age on the extract date. */
+  birthDate(patient: number): string {
+    return birthDateOf(this.ages[patient] as number, this.traits.birthdays[patient] as number);
+  }
 
   /** The patients having a concept; an unknown concept has none. */
   members(concept: string): MemberSet {
@@ -43,6 +68,10 @@ export interface PatientRecord {
   age: number;
   sex: "F" | "M";
   concepts: readonly string[];
+  /** "unknown" when absent. */
+  race?: Race;
+  /** "living" when absent. */
+  vitalStatus?: VitalStatus;
 }
 
 /** A population written out patient by patient, for tests that need to know every answer. */
@@ -60,10 +89,21 @@ export function populationOf(patients: readonly PatientRecord[]): Population {
       byConcept.set(c, ids);
     }
   });
-  return new Population(size, ages, females, (concept) => {
-    const ids = byConcept.get(concept);
-    return ids ? compact(Uint32Array.from(ids), size) : undefined;
-  });
+  const traits: Traits = {
+    races: Uint8Array.from(patients, (p) => RACES.indexOf(p.race ?? "unknown")),
+    vitalStatuses: Uint8Array.from(patients, (p) => VITAL_STATUSES.indexOf(p.vitalStatus ?? "living")),
+    birthdays: new Uint16Array(size),
+  };
+  return new Population(
+    size,
+    ages,
+    females,
+    (concept) => {
+      const ids = byConcept.get(concept);
+      return ids ? compact(Uint32Array.from(ids), size) : undefined;
+    },
+    () => traits,
+  );
 }
 
 /** Age bands of a hospital's records, older-heavy like the people who see doctors. */
@@ -114,21 +154,27 @@ export function generatePopulation(options: PopulationOptions): Population {
   for (let id = 0; id < size; id++) census[sexIndex(females, id) * (MAX_AGE + 1) + ages[id]!]! += 1;
 
   const building = new Set<string>();
-  return new Population(size, ages, females, (code, population) => {
-    const spec = specs.get(code);
-    if (!spec) return undefined;
-    if (building.has(code)) throw new Error(`vocabulary cycle through ${code}`);
-    building.add(code);
-    try {
-      const random = options.random.fork(`concept:${code}`);
-      let ids = drawByAge(spec, population, census, random);
-      for (const { parent, share } of spec.given ?? [])
-        ids = unionSorted(ids, drawAmong(population.members(parent), share, spec.sex, population, random));
-      return compact(ids, size);
-    } finally {
-      building.delete(code);
-    }
-  });
+  return new Population(
+    size,
+    ages,
+    females,
+    (code, population) => {
+      const spec = specs.get(code);
+      if (!spec) return undefined;
+      if (building.has(code)) throw new Error(`vocabulary cycle through ${code}`);
+      building.add(code);
+      try {
+        const random = options.random.fork(`concept:${code}`);
+        let ids = drawByAge(spec, population, census, random);
+        for (const { parent, share } of spec.given ?? [])
+          ids = unionSorted(ids, drawAmong(population.members(parent), share, spec.sex, population, random));
+        return compact(ids, size);
+      } finally {
+        building.delete(code);
+      }
+    },
+    (population) => drawTraits(population.ages, options.random.fork("traits")),
+  );
 }
 
 function sexIndex(females: Uint32Array, id: number): 0 | 1 {

@@ -6,23 +6,32 @@ import { SeededRandom } from "../shared/time/seededRandom.ts";
 import { VirtualClock } from "../shared/time/virtualClock.ts";
 import { createMemoryBroker, MemoryTransport } from "../shared/transport/memory/mod.ts";
 import { NodeAgent } from "./agent.ts";
-import { evaluate } from "./evaluate.ts";
+import { countMatching, evaluate } from "./evaluate.ts";
+import { BREAKDOWN_KINDS, type BreakdownCells } from "../shared/protocol/breakdowns.ts";
 import { SHRINE_OBFUSCATION } from "../shared/protocol/items.ts";
-import { AT_OR_BELOW_LIMIT, noiseFor, obfuscateCount } from "./obfuscate.ts";
+import { AT_OR_BELOW_LIMIT, noiseFor, obfuscateAnswer, obfuscateCount } from "./obfuscate.ts";
 import { ObservedSite } from "./testing/observedSite.ts";
 
 const SITE_SEED = "privacy-site";
 const NODE = "site-p";
 const AT = "2026-02-01T00:00:00.000Z";
 
-/** Broad, narrow and empty queries, so that some counts fall at or under the low limit. */
+const EVERY_BREAKDOWN = [...BREAKDOWN_KINDS];
+
+/** Broad, narrow and empty queries, so that some counts and many breakdown cells fall at or under the low limit. */
 const DEFINITIONS: QueryDefinition[] = [
-  { panels: [{ concepts: ["dx:E11.9"] }] },
+  { panels: [{ concepts: ["dx:E11.9"] }], breakdowns: EVERY_BREAKDOWN },
   { panels: [{ concepts: ["dx:I10"] }] },
-  { panels: [{ concepts: ["dx:E11.9", "dx:E10.9"] }, { concepts: ["rx:metformin"], not: true }], age: { min: 40, max: 65 }, sex: "F" },
-  { panels: [{ concepts: ["dx:E10.9"] }], age: { min: 90 } },
+  {
+    panels: [{ concepts: ["dx:E11.9", "dx:E10.9"] }, { concepts: ["rx:metformin"], not: true }],
+    age: { min: 40, max: 65 },
+    sex: "F",
+    breakdowns: ["race", "age"],
+  },
+  { panels: [{ concepts: ["dx:E10.9"] }], age: { min: 90 }, breakdowns: EVERY_BREAKDOWN },
   { panels: [{ concepts: ["dx:E10.9"] }, { concepts: ["dx:I10"] }], age: { min: 85 }, sex: "M" },
-  { panels: [{ concepts: ["dx:no-such-code"] }] },
+  { panels: [{ concepts: ["dx:no-such-code"] }], breakdowns: ["vitalStatus"] },
+  { panels: [{ concepts: ["dx:I10"] }], breakdowns: EVERY_BREAKDOWN },
 ];
 
 function runQuery(queryId: string, definition: QueryDefinition, ids: SeededRandom): Uint8Array {
@@ -101,6 +110,7 @@ describe("privacy of counts at the node boundary", () => {
       if (m.result.status !== "completed") {
         expect(m.result.count, "a count before completion").toBeUndefined();
         expect(text).not.toMatch(/"count"/);
+        expect(text).not.toMatch(/"breakdowns"/);
         continue;
       }
       completed++;
@@ -114,6 +124,49 @@ describe("privacy of counts at the node boundary", () => {
       if (expected.count !== AT_OR_BELOW_LIMIT) expect(Math.abs((m.result.count as number) - truth)).toBeLessThanOrEqual(bound);
     }
     expect(completed).toBe(queryIds.length);
+  });
+
+  it("publishes only obfuscated breakdown cells, -1 at or under the low limit, and never a true cell that the noise moved", async () => {
+    const { published, agent } = await runSite(queryIds, 7);
+    const site = new SeededRandom(`site:${SITE_SEED}`);
+    const definitionOf = new Map(queryIds.map((id, i) => [id, DEFINITIONS[i] as QueryDefinition]));
+    const bound = SHRINE_OBFUSCATION.noiseClamp + SHRINE_OBFUSCATION.binSize / 2;
+    let cells = 0;
+    let underLimit = 0;
+    let moved = 0;
+    for (const bytes of published) {
+      const decoded = decodeMessage(bytes);
+      if (!decoded.ok || decoded.message.type !== "result-update" || decoded.message.result.status !== "completed") continue;
+      const { result } = decoded.message;
+      const definition = definitionOf.get(result.queryId) as QueryDefinition;
+      const truth = countMatching(agent.population, definition);
+      expect(Object.keys(result.breakdowns ?? {})).toEqual(BREAKDOWN_KINDS.filter((k) => definition.breakdowns?.includes(k)));
+      expect(result.breakdowns).toEqual(obfuscateAnswer(truth, site).breakdowns);
+      const text = Buffer.from(bytes).toString("utf8");
+      for (const [kind, trueCells] of Object.entries(truth.breakdowns ?? {})) {
+        const sent = result.breakdowns?.[kind as keyof typeof result.breakdowns] as BreakdownCells;
+        for (const [cell, trueValue] of Object.entries(trueCells as BreakdownCells)) {
+          const value = sent[cell] as number;
+          cells++;
+          if (trueValue <= SHRINE_OBFUSCATION.lowLimit) {
+            underLimit++;
+            expect(value, `${kind}.${cell} of ${trueValue}`).toBe(AT_OR_BELOW_LIMIT);
+            continue;
+          }
+          if (value === AT_OR_BELOW_LIMIT) continue;
+          expect(value % SHRINE_OBFUSCATION.binSize).toBe(0);
+          expect(Math.abs(value - trueValue)).toBeLessThanOrEqual(bound);
+          if (value !== trueValue) {
+            moved++;
+            expect(text).not.toContain(`"${cell}":${trueValue},`);
+            expect(text).not.toContain(`"${cell}":${trueValue}}`);
+          }
+        }
+      }
+    }
+    expect(cells).toBeGreaterThan(50);
+    expect(underLimit).toBeGreaterThan(10);
+    expect(moved).toBeGreaterThan(10);
   });
 
   it("answers a query run again at the same site with the very same count, so repeats average nothing away", async () => {
@@ -138,15 +191,17 @@ describe("privacy of counts at the node boundary", () => {
     }
   });
 
-  it("answers the same question resubmitted under new query ids with the same count", async () => {
+  it("answers the same question resubmitted under new query ids with the same count and breakdowns", async () => {
     const freshIds = DEFINITIONS.map((_, i) => `00000000-0000-4000-8000-${String(i + 101).padStart(12, "0")}`);
     const first = await runSite(queryIds, 5);
     const again = await runSite(freshIds, 6);
     for (const [i, id] of queryIds.entries()) {
       const fresh = freshIds[i] as string;
-      expect(again.observed.truth(`${fresh}:${NODE}`)?.reportedCount, `definition ${i}`).toBe(
-        first.observed.truth(`${id}:${NODE}`)?.reportedCount,
-      );
+      const before = first.observed.truth(`${id}:${NODE}`);
+      const after = again.observed.truth(`${fresh}:${NODE}`);
+      expect(after?.reportedCount, `definition ${i}`).toBe(before?.reportedCount);
+      expect(after?.reportedBreakdowns, `definition ${i}`).toEqual(before?.reportedBreakdowns);
+      expect(after?.trueBreakdowns === undefined).toBe(DEFINITIONS[i]?.breakdowns === undefined);
     }
   });
 });

@@ -1,11 +1,11 @@
 import type { Logger } from "../shared/log.ts";
 import type { Clock } from "../shared/ports/clock.ts";
 import type { Random } from "../shared/ports/random.ts";
-import type { ResultState } from "../shared/protocol/items.ts";
-import { evaluate } from "./evaluate.ts";
+import type { Obfuscation, ResultState } from "../shared/protocol/items.ts";
+import { countMatching } from "./evaluate.ts";
 import type { NodeLedger, RecordedQuery, RecordedState } from "./ledger.ts";
 import { type PlannedStep, planSteps, stepState } from "./lifecycle.ts";
-import { type ObfuscatedCount, noiseFor, obfuscateCount } from "./obfuscate.ts";
+import { obfuscateAnswer, type SiteAnswer } from "./obfuscate.ts";
 import type { NodeObserver } from "./observer.ts";
 import type { Population } from "./population.ts";
 import type { LatencyProfile } from "./profile.ts";
@@ -19,6 +19,8 @@ export interface ResultRunsOptions {
   population: Population;
   /** The site's secret: its obfuscation noise. */
   secret: Random;
+  /** The site's obfuscation parameters. */
+  obfuscation: Obfuscation;
   profile: LatencyProfile;
   timeScale: number;
   ledger: NodeLedger;
@@ -50,9 +52,9 @@ export class ResultRuns {
 
   /** Counts the query, plans what is left of its result from the newest known state, and runs the plan. */
   begin(query: RecordedQuery, newest: RecordedState | undefined): void {
-    const { population, secret, profile, random, clock, timeScale, observer } = this.options;
-    const trueCount = evaluate(population, query.definition);
-    const answer = obfuscateCount(trueCount, noiseFor(secret, trueCount));
+    const { population, secret, obfuscation, profile, random, clock, timeScale, observer } = this.options;
+    const truth = countMatching(population, query.definition);
+    const answer = obfuscateAnswer(truth, secret, obfuscation);
     const from = newest?.result ?? query.sent;
     const steps = planSteps({
       from,
@@ -63,13 +65,18 @@ export class ResultRuns {
       timeScale,
     });
     const finalStatus = (steps.at(-1)?.status ?? from.status) === "failed" ? "failed" : "completed";
+    // A completed plan reports the answer; an empty one (the result was final already) what it said then.
+    const said = steps.length === 0 ? from : undefined;
     observer.onCounted?.({
       resultId: query.resultId,
       queryId: query.queryId,
-      trueCount,
-      // A completed plan reports the answer; an empty one (the result was final already) what it said then.
-      reportedCount: finalStatus === "completed" ? ((steps.length === 0 ? from.count : undefined) ?? answer.count) : null,
+      trueCount: truth.count,
+      reportedCount: finalStatus === "completed" ? (said?.count ?? answer.count) : null,
       finalStatus,
+      ...(truth.breakdowns && {
+        trueBreakdowns: truth.breakdowns,
+        reportedBreakdowns: finalStatus === "completed" ? (said?.breakdowns ?? answer.breakdowns) : null,
+      }),
     });
     const unconfirmed = newest && !newest.published ? newest : undefined;
     const run = this.drive(from, unconfirmed, steps, answer).finally(() => this.active.delete(query.resultId));
@@ -80,7 +87,7 @@ export class ResultRuns {
     from: ResultState,
     unconfirmed: RecordedState | undefined,
     steps: readonly PlannedStep[],
-    answer: ObfuscatedCount,
+    answer: SiteAnswer,
   ): Promise<void> {
     const { clock, ledger, publisher, waits, log } = this.options;
     try {
