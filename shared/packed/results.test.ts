@@ -17,6 +17,12 @@ const at = (
   changeDate = "2026-01-01T00:00:07.250Z",
 ): ResultState => ({ ...base, versionInfo: { ...base.versionInfo, itemVersion: v, changeDate }, status, ...extra }) as ResultState;
 const obfuscation = { binSize: 5, stdDev: 6.5, noiseClamp: 10, lowLimit: 10 };
+const breakdowns = {
+  sex: { female: 65, male: 55 },
+  age: { "0-9": -1, "10-17": -1, "18-34": 15, "35-44": 20, "45-54": 25, "55-64": 30, "65-74": 15, "75-84": -1, "85+": -1 },
+  race: { americanIndian: -1, asian: -1, black: 20, pacificIslander: -1, white: 75, multiple: -1, other: -1, unknown: 15 },
+  vitalStatus: { living: 110, deceased: -1, notRecorded: -1 },
+};
 
 /** Packs each state at its own slot against one item, as the store and the view do. */
 function packAll(states: ResultState[]) {
@@ -46,6 +52,48 @@ describe("packed result states", () => {
       expect(JSON.stringify(back)).toBe(JSON.stringify(s));
       expect(fields.status(slot)).toBe(s.status);
       expect(fields.itemVersion(slot)).toBe(s.versionInfo.itemVersion);
+    });
+  });
+
+  it("rebuild breakdowns exactly, any of the kinds, and a slot written again keeps only its new cells", () => {
+    const states = [
+      at(2, "completed", { count: 120, obfuscation, breakdowns }),
+      at(3, "completed", { count: 120, obfuscation, breakdowns: { age: breakdowns.age, vitalStatus: breakdowns.vitalStatus } }),
+      at(4, "completed", { count: -1, obfuscation, breakdowns: {} }),
+    ];
+    const { texts, fields, item, slots } = packAll(states);
+    expect(slots.every(Boolean)).toBe(true);
+    for (const [slot, s] of states.entries()) expect(JSON.stringify(fields.read(slot, texts, item))).toBe(JSON.stringify(s));
+    const other = { ...breakdowns, sex: { female: 70, male: 50 } };
+    expect(fields.write(0, at(5, "completed", { count: 120, obfuscation, breakdowns: other }))).toBe(true);
+    expect(fields.read(0, texts, item).breakdowns).toEqual(other);
+    expect(fields.write(0, at(6, "completed", { count: 120, obfuscation, breakdowns: { sex: other.sex } }))).toBe(true);
+    expect(fields.read(0, texts, item).breakdowns).toEqual({ sex: other.sex });
+    expect(fields.write(0, at(7, "completed", { count: 120 }))).toBe(true);
+    expect(fields.read(0, texts, item)).toEqual(at(7, "completed", { count: 120 }));
+    expect(fields.read(1, texts, item)).toEqual(states[1]);
+  });
+
+  it("leave unpacked breakdowns that would not rebuild exactly", () => {
+    const { age, ...withoutAge } = breakdowns;
+    const unpackable = [
+      { ...breakdowns, sex: { male: 55, female: 65 } },
+      { age, ...withoutAge },
+      { ...breakdowns, sex: { female: 65 } },
+      { ...breakdowns, sex: { female: 65, male: 55, unknown: -1 } },
+      { ...breakdowns, sex: { female: 65.5, male: 55 } },
+      { ...breakdowns, sex: { female: -0, male: 55 } },
+      { ...breakdowns, sex: { female: 2 ** 31, male: 55 } },
+      { ...breakdowns, sex: { female: "65", male: 55 } },
+      { ...breakdowns, ethnicity: { hispanic: 5 } },
+      [breakdowns.sex],
+      undefined,
+    ];
+    const { texts, fields, item } = packAll([]);
+    unpackable.forEach((b, slot) => {
+      const s = at(2, "completed", { count: 120, breakdowns: b as unknown as ResultState["breakdowns"] });
+      expect(texts.fits(item, s) && fields.write(slot, s), JSON.stringify(b)).toBe(false);
+      expect(fields.packed(slot)).toBe(false);
     });
   });
 

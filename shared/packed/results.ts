@@ -1,6 +1,7 @@
 import { resultId } from "../protocol/ids.ts";
 import type { ResultState } from "../protocol/items.ts";
 import { RESULT_STATUSES, type ResultStatus } from "../protocol/status.ts";
+import { PackedBreakdowns } from "./breakdowns.ts";
 import { Column } from "./column.ts";
 
 /**
@@ -10,7 +11,7 @@ import { Column } from "./column.ts";
  * - ResultTexts: what every state of one result shares (query, node, createDate, protocol), once
  *   per result, the strings kept once for all results;
  * - ResultFields: what one state adds (status, version, changeDate, progress or count, message
- *   and obfuscation), in slots.
+ *   and obfuscation, breakdown cells), in slots.
  * A state is packed only when it rebuilds exactly, its keys in the same order; any other stays
  * an object with its user.
  */
@@ -109,12 +110,13 @@ export class ResultTexts {
 }
 
 /** The keys of a result state, in the order a packed one is rebuilt with. */
-const RESULT_KEYS = ["id", "queryId", "nodeId", "versionInfo", "status", "progress", "count", "statusMessage", "obfuscation"];
+const RESULT_KEYS = ["id", "queryId", "nodeId", "versionInfo", "status", "progress", "count", "statusMessage", "obfuscation", "breakdowns"];
 const VERSION_KEYS = ["protocolVersion", "itemVersion", "createDate", "changeDate"];
 const STATUS_CODE = new Map(RESULT_STATUSES.map((s, i) => [s, i]));
 const STATUS_MASK = 7;
 const HAS_PROGRESS = 8;
 const HAS_COUNT = 16;
+const HAS_BREAKDOWNS = 32;
 /** The code of a slot whose state did not pack. */
 const UNPACKED = 255;
 /** Extras refs are 16 bits, 0 meaning none. */
@@ -154,7 +156,7 @@ function plainRecord(value: unknown): value is Record<string, unknown> {
 
 /** Per slot, the fields of one result state beyond its item's text. */
 export class ResultFields {
-  /** Status code, HAS_PROGRESS and HAS_COUNT; UNPACKED for a slot that holds none. */
+  /** Status code, HAS_PROGRESS, HAS_COUNT and HAS_BREAKDOWNS; UNPACKED for a slot that holds none. */
   private readonly codes = new Column((n) => new Uint8Array(n));
   private readonly versions = new Column((n) => new Uint32Array(n));
   /** changeDate as clock ms. */
@@ -167,6 +169,7 @@ export class ResultFields {
   private readonly secondCounts = new Map<number, number>();
   private readonly extraRefs = new Map<string, number>();
   private readonly extraValues: Extras[] = [];
+  private readonly breakdowns = new PackedBreakdowns();
 
   /**
    * Writes the state's own fields at the slot. False, the slot then marked unpacked, when they
@@ -174,9 +177,12 @@ export class ResultFields {
    */
   write(slot: number, state: ResultState): boolean {
     const code = codeOf(state);
-    const extra = code === undefined ? undefined : this.extraOf(state);
-    if (code === undefined || extra === undefined) return this.clear(slot);
+    const mask = code === undefined || !(code & HAS_BREAKDOWNS) ? 0 : PackedBreakdowns.maskOf(state.breakdowns);
+    const extra = code === undefined || mask === undefined ? undefined : this.extraOf(state);
+    if (code === undefined || mask === undefined || extra === undefined) return this.clear(slot);
     this.secondCounts.delete(slot);
+    if (code & HAS_BREAKDOWNS) this.breakdowns.write(slot, state.breakdowns as NonNullable<ResultState["breakdowns"]>, mask);
+    else this.breakdowns.clear(slot);
     this.codes.set(slot, code);
     this.versions.set(slot, state.versionInfo.itemVersion);
     this.changes.set(slot, Date.parse(state.versionInfo.changeDate));
@@ -189,6 +195,7 @@ export class ResultFields {
   /** Marks the slot as holding no packed state; answers false, as a failed write does. */
   clear(slot: number): false {
     this.secondCounts.delete(slot);
+    this.breakdowns.clear(slot);
     this.codes.set(slot, UNPACKED);
     return false;
   }
@@ -234,6 +241,7 @@ export class ResultFields {
       if (statusMessage !== undefined) state.statusMessage = statusMessage;
       if (obfuscation !== undefined) state.obfuscation = { ...obfuscation } as ResultState["obfuscation"];
     }
+    if (code & HAS_BREAKDOWNS) state.breakdowns = this.breakdowns.read(slot);
     return state;
   }
 
@@ -266,5 +274,7 @@ function codeOf(state: ResultState): number | undefined {
     return undefined;
   if ("progress" in state && typeof state.progress !== "number") return undefined;
   if ("count" in state && typeof state.count !== "number") return undefined;
-  return status | ("progress" in state ? HAS_PROGRESS : 0) | ("count" in state ? HAS_COUNT : 0);
+  return (
+    status | ("progress" in state ? HAS_PROGRESS : 0) | ("count" in state ? HAS_COUNT : 0) | ("breakdowns" in state ? HAS_BREAKDOWNS : 0)
+  );
 }
