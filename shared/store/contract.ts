@@ -195,6 +195,40 @@ export function storeContract(name: string, makeStore: () => Promise<StoreSetup>
       expectSameState(conflicts[0]!.collidedWith, received);
     });
 
+    it("takes two completed states that differ in one breakdown cell as a conflict, and the same breakdowns in any key order as a duplicate", async () => {
+      const { store } = await open();
+      const q = newQueryId();
+      await store.apply(fanOut(q, ["node-a"]));
+      const breakdowns = {
+        sex: { female: 65, male: 55 },
+        vitalStatus: { living: 110, deceased: -1, notRecorded: -1 },
+      };
+      const completed = resultState(q, "node-a", 2, "completed", { count: 120, breakdowns });
+      const [first] = await store.apply([node(completed, "m-1")]);
+      expect(first!.outcome).toBe("applied");
+      const before = await store.counts();
+
+      const [again] = await store.apply([node(reversedKeys(completed), "m-2")]);
+      expect(again!.outcome).toBe("duplicate");
+      expect(await store.counts()).toEqual(before);
+
+      const oneCellOff = resultState(q, "node-a", 2, "completed", {
+        count: 120,
+        breakdowns: { ...breakdowns, sex: { female: 60, male: 55 } },
+      });
+      const [other] = await store.apply([node(oneCellOff, "m-3")]);
+      expect(other!.outcome).toBe("conflict-discarded");
+      expectSameState(other!.current, completed);
+      expect(await store.counts()).toEqual({ states: before.states, conflicts: before.conflicts + 1 });
+      const { conflicts } = await store.history(q);
+      expect(conflicts).toHaveLength(1);
+      expect(conflicts[0]).toMatchObject({ itemVersion: 2, resolution: "discarded", rebasedTo: null, messageId: "m-3" });
+      expectSameState(conflicts[0]!.proposed, oneCellOff);
+      expectSameState(conflicts[0]!.collidedWith, completed);
+      const stored = await store.states("result", resultId(q, "node-a"));
+      expectSameState(stored.at(-1)?.state, completed);
+    });
+
     it("rejects a node's result for an unknown query, writing nothing", async () => {
       const { store } = await open();
       const q = newQueryId();
