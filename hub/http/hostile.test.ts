@@ -76,6 +76,10 @@ describe("the HTTP API under hostile requests", () => {
       { definition: { ...VALID.definition, sex: "X" } },
       { definition: { ...VALID.definition, sexx: "F" } },
       { definition: { panels: [{ concepts: ["dx:E11.9"], nott: true }] } },
+      { definition: { ...VALID.definition, breakdown: ["sex"] } },
+      { definition: { ...VALID.definition, breakdowns: ["income"] } },
+      { definition: { ...VALID.definition, breakdowns: ["age", "age"] } },
+      { definition: { ...VALID.definition, breakdowns: "sex" } },
     ];
     for (const body of bodies) {
       const res = await post(JSON.stringify(body));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BreakdownKind } from "../../shared/protocol/breakdowns.ts";
 import { QueryDefinition } from "../../shared/protocol/definition.ts";
 import { NodeId, QueryId } from "../../shared/protocol/ids.ts";
 import { QueryState, ResultState } from "../../shared/protocol/items.ts";
@@ -20,6 +21,37 @@ export const text = (description: string, mediaType: string) => answer(descripti
 
 const isoTime = z.iso.datetime({ offset: true });
 
+const breakdownHeader = {
+  kind: BreakdownKind,
+  label: z.string().describe('what a researcher reads, e.g. "Vital status"'),
+  shrineType: z.string().describe("SHRINE's result type, e.g. PATIENT_VITALSTATUS_COUNT_XML"),
+};
+const cellHeader = { cell: z.string(), label: z.string().describe('e.g. "65-74 years old"') };
+
+export const SiteBreakdownBody = z.object({
+  ...breakdownHeader,
+  cells: z.array(
+    z.object({
+      ...cellHeader,
+      count: z.number().int().min(-1).describe("the obfuscated cell; -1 means lowLimit patients or fewer"),
+      countDisplay: z.string().describe('the cell as words, e.g. "10 patients or fewer"'),
+    }),
+  ),
+});
+
+export const NetworkBreakdownBody = z.object({
+  ...breakdownHeader,
+  sites: z.number().int().describe("completed sites that reported this breakdown"),
+  missing: z.number().int().describe("completed sites that did not (a node that predates breakdowns answers the count alone)"),
+  cells: z.array(
+    z.object({
+      ...cellHeader,
+      totalCount: z.number().int().describe("the sites' cells summed; a -1 cell adds nothing"),
+      totalDisplay: z.string().describe('e.g. "1234", or "at least 1234" when a site reported -1 for the cell or no such breakdown'),
+    }),
+  ),
+});
+
 export const NodeRowBody = z.object({
   nodeId: NodeId,
   status: ResultStatus,
@@ -32,6 +64,7 @@ export const NodeRowBody = z.object({
   statusMessage: z.string().nullable(),
   itemVersion: z.number().int().min(1),
   updatedAt: isoTime,
+  breakdowns: z.array(SiteBreakdownBody).nullable().describe("the breakdowns a completed site reported; null when it reported none"),
 });
 
 export const QuerySummaryBody = z.object({
@@ -41,6 +74,9 @@ export const QuerySummaryBody = z.object({
   pending: z.number().int(),
   totalCount: z.number().int(),
   totalDisplay: z.string().describe('e.g. "1234", or "at least 1234" when a site reported -1'),
+  breakdowns: z
+    .array(NetworkBreakdownBody)
+    .describe("each breakdown the query asked for, summed cell by cell over the completed sites; empty when it asked for none"),
 });
 
 export const QueryViewBody = z.object({

@@ -18,18 +18,36 @@ export function statusText(result: ResultState): string {
 /** The count as words: the number, or "N patients or fewer" for -1. */
 export function countDisplay(result: ResultState): string | null {
   if (result.status !== "completed" || result.count === undefined) return null;
-  if (result.count === -1) return `${result.obfuscation?.lowLimit ?? DEFAULT_LOW_LIMIT} patients or fewer`;
-  return String(result.count);
+  return countWords(result.count, result.obfuscation?.lowLimit);
+}
+
+/** A reported number of patients as words: the number, or "N patients or fewer" for -1, N the site's low limit. */
+export function countWords(count: number, lowLimit = DEFAULT_LOW_LIMIT): string {
+  return count === -1 ? `${lowLimit} patients or fewer` : String(count);
+}
+
+/** Reported counts summed: a -1 adds nothing and makes the sum a lower bound, as does a count that is missing. */
+export class CountSum {
+  total = 0;
+  private lowerBound = false;
+
+  add(count: number): void {
+    if (count === -1) this.lowerBound = true;
+    else this.total += count;
+  }
+
+  missing(): void {
+    this.lowerBound = true;
+  }
+
+  display(): string {
+    return this.lowerBound ? `at least ${this.total}` : String(this.total);
+  }
 }
 
 /** The network total: completed counts summed; a "-1" site adds nothing and makes it a lower bound. */
 export function totalOf(results: Iterable<ResultState>): { totalCount: number; totalDisplay: string } {
-  let total = 0;
-  let lowerBound = false;
-  for (const r of results) {
-    if (r.status !== "completed" || r.count === undefined) continue;
-    if (r.count === -1) lowerBound = true;
-    else total += r.count;
-  }
-  return { totalCount: total, totalDisplay: lowerBound ? `at least ${total}` : String(total) };
+  const sum = new CountSum();
+  for (const r of results) if (r.status === "completed" && r.count !== undefined) sum.add(r.count);
+  return { totalCount: sum.total, totalDisplay: sum.display() };
 }

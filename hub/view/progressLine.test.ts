@@ -14,6 +14,7 @@ const row = (nodeId: string, status: QueryView["nodes"][number]["status"], extra
   statusMessage: null,
   itemVersion: 1,
   updatedAt: "",
+  breakdowns: null,
   ...extra,
 });
 
@@ -32,7 +33,7 @@ describe("the terminal progress line", () => {
         row("c", "running", { progress: 0.42 }),
         row("d", "timedOut"),
       ],
-      summary: { nodes: 4, completed: 2, failed: 1, pending: 1, totalCount: 120, totalDisplay: "at least 120" },
+      summary: { nodes: 4, completed: 2, failed: 1, pending: 1, totalCount: 120, totalDisplay: "at least 120", breakdowns: [] },
     });
     expect(line).toBe("01234567 dispatched 2/4 done, 1 failed  total at least 120  [ a 120 | b <=10 | c 42% | d TIMEOUT ]");
   });

@@ -61,3 +61,64 @@ describe("the status view's rows", () => {
     ]);
   });
 });
+
+describe("the status view's breakdowns", () => {
+  const obfuscation = { binSize: 5, stdDev: 6.5, noiseClamp: 10, lowLimit: 10 };
+  const asked = { ...query, definition: { ...query.definition, breakdowns: ["sex" as const, "vitalStatus" as const] } };
+  const completed = (nodeId: string, count: number, breakdowns?: ResultState["breakdowns"]): ResultState => ({
+    ...resultState(Q, nodeId, 4, "completed", { versionInfo: vi(4), count, obfuscation }),
+    ...(breakdowns && { breakdowns }),
+  });
+
+  it("show each site's cells as words and numbers, and sum them over the network, 'at least' where a cell or a site is missing", () => {
+    const view = new StatusView();
+    view.take("query", asked, 0);
+    const a = completed("a", 120, { sex: { female: 65, male: 55 }, vitalStatus: { living: 110, deceased: 15, notRecorded: -1 } });
+    const b = completed("b", 45, { sex: { female: 20, male: 25 }, vitalStatus: { living: 45, deceased: -1, notRecorded: -1 } });
+    for (const r of [a, b]) view.take("result", r, 1);
+    for (const r of [a, b]) expect(JSON.stringify(view.result(Q, r.nodeId))).toBe(JSON.stringify(r));
+    view.take("result", result("c", 2, "running"), 1);
+
+    const shown = view.get(Q);
+    const rowA = shown?.nodes.find((n) => n.nodeId === "a");
+    expect(rowA?.breakdowns?.map((b) => [b.kind, b.label, b.shrineType])).toEqual([
+      ["sex", "Sex", "PATIENT_GENDER_COUNT_XML"],
+      ["vitalStatus", "Vital status", "PATIENT_VITALSTATUS_COUNT_XML"],
+    ]);
+    expect(rowA?.breakdowns?.[1]?.cells).toEqual([
+      { cell: "living", label: "Living", count: 110, countDisplay: "110" },
+      { cell: "deceased", label: "Deceased", count: 15, countDisplay: "15" },
+      { cell: "notRecorded", label: "Not recorded", count: -1, countDisplay: "10 patients or fewer" },
+    ]);
+    expect(shown?.nodes.find((n) => n.nodeId === "c")?.breakdowns).toBeNull();
+    const sums = (v: StatusView) =>
+      v.get(Q)?.summary.breakdowns.map((b) => [b.kind, b.sites, b.missing, b.cells.map((c) => c.totalDisplay)]);
+    expect(sums(view)).toEqual([
+      ["sex", 2, 0, ["85", "80"]],
+      ["vitalStatus", 2, 0, ["155", "at least 15", "at least 0"]],
+    ]);
+    expect(shown?.summary.breakdowns[1]?.cells[1]).toEqual({
+      cell: "deceased",
+      label: "Deceased",
+      totalCount: 15,
+      totalDisplay: "at least 15",
+    });
+
+    // A site that answers the count alone, as a node that predates breakdowns does: every sum becomes a lower bound.
+    view.take("result", completed("c", 30), 2);
+    expect(sums(view)).toEqual([
+      ["sex", 2, 1, ["at least 85", "at least 80"]],
+      ["vitalStatus", 2, 1, ["at least 155", "at least 15", "at least 0"]],
+    ]);
+    expect(view.get(Q)?.summary.totalDisplay).toBe("195");
+  });
+
+  it("sum no breakdown for a query that asked for none, and any a site reported beside those asked for", () => {
+    const view = new StatusView();
+    view.take("query", query, 0);
+    view.take("result", completed("a", 120), 1);
+    expect(view.get(Q)?.summary.breakdowns).toEqual([]);
+    view.take("result", completed("b", 120, { sex: { female: 65, male: 55 } }), 1);
+    expect(view.get(Q)?.summary.breakdowns.map((b) => [b.kind, b.sites, b.missing])).toEqual([["sex", 1, 1]]);
+  });
+});

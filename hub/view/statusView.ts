@@ -4,6 +4,7 @@ import type { QueryState, ResultState } from "../../shared/protocol/items.ts";
 import { type QueryStatus, RESULT_LADDER, type ResultStatus, resultStage } from "../../shared/protocol/status.ts";
 import { Column } from "../../shared/packed/column.ts";
 import { ResultFields, ResultTexts } from "../../shared/packed/results.ts";
+import { type NetworkBreakdown, networkBreakdowns, type SiteBreakdown, siteBreakdowns } from "./breakdowns.ts";
 import { countDisplay, statusText, totalOf } from "./display.ts";
 
 /** One site's row of a query, as PROTOCOL.md section 6 shapes it. */
@@ -19,6 +20,8 @@ export interface NodeRow {
   statusMessage: string | null;
   itemVersion: number;
   updatedAt: string;
+  /** The breakdowns a completed site reported; null when its state carries none. */
+  breakdowns: SiteBreakdown[] | null;
 }
 
 export interface QuerySummary {
@@ -28,6 +31,8 @@ export interface QuerySummary {
   pending: number;
   totalCount: number;
   totalDisplay: string;
+  /** Each breakdown the query asked for, summed over the completed sites; empty when it asked for none. */
+  breakdowns: NetworkBreakdown[];
 }
 
 export interface QueryView {
@@ -226,7 +231,14 @@ function render(q: QueryState, results: ResultState[]): QueryView {
     submittedAt: q.submittedAt,
     itemVersion: q.versionInfo.itemVersion,
     nodes,
-    summary: { nodes: results.length, completed, failed, pending: results.length - completed - failed, ...totalOf(results) },
+    summary: {
+      nodes: results.length,
+      completed,
+      failed,
+      pending: results.length - completed - failed,
+      ...totalOf(results),
+      breakdowns: networkBreakdowns(q.definition.breakdowns ?? [], results),
+    },
   };
 }
 
@@ -245,5 +257,6 @@ export function nodeRow(r: ResultState): NodeRow {
     statusMessage: r.statusMessage ?? null,
     itemVersion: r.versionInfo.itemVersion,
     updatedAt: r.versionInfo.changeDate,
+    breakdowns: siteBreakdowns(r),
   };
 }
