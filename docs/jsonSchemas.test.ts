@@ -118,14 +118,29 @@ describe("the JSON Schemas and the code agree", () => {
       ["protocolVersion 2", update({ versionInfo: { ...versionInfo, protocolVersion: 2 } })],
       ["a result id of another form", update({ id: "x:y" })],
       ["a date with an offset", update({}, { sentAt: "2026-01-01T01:00:00+01:00" })],
+      ["breakdowns before completed", update({ breakdowns: { sex: { female: 15, male: 20 } } })],
+      [
+        "a breakdown without all its cells",
+        update({ status: "completed", progress: undefined, count: 35, breakdowns: { sex: { female: 15 } } }),
+      ],
+      [
+        "a breakdown cell below -1",
+        update({ status: "completed", progress: undefined, count: 35, breakdowns: { sex: { female: -2, male: 20 } } }),
+      ],
     ];
     for (const [what, message] of cases) {
       expect(decodeMessage(JSON.stringify(message)).ok, `zod: ${what}`).toBe(false);
       expect(verdict("result-update", message).ok, `JSON Schema: ${what}`).toBe(false);
     }
-    const allNegated = runQuery({ panels: [{ ...PANEL, not: true }] });
-    expect(decodeMessage(JSON.stringify(allNegated)).ok).toBe(false);
-    expect(verdict("run-query", allNegated).ok).toBe(false);
+    const refusedQueries: [string, unknown][] = [
+      ["every panel negated", runQuery({ panels: [{ ...PANEL, not: true }] })],
+      ["a breakdown named twice", runQuery({ panels: [PANEL], breakdowns: ["age", "age"] })],
+      ["a breakdown SHRINE does not have", runQuery({ panels: [PANEL], breakdowns: ["income"] })],
+    ];
+    for (const [what, message] of refusedQueries) {
+      expect(decodeMessage(JSON.stringify(message)).ok, `zod: ${what}`).toBe(false);
+      expect(verdict("run-query", message).ok, `JSON Schema: ${what}`).toBe(false);
+    }
   });
 
   it("on what a receiver checks beyond zod: a node may not propose a hub status, a run-query carries sentToNode", () => {
@@ -201,7 +216,14 @@ describe("a running network's messages and answers", () => {
     const res = await network.hub.api.inject({
       method: "POST",
       url: "/api/queries",
-      payload: { definition: { panels: [{ concepts: ["dx:E11.9", "dx:E10.9"] }], age: { min: 20 } }, researcherId: "dr-who" },
+      payload: {
+        definition: {
+          panels: [{ concepts: ["dx:E11.9", "dx:E10.9"] }],
+          age: { min: 20 },
+          breakdowns: ["sex", "age", "race", "vitalStatus"],
+        },
+        researcherId: "dr-who",
+      },
     });
     expect(res.statusCode).toBe(202);
     expectValid("query-accepted", res.json());
@@ -228,11 +250,14 @@ describe("a running network's messages and answers", () => {
 
   it("every run-query, result-update and node-heartbeat fits its schema", () => {
     const byType = new Map<string, number>();
+    let withBreakdowns = 0;
     for (const body of published) {
-      const message = JSON.parse(new TextDecoder().decode(body)) as { type: string };
+      const message = JSON.parse(new TextDecoder().decode(body)) as { type: string; result?: { breakdowns?: unknown } };
       byType.set(message.type, (byType.get(message.type) ?? 0) + 1);
+      if (message.result?.breakdowns) withBreakdowns++;
       expectValid(message.type, message);
     }
+    expect(withBreakdowns).toBeGreaterThanOrEqual(SITES.length);
     expect(Object.fromEntries(byType)).toMatchObject({
       "run-query": SITES.length,
       "result-update": expect.any(Number),
@@ -242,7 +267,9 @@ describe("a running network's messages and answers", () => {
 
   it("every answer of the API fits its schema", async () => {
     const get = async (url: string) => (await network.hub.api.inject({ url })).json();
-    expectValid("query-view", await get(`/api/queries/${queryId}`));
+    const view = await get(`/api/queries/${queryId}`);
+    expect(view.summary.breakdowns).toHaveLength(4);
+    expectValid("query-view", view);
     expectValid("query-list", await get("/api/queries"));
     expectValid("node-list", await get("/api/nodes"));
     expectValid("health", await get("/healthz"));
