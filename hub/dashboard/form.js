@@ -1,4 +1,4 @@
-// The query form: panels of concepts (OR within a panel, AND across panels), age and sex.
+// The query form: panels of concepts (OR within a panel, AND across panels), age, sex and the breakdowns wanted.
 
 export function setupForm({ form, panels, template, addButton, onSubmit }) {
   const addPanel = (concepts = "") => {
@@ -45,5 +45,7 @@ function readDefinition(form, panels) {
   if (min !== undefined || max !== undefined) definition.age = { min, max };
   const sex = form.querySelector("#sex").value;
   if (sex) definition.sex = sex;
+  const breakdowns = [...form.querySelectorAll('input[name="breakdown"]:checked')].map((box) => box.value);
+  if (breakdowns.length > 0) definition.breakdowns = breakdowns;
   return definition;
 }

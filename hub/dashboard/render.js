@@ -1,19 +1,13 @@
 // Drawing: one card per query, one row per site, as SHRINE shows them.
 
-const el = (tag, attrs = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v);
-  }
-  node.append(...children);
-  return node;
-};
+import { breakdownSection } from "./breakdowns.js";
+import { el } from "./dom.js";
 
 const QUERY_STATUS_TEXT = { created: "Submitted", dispatched: "Running", done: "Finished", failed: "Failed" };
 
-/** "(dx:E11.9 OR dx:E10.9) AND NOT rx:metformin · age 40–65 · female" */
+const BREAKDOWN_WORDS = { sex: "sex", age: "age", race: "race", vitalStatus: "vital status" };
+
+/** "(dx:E11.9 OR dx:E10.9) AND NOT rx:metformin · age 40–65 · female · by sex, age" */
 export function describeDefinition(definition) {
   const panels = definition.panels.map((p) => {
     const inner = p.concepts.length > 1 ? `(${p.concepts.join(" OR ")})` : p.concepts[0];
@@ -27,6 +21,7 @@ export function describeDefinition(definition) {
     else parts.push(`age ≤ ${age.max}`);
   }
   if (definition.sex) parts.push(definition.sex === "F" ? "female" : "male");
+  if (definition.breakdowns?.length) parts.push(`by ${definition.breakdowns.map((b) => BREAKDOWN_WORDS[b] ?? b).join(", ")}`);
   return parts.join(" · ");
 }
 
@@ -128,6 +123,7 @@ export function drawQuery(container, query) {
       el("tbody", {}, ...rows.map(siteRow)),
     ),
     totals(query),
+    ...breakdownSection(query, rows),
   );
   const existing = container.querySelector(`article[data-query-id="${header.id}"]`);
   if (existing) existing.replaceWith(card);

@@ -1,6 +1,7 @@
 import type { Clock, Timer } from "../ports/clock.ts";
 import type { Random } from "../ports/random.ts";
 import type { Delivery, Subscription, Transport } from "../ports/transport.ts";
+import type { Breakdowns } from "../protocol/breakdowns.ts";
 import type { ResultState } from "../protocol/items.ts";
 import { decodeMessage, encodeMessage, type NodeHeartbeat, type ResultUpdate, type RunQuery } from "../protocol/messages.ts";
 import type { ResultStatus } from "../protocol/status.ts";
@@ -13,14 +14,27 @@ export interface ScriptedState {
   progress?: number;
   count?: number;
   statusMessage?: string;
+  breakdowns?: Breakdowns;
 }
 
-/** receivedByNode, running halfway, then completed with `count` (or failed with `failure`), one every `stepMs`. */
-export function ladder({ count = 40, failure, stepMs = 100 }: { count?: number; failure?: string; stepMs?: number }): ScriptedState[] {
+/** receivedByNode, running halfway, then completed with `count` and any `breakdowns` (or failed with `failure`), one every `stepMs`. */
+export function ladder({
+  count = 40,
+  breakdowns,
+  failure,
+  stepMs = 100,
+}: {
+  count?: number;
+  breakdowns?: Breakdowns;
+  failure?: string;
+  stepMs?: number;
+}): ScriptedState[] {
   return [
     { afterMs: stepMs, status: "receivedByNode" },
     { afterMs: stepMs, status: "running", progress: 0.5 },
-    failure === undefined ? { afterMs: stepMs, status: "completed", count } : { afterMs: stepMs, status: "failed", statusMessage: failure },
+    failure === undefined
+      ? { afterMs: stepMs, status: "completed", count, ...(breakdowns && { breakdowns }) }
+      : { afterMs: stepMs, status: "failed", statusMessage: failure },
   ];
 }
 
@@ -102,6 +116,7 @@ export class ScriptedNode {
         ...(next.progress !== undefined && { progress: next.progress }),
         ...(next.count !== undefined && { count: next.count }),
         ...(next.statusMessage !== undefined && { statusMessage: next.statusMessage }),
+        ...(next.breakdowns !== undefined && { breakdowns: next.breakdowns }),
       };
       await this.toHub("result", { type: "result-update", result });
       this.sent.push(result);
