@@ -2,6 +2,7 @@ import { z } from "zod";
 import { NODE_PROFILES } from "../shared/config.ts";
 import { FaultSchema, ms, nodeId, probability } from "../shared/faults/mod.ts";
 import { QueryDefinition } from "../shared/protocol/definition.ts";
+import { Obfuscation } from "../shared/protocol/items.ts";
 import { brokerName } from "../shared/transport/mod.ts";
 import { INVARIANTS } from "./check/invariants.ts";
 import { RULES } from "./check/rules.ts";
@@ -35,6 +36,11 @@ export const ScenarioSchema = z
           profile: z.enum(NODE_PROFILES),
           /** Overrides the profile's chance that the site fails a query. */
           failureChance: probability.optional(),
+          /**
+           * How the site blurs its counts and cells, SHRINE's parameters when absent. The checker holds
+           * every site to SHRINE's: a site set to blur less (binSize 1, the rest 0 sends true numbers) is caught.
+           */
+          obfuscation: Obfuscation.optional(),
         }),
       )
       .min(1)

@@ -8,6 +8,13 @@ describe("swarm", () => {
     expect(mixes.size).toBe(10);
   });
 
+  it("draws queries with breakdowns and without", () => {
+    const asked = Array.from({ length: 20 }, (_, i) => swarmScenario(i).queries.map((q) => q.definition.breakdowns ?? []));
+    expect(asked.flat().filter((b) => b.length === 0).length).toBeGreaterThan(5);
+    const kindSets = new Set(asked.flat().flatMap((b) => (b.length > 0 ? [b.join()] : [])));
+    expect(kindSets.size).toBeGreaterThan(5);
+  });
+
   it("passes ten seeds", async () => {
     const runs = await runSwarm({ runs: 10, firstSeed: 1000 });
     expect(runs.filter(swarmFailed).map((r) => ({ seed: r.seed, error: r.error, ce: r.result?.verdict.counterexample }))).toEqual([]);

@@ -1,5 +1,6 @@
 import { FAULT_KINDS, type Fault, type FaultKindName } from "../shared/faults/mod.ts";
 import type { Random } from "../shared/ports/random.ts";
+import { BREAKDOWN_KINDS, type BreakdownKind } from "../shared/protocol/breakdowns.ts";
 import { SeededRandom } from "../shared/time/seededRandom.ts";
 import { runScenario, type RunOptions, type RunResult } from "./run/runner.ts";
 import { type Scenario, parseScenario } from "./schema.ts";
@@ -48,18 +49,29 @@ function randomFault(kind: FaultKindName, r: Random, nodeIds: readonly string[])
   }
 }
 
+/** Breakdowns a query asks for: none half the time, else a random non-empty set of kinds in a random order. */
+function randomBreakdowns(r: Random): { breakdowns?: BreakdownKind[] } {
+  if (r.chance(0.5)) return {};
+  return { breakdowns: r.shuffle(BREAKDOWN_KINDS).slice(0, r.int(1, BREAKDOWN_KINDS.length)) };
+}
+
 /** A small random network under a random mix of one to four faults, all drawn from the seed. */
 export function swarmScenario(seed: number): Scenario {
   const r = new SeededRandom(`swarm:${seed}`);
   const nodeIds = ["site-a", "site-b", "site-c"];
   const faults = Array.from({ length: r.int(1, 4) }, () => randomFault(r.pick(FAULT_KINDS), r, nodeIds));
+  // From a stream of its own, so the sites, faults and times a seed drew before breakdowns stay what they were.
+  const asked = r.fork("breakdowns");
   return parseScenario(
     {
       name: `swarm-${seed}`,
       description: "a random fault mix",
       seed,
       nodes: nodeIds.map((nodeId) => ({ nodeId, profile: r.pick(["fast", "steady", "busy", "flaky"] as const) })),
-      queries: [{ at: 0 }, { at: r.int(0, 8_000), definition: { panels: [{ concepts: ["dx:I10"] }] } }],
+      queries: [
+        { at: 0, definition: { panels: [{ concepts: ["dx:E11.9"] }], ...randomBreakdowns(asked) } },
+        { at: r.int(0, 8_000), definition: { panels: [{ concepts: ["dx:I10"] }], ...randomBreakdowns(asked) } },
+      ],
       // Short enough, now and then, that a queued site or a long partition outlasts it.
       resultTimeoutMs: r.pick([20_000, 45_000, 90_000]),
       faults,

@@ -3,6 +3,7 @@ import { type Logger, silentLogger } from "../../shared/log.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { Random } from "../../shared/ports/random.ts";
 import type { Store } from "../../shared/ports/store.ts";
+import type { Obfuscation } from "../../shared/protocol/items.ts";
 import type { Transport } from "../../shared/ports/transport.ts";
 import { MemoryStore } from "../../shared/store/memory.ts";
 import { type MemoryBroker, MemoryTransport, type TransitPlan, createMemoryBroker } from "../../shared/transport/memory/mod.ts";
@@ -18,6 +19,8 @@ export interface EmbeddedNode {
   /** The site's secret seed; the node id when absent. */
   seed?: string;
   populationSize?: number;
+  /** How the site blurs its counts and breakdown cells; SHRINE's parameters when absent. */
+  obfuscation?: Obfuscation;
 }
 
 /** Who opens a connection to the broker: the hub, or one incarnation of a node agent. */
@@ -110,6 +113,7 @@ export class EmbeddedNetwork {
       profile: spec.profile,
       seed: spec.seed ?? nodeId,
       populationSize: spec.populationSize ?? this.options.populationSize,
+      obfuscation: spec.obfuscation,
       ledger: this.ledgers.get(nodeId),
       log: (this.options.log ?? silentLogger).child({ component: "node-agent" }),
       heartbeatMs: this.options.heartbeatMs ?? 5_000,

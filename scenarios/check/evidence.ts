@@ -100,6 +100,9 @@ export interface ConfirmedUpdate {
   result: ItemState & { count?: number };
 }
 
+/** A breakdown's cells by cell, for each breakdown by name: as a result state carries them, or as a site counted them. */
+export type BreakdownCells = Readonly<Record<string, Readonly<Record<string, number>>>>;
+
 /** One site's row of a query, as GET /api/queries/<id> shows it. */
 export interface RowRead {
   nodeId: string;
@@ -107,17 +110,31 @@ export interface RowRead {
   stage: number;
   itemVersion: number;
   count: number | null;
+  /** The breakdowns the row shows, null (or absent) when it shows none. */
+  breakdowns?: readonly { kind: string; cells: readonly { cell: string; count: number }[] }[] | null;
+}
+
+/** One breakdown summed over the network, as GET /api/queries/<id> shows it. */
+export interface BreakdownSumRead {
+  kind: string;
+  sites: number;
+  missing: number;
+  cells: readonly { cell: string; totalCount: number; totalDisplay: string }[];
 }
 
 /** A query as a view shows it: what a reader reads, and the states behind it. */
 export interface QueryPicture {
   id: string;
   /** As GET /api/queries/<id> shows it. */
-  read: { status: string; nodes: readonly RowRead[]; summary: { nodes: number; totalCount: number } };
+  read: {
+    status: string;
+    nodes: readonly RowRead[];
+    summary: { nodes: number; totalCount: number; breakdowns?: readonly BreakdownSumRead[] };
+  };
   /** The query state the view shows. */
-  query: ItemState & { nodeIds?: readonly string[] };
+  query: ItemState & { nodeIds?: readonly string[]; definition?: { breakdowns?: readonly string[] } };
   /** The result state the view shows for each site. */
-  results: readonly (ItemState & { count?: number; obfuscation?: Obfuscation })[];
+  results: readonly (ItemState & { count?: number; obfuscation?: Obfuscation; breakdowns?: BreakdownCells })[];
 }
 
 export interface Obfuscation {
@@ -131,6 +148,10 @@ export interface Counted {
   trueCount: number;
   /** The obfuscated count it reports, or null when it fails the query. */
   reportedCount: number | null;
+  /** The true cells of the breakdowns the query asked for; absent when it asked for none. */
+  trueBreakdowns?: BreakdownCells;
+  /** The obfuscated cells it reports, null when it fails the query; absent when the query asked for none. */
+  reportedBreakdowns?: BreakdownCells | null;
 }
 
 /** Everything a run leaves for the checker, as plain data. */
@@ -156,6 +177,8 @@ export interface RunEvidence {
   truths: ReadonlyMap<string, readonly Counted[]>;
   /** The obfuscation a completed count without its own settings was made with. */
   defaultObfuscation: Obfuscation;
+  /** The least obfuscation any site may use, whatever its state says it used: the network's privacy policy. */
+  minimumObfuscation: Obfuscation;
   /** How often each rule fired. */
   rules: RuleCounts;
 }

@@ -42,6 +42,7 @@ export async function gatherEvidence(
     rebuilt: pictures(await rebuildView(store), queryIds),
     truths: run.truths,
     defaultObfuscation: SHRINE_OBFUSCATION,
+    minimumObfuscation: SHRINE_OBFUSCATION,
     rules,
   };
 }

@@ -11,7 +11,7 @@ import type { ViewReader } from "./reader.ts";
 import { truthObserver } from "./truths.ts";
 import type { Twins } from "./twins.ts";
 
-/** The sites of a scenario, each with its latency profile and the failure chance the scenario gives it. */
+/** The sites of a scenario, each with its latency profile, and the failure chance and obfuscation the scenario gives it. */
 export function scenarioNodes(scenario: Scenario) {
   return scenario.nodes.map((n) => ({
     nodeId: n.nodeId,
@@ -19,6 +19,7 @@ export function scenarioNodes(scenario: Scenario) {
       n.failureChance === undefined
         ? n.profile
         : { ...PROFILES[n.profile], failure: { ...PROFILES[n.profile].failure, chance: n.failureChance } },
+    ...(n.obfuscation && { obfuscation: n.obfuscation }),
   }));
 }
 

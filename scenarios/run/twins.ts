@@ -33,6 +33,7 @@ export class Twins {
       profile: spec.profile,
       seed: options.ownSeed ? `${nodeId}:twin` : nodeId,
       populationSize: run.scenario.populationSize,
+      obfuscation: spec.obfuscation,
       heartbeatMs: 0,
       timeScale: run.scenario.timeScale * run.scale,
       observer: truthObserver(run.truths),

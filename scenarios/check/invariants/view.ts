@@ -1,7 +1,9 @@
+import { cellBoundFindings, cellConvergenceFindings, type Finding, sumFindings } from "../breakdowns.ts";
 import { describeState } from "../describe.ts";
-import type { ItemState, QueryPicture } from "../evidence.ts";
+import type { ItemState, QueryPicture, RunEvidence } from "../evidence.ts";
 import { canonical, sameItem } from "../model/canonical.ts";
 import { isFinal, stageOf } from "../model/ladder.ts";
+import { obfuscationBreach, weakerThan } from "../obfuscation.ts";
 import type { Violation } from "../verdict.ts";
 import type { Check } from "./check.ts";
 
@@ -18,6 +20,15 @@ function shown(all: readonly QueryPicture[]): Map<string, string> {
     for (const r of q.results) out.set(`result ${r.id}`, canonical(r));
   }
   return out;
+}
+
+/** The findings of a breakdown rule over every query the live view shows, as violations of an invariant. */
+function breakdownViolations(
+  invariant: "convergence" | "no-double-count" | "obfuscation-bounds",
+  evidence: RunEvidence,
+  rule: (q: QueryPicture) => Finding[],
+): Violation[] {
+  return evidence.live.flatMap((q) => rule(q).map((f) => ({ invariant, ...f })));
 }
 
 /** Invariants over the view at the end of the run, when every fault has healed. */
@@ -96,10 +107,10 @@ export const VIEW_CHECKS = {
           });
       }
     }
-    return out;
+    return [...out, ...breakdownViolations("convergence", evidence, (q) => cellConvergenceFindings(q, evidence.truths))];
   },
 
-  /** One row per site the query was sent to, and the total is the sum of the sites' counts. */
+  /** One row per site the query was sent to; the total is the sum of the sites' counts, each breakdown sum the sum of their cells. */
   "no-double-count"(evidence) {
     const out: Violation[] = [];
     for (const q of evidence.live) {
@@ -117,7 +128,10 @@ export const VIEW_CHECKS = {
           message: `query ${q.id}: totalCount ${q.read.summary.totalCount} over ${q.read.summary.nodes} sites, but the sites' counts sum to ${sum} over ${sites.length}`,
         });
     }
-    return out;
+    return [
+      ...out,
+      ...breakdownViolations("no-double-count", evidence, (q) => sumFindings(q, evidence.truths, evidence.defaultObfuscation)),
+    ];
   },
 
   /** The view rebuilt from the store alone equals the live one, item by item. */
@@ -139,14 +153,17 @@ export const VIEW_CHECKS = {
   },
 
   /**
-   * A reported count is within the obfuscation's error bound of the true count of the agent that
-   * reported it (two agents running as one site, each with its own patients, count differently).
+   * A reported count, and every breakdown cell, is within the obfuscation's error bound of the true
+   * number of the agent that reported it (two agents running as one site, each with its own
+   * patients, count differently), with parameters no weaker than the network allows.
    */
   "obfuscation-bounds"(evidence) {
     const out: Violation[] = [];
     for (const q of evidence.live) {
       for (const r of q.results) {
         if (r.status !== "completed" || r.count === undefined) continue;
+        const weaker = weakerThan(r.obfuscation ?? evidence.defaultObfuscation, evidence.minimumObfuscation);
+        if (weaker) out.push({ invariant: "obfuscation-bounds", item: r.id, message: `result ${r.id}: ${weaker}` });
         const counted = evidence.truths.get(r.id) ?? [];
         if (counted.length === 0) {
           out.push({
@@ -159,19 +176,17 @@ export const VIEW_CHECKS = {
         const reporters = counted.filter((c) => c.reportedCount === r.count);
         const truths = [...new Set((reporters.length > 0 ? reporters : counted).map((c) => c.trueCount))];
         const o = r.obfuscation ?? evidence.defaultObfuscation;
-        const bound = o.noiseClamp + o.binSize / 2;
-        const within = (trueCount: number) =>
-          r.count === -1
-            ? trueCount <= Math.max(o.lowLimit, o.noiseClamp) + bound
-            : (r.count as number) > o.lowLimit && Math.abs((r.count as number) - trueCount) <= bound;
-        if (!truths.some(within))
+        if (truths.every((trueCount) => obfuscationBreach(r.count as number, trueCount, o) !== undefined))
           out.push({
             invariant: "obfuscation-bounds",
             item: r.id,
-            message: `result ${r.id}: reported ${r.count} for a true count of ${truths.join(" or ")} (bound ±${bound}, low limit ${o.lowLimit})`,
+            message: `result ${r.id}: reported ${r.count} for a true count of ${truths.join(" or ")} (bound ±${o.noiseClamp + o.binSize / 2}, low limit ${o.lowLimit})`,
           });
       }
     }
-    return out;
+    return [
+      ...out,
+      ...breakdownViolations("obfuscation-bounds", evidence, (q) => cellBoundFindings(q, evidence.truths, evidence.defaultObfuscation)),
+    ];
   },
 } satisfies Record<"view-equals-model" | "convergence" | "no-double-count" | "rebuild-equals-live" | "obfuscation-bounds", Check>;

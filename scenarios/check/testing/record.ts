@@ -150,6 +150,7 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
     rebuilt: picture,
     truths: counted,
     defaultObfuscation: DEFAULT_OBFUSCATION,
+    minimumObfuscation: DEFAULT_OBFUSCATION,
     rules: Object.fromEntries(RULES.map((r) => [r, 0])) as RuleCounts,
   };
 }
