@@ -120,10 +120,20 @@ async function hubRate(broker: BrokerName, workload: Workload, size: IngestSize)
   }
 }
 
-export async function ingestPart(broker: BrokerName, size: IngestSize): Promise<Figure[]> {
-  const workload = makeWorkload({ queries: size.queries, nodes: size.nodes, seed: `ingest-${broker}` });
+/** The mean size of the workload's result-updates, and of its completed ones, in bytes. */
+function messageBytes(workload: Workload): { all: number; completed: number } {
+  const sizes = workload.messages.filter((m) => !m.duplicate).map((m) => m.body.byteLength);
+  // Every fourth state of a result is its completed one, the largest: the one breakdowns grow.
+  const completed = workload.messages.filter((m) => !m.duplicate && m.itemVersion === 6).map((m) => m.body.byteLength);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  return { all: mean(sizes), completed: mean(completed) };
+}
+
+export async function ingestPart(broker: BrokerName, size: IngestSize, options: { breakdowns?: boolean } = {}): Promise<Figure[]> {
+  const workload = makeWorkload({ queries: size.queries, nodes: size.nodes, seed: `ingest-${broker}`, breakdowns: options.breakdowns });
   const results = size.queries * size.nodes;
-  const part = `1 ingest ${broker}`;
+  const part = `1 ingest ${broker}${options.breakdowns ? " +breakdowns" : ""}`;
+  const bytes = messageBytes(workload);
   // The broker's rate before and after the hub's run, averaged: the machine is shared and its load drifts.
   const rawBefore = await rawRate(broker, workload, size);
   const hub = await hubRate(broker, workload, size);
@@ -139,6 +149,13 @@ export async function ingestPart(broker: BrokerName, size: IngestSize): Promise<
   const dups = await hub.metrics.outcomeCount("duplicate");
   const note = `${raw.settled} msgs, ${results} results, prefetch ${size.prefetch}`;
   return [
+    {
+      part,
+      name: "result-update size, mean",
+      value: bytes.all,
+      unit: "bytes",
+      note: `completed ones ${Math.round(bytes.completed)} bytes${options.breakdowns ? ", with four breakdowns (22 cells)" : ", count only"}`,
+    },
     {
       part,
       name: "raw broker: parse + ack",

@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --part ingest,simulation,latency,scale,api] [--size small|medium|large] [--broker amqp,nats]`
+ * `npm run bench [-- --part ingest,simulation,latency,scale,api] [--size small|medium|large] [--broker amqp,nats] [--breakdowns]`
  * Runs the chosen parts (all by default), prints a table and writes reports/bench-<date>.json.
+ * With --breakdowns, the queries of the ingest, simulation and scale parts ask for all four breakdowns.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg, totalmem } from "node:os";
@@ -31,10 +32,11 @@ const Args = z.object({
     .default(BROKERS.join(","))
     .transform((s) => s.split(",").map((p) => p.trim()))
     .pipe(z.array(z.enum(BROKERS)).min(1)),
+  breakdowns: z.boolean().default(false),
 });
 
 const { values } = parseArgs({
-  options: { part: { type: "string" }, size: { type: "string" }, broker: { type: "string" } },
+  options: { part: { type: "string" }, size: { type: "string" }, broker: { type: "string" }, breakdowns: { type: "boolean" } },
   strict: true,
 });
 const parsed = Args.safeParse(values);
@@ -43,14 +45,14 @@ if (!parsed.success) {
   console.error(`parts: ${PARTS.join(", ")}; sizes: ${Object.keys(SIZES).join(", ")}; brokers: ${BROKERS.join(", ")}`);
   process.exit(2);
 }
-const { part: parts, size, broker: brokers } = parsed.data;
+const { part: parts, size, broker: brokers, breakdowns } = parsed.data;
 const sizes = SIZES[size];
 
 const run: Record<PartName, (brokers: readonly BrokerName[]) => Promise<Figure[]>> = {
-  ingest: (bs) => sequential(bs, (b) => ingestPart(b, sizes.ingest)),
-  simulation: () => simulationPart(sizes.simulation),
+  ingest: (bs) => sequential(bs, (b) => ingestPart(b, sizes.ingest, { breakdowns })),
+  simulation: () => simulationPart({ ...sizes.simulation, breakdowns }),
   latency: (bs) => sequential(bs, (b) => latencyPart(b, sizes.latency)),
-  scale: () => scalePart(sizes.scale),
+  scale: () => scalePart({ ...sizes.scale, breakdowns }),
   api: (bs) => sequential(bs, (b) => apiReadsPart(b, sizes.api)),
 };
 
@@ -82,6 +84,7 @@ const report = {
   size,
   parts,
   brokers,
+  breakdowns,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version },
   loadAverage: { atStart: loadAtStart, atEnd: loadAtEnd },
   figures,

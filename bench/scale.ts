@@ -13,6 +13,8 @@ export interface ScaleSize {
    * columns, code and buffers, is the figure held to the target.
    */
   maxOldSpaceMb: number;
+  /** Every query asks for all four breakdowns. */
+  breakdowns?: boolean;
 }
 
 const GIB = 1024 ** 3;
@@ -20,14 +22,14 @@ const GIB = 1024 ** 3;
 function runPoint(nodes: number, size: ScaleSize): Promise<Omit<SimulationRun, "bodies">> {
   return runChild(
     "./scaleRun.ts",
-    [String(nodes), String(size.queries), String(size.populationSize)],
+    [String(nodes), String(size.queries), String(size.populationSize), ...(size.breakdowns ? ["breakdowns"] : [])],
     [`--max-old-space-size=${size.maxOldSpaceMb}`],
   );
 }
 
 /** Simulations of growing node counts, each in a fresh process: wall time, peak memory, and how both grow. */
 export async function scalePart(size: ScaleSize): Promise<Figure[]> {
-  const part = "4 scale";
+  const part = `4 scale${size.breakdowns ? " +breakdowns" : ""}`;
   const figures: Figure[] = [];
   const runs: Omit<SimulationRun, "bodies">[] = [];
   for (const nodes of size.nodes) {

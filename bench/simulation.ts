@@ -1,6 +1,8 @@
 import { EmbeddedNetwork } from "../cluster/embedded/network.ts";
 import { NODE_PROFILES } from "../shared/config.ts";
 import type { Transport } from "../shared/ports/transport.ts";
+import { BREAKDOWN_KINDS } from "../shared/protocol/breakdowns.ts";
+import type { QueryDefinition } from "../shared/protocol/definition.ts";
 import { decodeMessage } from "../shared/protocol/messages.ts";
 import { SeededRandom } from "../shared/time/seededRandom.ts";
 import { VirtualClock } from "../shared/time/virtualClock.ts";
@@ -16,6 +18,8 @@ export interface SimulationSize {
    * so the broker never holds more than wave x nodes run-queries at once. 50 unless given.
    */
   wave?: number;
+  /** Every query asks for all four breakdowns: each site counts and obfuscates 22 cells, and every completed state carries them. */
+  breakdowns?: boolean;
 }
 
 export interface SimulationRun {
@@ -34,7 +38,10 @@ export interface SimulationRun {
   allDone: boolean;
 }
 
-const DEFINITION = { panels: [{ concepts: ["dx:E11.9", "dx:E10.9"] }, { concepts: ["rx:metformin"], not: true }], age: { min: 40 } };
+const DEFINITION: QueryDefinition = {
+  panels: [{ concepts: ["dx:E11.9", "dx:E10.9"] }, { concepts: ["rx:metformin"], not: true }],
+  age: { min: 40 },
+};
 /** Virtual time allowed for the whole run: far beyond the slowest profile, so only a stuck run hits it. */
 const VIRTUAL_LIMIT_MS = 24 * 3_600_000;
 
@@ -83,10 +90,11 @@ export async function simulate(size: SimulationSize, keepBodies: boolean): Promi
   });
   const start = performance.now();
   const wave = size.wave ?? 50;
+  const definition = size.breakdowns ? { ...DEFINITION, breakdowns: [...BREAKDOWN_KINDS] } : DEFINITION;
   let allDone = true;
   for (let submitted = 0; submitted < size.queries && allDone; ) {
     const next = Math.min(size.queries, submitted + wave);
-    for (; submitted < next; submitted++) await network.hub.desk.submit({ definition: DEFINITION, researcherId: "bench" });
+    for (; submitted < next; submitted++) await network.hub.desk.submit({ definition, researcherId: "bench" });
     allDone = await clock.runWhile(() => done < submitted, VIRTUAL_LIMIT_MS);
   }
   const seconds = (performance.now() - start) / 1000;
@@ -121,7 +129,7 @@ export function bareParseRate(bodies: readonly Uint8Array[]): number {
 }
 
 export async function simulationPart(size: SimulationSize): Promise<Figure[]> {
-  const part = "2 simulation";
+  const part = `2 simulation${size.breakdowns ? " +breakdowns" : ""}`;
   const run = await simulate(size, true);
   // Twice, the first warming the JIT up, so the baseline is the loop at its best.
   bareParseRate(run.bodies);

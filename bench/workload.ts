@@ -1,5 +1,6 @@
 import type { Proposal } from "../shared/ports/store.ts";
 import type { Random } from "../shared/ports/random.ts";
+import { BREAKDOWN_KINDS, type Breakdowns, cellsOf } from "../shared/protocol/breakdowns.ts";
 import { type QueryState, type ResultState, SHRINE_OBFUSCATION } from "../shared/protocol/items.ts";
 import { encodeMessage, type ResultUpdate } from "../shared/protocol/messages.ts";
 import { nextVersion } from "../shared/protocol/versionInfo.ts";
@@ -35,12 +36,24 @@ export interface WorkloadOptions {
   /** Messages are shuffled within windows of this many, so a result's states may arrive out of order. */
   reorderWindow?: number;
   seed?: string;
+  /** Every query asks for all four breakdowns, and every completed state carries their 22 cells. */
+  breakdowns?: boolean;
 }
 
 const T0 = Date.UTC(2026, 0, 1);
 
-/** The states a node proposes for one result after sentToNode (v2): received, running twice, completed. */
-function lifecycle(sent: ResultState, random: Random): ResultState[] {
+/** Cells as a site reports them: a multiple of the bin, or -1 for a small one. */
+function drawnBreakdowns(random: Random): Breakdowns {
+  const cell = () => (random.chance(0.2) ? -1 : 5 * random.int(3, 200));
+  return Object.fromEntries(BREAKDOWN_KINDS.map((kind) => [kind, Object.fromEntries(cellsOf(kind).map((c) => [c, cell()]))])) as Breakdowns;
+}
+
+/**
+ * The states a node proposes for one result after sentToNode (v2): received, running twice,
+ * completed. `cells`, when given, draws the completed state's breakdowns from a stream of its own,
+ * so a workload with breakdowns has the very same order, counts and resends as one without.
+ */
+function lifecycle(sent: ResultState, random: Random, cells: Random | undefined): ResultState[] {
   const states: ResultState[] = [];
   let prev = sent;
   const step = (patch: Partial<ResultState>, ms: number) => {
@@ -51,7 +64,8 @@ function lifecycle(sent: ResultState, random: Random): ResultState[] {
   step({ status: "receivedByNode" }, 1_000);
   step({ status: "running", progress: 0.3 }, 2_000);
   step({ status: "running", progress: 0.7 }, 3_000);
-  step({ status: "completed", count: 5 * random.int(0, 400), obfuscation: SHRINE_OBFUSCATION }, 4_000);
+  const count = 5 * random.int(0, 400);
+  step({ status: "completed", count, obfuscation: SHRINE_OBFUSCATION, ...(cells && { breakdowns: drawnBreakdowns(cells) }) }, 4_000);
   return states;
 }
 
@@ -62,6 +76,7 @@ function lifecycle(sent: ResultState, random: Random): ResultState[] {
  */
 export function makeWorkload(options: WorkloadOptions): Workload {
   const random = new SeededRandom(options.seed ?? "bench-workload");
+  const cells = options.breakdowns ? random.fork("cells") : undefined;
   const nodeIds = Array.from({ length: options.nodes }, (_, i) => `hospital-${String(i).padStart(4, "0")}`);
   const queryIds: string[] = [];
   const seed: Proposal[] = [];
@@ -73,7 +88,11 @@ export function makeWorkload(options: WorkloadOptions): Workload {
       id,
       versionInfo: nextVersion(undefined, T0),
       researcherId: "bench",
-      definition: { panels: [{ concepts: ["dx:E11.9", "dx:E10.9"] }, { concepts: ["rx:metformin"], not: true }], age: { min: 40 } },
+      definition: {
+        panels: [{ concepts: ["dx:E11.9", "dx:E10.9"] }, { concepts: ["rx:metformin"], not: true }],
+        age: { min: 40 },
+        ...(options.breakdowns && { breakdowns: [...BREAKDOWN_KINDS] }),
+      },
       submittedAt: new Date(T0).toISOString(),
       status: "dispatched",
       nodeIds,
@@ -82,7 +101,7 @@ export function makeWorkload(options: WorkloadOptions): Workload {
     seed.push(...fanOut);
     for (const p of fanOut) {
       const state = p.state as ResultState;
-      if (p.kind === "result" && state.status === "sentToNode") lifecycles.push(lifecycle(state, random));
+      if (p.kind === "result" && state.status === "sentToNode") lifecycles.push(lifecycle(state, random, cells));
     }
   }
   // Interleave lifecycles the way concurrent sites do: each step of every result, round by round.
