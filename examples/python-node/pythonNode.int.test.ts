@@ -85,8 +85,10 @@ await describeWith(["amqp"], "a node in Python (examples/python-node) against a 
 
     const counted = await api.submit([NODE], DIABETES_QUERY);
     const nobody = await api.submit([NODE], { panels: [{ concepts: ["dx:NO.SUCH.CODE"] }] });
+    // Written before breakdowns, the node reads the definition without them and answers the count alone.
+    const broken = await api.submit([NODE], { ...DIABETES_QUERY, breakdowns: ["sex", "vitalStatus"] });
     const views: QueryView[] = [];
-    for (const id of [counted, nobody]) views.push(await api.waitCompleted(id, { timeoutMs: 60_000 }));
+    for (const id of [counted, nobody, broken]) views.push(await api.waitCompleted(id, { timeoutMs: 60_000 }));
 
     // The view shows what the node reported, at the version it reported it.
     for (const view of views) {
@@ -99,6 +101,15 @@ await describeWith(["amqp"], "a node in Python (examples/python-node) against a 
     expect(diabetics).toBeGreaterThan(10);
     expect(diabetics % 5).toBe(0);
     expect(views[1]?.nodes[0]?.count).toBe(-1);
+    const asked = views[2] as QueryView & {
+      summary: { breakdowns: { kind: string; sites: number; missing: number; cells: { totalDisplay: string }[] }[] };
+    };
+    expect(asked?.nodes[0]).toMatchObject({ status: "completed", count: diabetics, breakdowns: null });
+    expect(asked?.summary.breakdowns.map((b) => [b.kind, b.sites, b.missing])).toEqual([
+      ["sex", 0, 1],
+      ["vitalStatus", 0, 1],
+    ]);
+    expect(asked?.summary.breakdowns.flatMap((b) => b.cells.map((c) => c.totalDisplay))).toEqual(Array(5).fill("at least 0"));
 
     // Every state the next version of the one before, each applied: no duplicate, no conflict.
     const history = (await (await fetch(`${api.baseUrl}/api/queries/${counted}/history`)).json()) as {
@@ -139,6 +150,6 @@ await describeWith(["amqp"], "a node in Python (examples/python-node) against a 
 
     node.process.kill("SIGTERM");
     expect(await node.exited).toEqual({ code: 0, signal: null });
-    expect(output()).toMatch(/ node stopped unfinished=0 answered=2/);
+    expect(output()).toMatch(/ node stopped unfinished=0 answered=3/);
   }, 180_000);
 });
