@@ -46,6 +46,13 @@ export async function scalePart(size: ScaleSize): Promise<Figure[]> {
       },
       {
         part,
+        name: `${label}: CPU time`,
+        value: run.cpuSeconds,
+        unit: "s",
+        note: "user + system: steadier than wall time on a shared machine",
+      },
+      {
+        part,
         name: `${label}: peak RSS`,
         value: run.peakRssBytes / 2 ** 20,
         unit: "MiB",

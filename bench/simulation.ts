@@ -28,6 +28,8 @@ export interface SimulationRun {
   results: number;
   /** Wall seconds from the first submission until every query is done. */
   seconds: number;
+  /** CPU seconds (user and system, all threads) over the same span: steadier than wall time on a shared machine. */
+  cpuSeconds: number;
   /** Result-updates the hub consumed from nodes: one per state a site moved a result to. */
   transitions: number;
   /** The result-update bodies the nodes published, for the bare loop; kept only when asked. */
@@ -89,6 +91,7 @@ export async function simulate(size: SimulationSize, keepBodies: boolean): Promi
     if (c.kind === "query" && (c.state as { status?: string }).status === "done") done++;
   });
   const start = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const wave = size.wave ?? 50;
   const definition = size.breakdowns ? { ...DEFINITION, breakdowns: [...BREAKDOWN_KINDS] } : DEFINITION;
   let allDone = true;
@@ -98,6 +101,7 @@ export async function simulate(size: SimulationSize, keepBodies: boolean): Promi
     allDone = await clock.runWhile(() => done < submitted, VIRTUAL_LIMIT_MS);
   }
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
   sample();
   clearInterval(sampler);
   // A node's result-updates, each one state a site moved to; the hub's own writes are not counted.
@@ -109,6 +113,7 @@ export async function simulate(size: SimulationSize, keepBodies: boolean): Promi
     queries: size.queries,
     results: size.nodes * size.queries,
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     transitions,
     bodies,
     peakHeapBytes: peakHeap,
