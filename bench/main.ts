@@ -2,6 +2,9 @@
  * `npm run bench [-- --part ingest,simulation,latency,scale,api] [--size small|medium|large] [--broker amqp,nats] [--breakdowns]`
  * Runs the chosen parts (all by default), prints a table and writes reports/bench-<date>.json.
  * With --breakdowns, the queries of the ingest, simulation and scale parts ask for all four breakdowns.
+ * With --profile (the ingest part unless --part says otherwise), the hub's main thread is profiled during
+ * each ingest run: reports/profile-ingest-<broker>-<date>.cpuprofile, its top functions and component shares
+ * printed, and promises per message counted. The CPU figures of a profiled run are inflated by the sampling.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg, totalmem } from "node:os";
@@ -33,23 +36,31 @@ const Args = z.object({
     .transform((s) => s.split(",").map((p) => p.trim()))
     .pipe(z.array(z.enum(BROKERS)).min(1)),
   breakdowns: z.boolean().default(false),
+  profile: z.boolean().default(false),
 });
 
 const { values } = parseArgs({
-  options: { part: { type: "string" }, size: { type: "string" }, broker: { type: "string" }, breakdowns: { type: "boolean" } },
+  options: {
+    part: { type: "string" },
+    size: { type: "string" },
+    broker: { type: "string" },
+    breakdowns: { type: "boolean" },
+    profile: { type: "boolean" },
+  },
   strict: true,
 });
-const parsed = Args.safeParse(values);
+// A profile is of the hub's ingest path: alone, --profile runs that part only.
+const parsed = Args.safeParse(values.profile && values.part === undefined ? { ...values, part: "ingest" } : values);
 if (!parsed.success) {
   console.error(`bench: ${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}`);
   console.error(`parts: ${PARTS.join(", ")}; sizes: ${Object.keys(SIZES).join(", ")}; brokers: ${BROKERS.join(", ")}`);
   process.exit(2);
 }
-const { part: parts, size, broker: brokers, breakdowns } = parsed.data;
+const { part: parts, size, broker: brokers, breakdowns, profile } = parsed.data;
 const sizes = SIZES[size];
 
 const run: Record<PartName, (brokers: readonly BrokerName[]) => Promise<Figure[]>> = {
-  ingest: (bs) => sequential(bs, (b) => ingestPart(b, sizes.ingest, { breakdowns })),
+  ingest: (bs) => sequential(bs, (b) => ingestPart(b, sizes.ingest, { breakdowns, profile })),
   simulation: () => simulationPart({ ...sizes.simulation, breakdowns }),
   latency: (bs) => sequential(bs, (b) => latencyPart(b, sizes.latency)),
   scale: () => scalePart({ ...sizes.scale, breakdowns }),
@@ -65,6 +76,7 @@ async function sequential<T>(items: readonly T[], fn: (item: T) => Promise<Figur
 // A simulated site sleeps on its stop signal once per result in flight: thousands of listeners by design.
 setMaxListeners(Number.POSITIVE_INFINITY);
 const started = new Date();
+await mkdir("reports", { recursive: true });
 // The machine is shared: the load around the run says how far its figures can be trusted.
 const loadAtStart = loadavg();
 const figures: Figure[] = [];
@@ -85,6 +97,7 @@ const report = {
   parts,
   brokers,
   breakdowns,
+  profile,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version },
   loadAverage: { atStart: loadAtStart, atEnd: loadAtEnd },
   figures,

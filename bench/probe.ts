@@ -13,6 +13,9 @@ export class ConsumeProbe {
   private cpuLast: NodeJS.CpuUsage | undefined;
   private waiter: { count: number; resolve: () => void } | undefined;
 
+  /** Hooks run at the first delivery and when `until` ends: where other meters begin and end, synchronously. */
+  constructor(private readonly hooks: { onFirst?: () => void; onEnd?: () => void } = {}) {}
+
   /** The transport as the consumer sees it: every handler it registers is watched. */
   wrap(transport: Transport): Transport {
     const consume: Transport["consume"] = (source, handler, options) => transport.consume(source, this.watch(handler), options);
@@ -26,6 +29,7 @@ export class ConsumeProbe {
       if (this.first === undefined) {
         this.first = performance.now();
         this.cpuFirst = process.cpuUsage();
+        this.hooks.onFirst?.();
       }
       await handler(delivery);
       this.settled++;
@@ -40,7 +44,10 @@ export class ConsumeProbe {
     try {
       await this.settledOrIdle(count, idleMs);
     } finally {
-      if (this.cpuFirst !== undefined) this.cpuLast = process.cpuUsage(this.cpuFirst);
+      if (this.cpuFirst !== undefined) {
+        this.cpuLast = process.cpuUsage(this.cpuFirst);
+        this.hooks.onEnd?.();
+      }
     }
   }
 
