@@ -60,6 +60,7 @@ const RUN_FLAGS = {
   shorten: valued(fraction),
   json: valued(path),
   html: valued(path),
+  out: valued(z.string().min(1, { message: "needs a folder name" })),
   quiet: flag,
 };
 

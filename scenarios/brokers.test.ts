@@ -1,4 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { registerBroker } from "../shared/transport/mod.ts";
 import { stubBroker } from "../shared/transport/testing/stubBroker.ts";
 import { main } from "./cli.ts";
@@ -6,6 +9,10 @@ import { parseScenario } from "./schema.ts";
 
 const stub = stubBroker();
 let unregister = () => {};
+// The run's results folder goes to a temporary folder, not into the checkout.
+beforeAll(async () => {
+  process.env.QNET_RESULTS_DIR = await mkdtemp(join(tmpdir(), "qnet-results-"));
+});
 let out: string[];
 let err: string[];
 beforeEach(() => {

@@ -1,8 +1,17 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, readlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "./cli.ts";
+
+const RUN_FILES = ["latency.svg", "queue.svg", "report.html", "run.json", "summary.txt", "throughput.svg"];
+
+// Runs without --out write their results folders here rather than into the checkout.
+let results: string;
+beforeAll(async () => {
+  results = await mkdtemp(join(tmpdir(), "qnet-results-"));
+  process.env.QNET_RESULTS_DIR = results;
+});
 
 let out: string[];
 let err: string[];
@@ -37,6 +46,33 @@ describe("npm run scenario", () => {
     expect(html).toContain("Per-site timeline");
     expect(html).toContain("Message sequence of query");
     expect(html).toContain('exercises: rejected: <span class="ok">holds</span>');
+  });
+
+  it("leaves a results folder per run, latest pointing at the newest, and --out moves it", async () => {
+    const out1 = await mkdtemp(join(tmpdir(), "qnet-out-"));
+    expect(await main(["poison", "--quiet", "--out", out1])).toBe(0);
+    const [stamp] = await readdir(join(out1, "poison"));
+    expect(stamp).toMatch(/^\d{8}T\d{6}\.\d{3}Z$/);
+    expect(await readlink(join(out1, "latest"))).toBe(join("poison", stamp as string));
+    expect((await readdir(join(out1, "latest"))).sort()).toEqual(RUN_FILES);
+    expect(out.join("\n")).toContain(`results: ${join(out1, "poison", stamp as string)}`);
+    const summary = await readFile(join(out1, "latest", "summary.txt"), "utf8");
+    expect(summary).toMatch(/dead letters\s+30/);
+    expect(summary.trimEnd().split("\n").at(-1)).toBe(out.at(-1));
+    const run = JSON.parse(await readFile(join(out1, "latest", "run.json"), "utf8"));
+    expect(run.replay).toBe("npm run scenario -- poison --seed 11 --transport memory --store memory --policy versioned");
+    // Poison's bursts are fault windows: each plot shades them and has a time axis.
+    for (const plot of ["throughput.svg", "latency.svg", "queue.svg"]) {
+      const svg = await readFile(join(out1, "latest", plot), "utf8");
+      expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      expect(svg).toContain('class="time-axis"');
+      expect(svg).toContain('class="fault-window"');
+      expect(svg).toMatch(/<path d="M[^"]+L/);
+    }
+    // A second run moves latest, and the first run's folder stays.
+    expect(await main(["twin-writers", "--quiet", "--out", out1])).toBe(0);
+    expect(await readlink(join(out1, "latest"))).toMatch(/^twin-writers\//);
+    expect(await readdir(join(out1, "poison"))).toEqual([stamp]);
   });
 
   it("exits 1 under the naive policy and prints the seed and the command that reproduces it", async () => {
@@ -125,5 +161,18 @@ describe("npm run scenario", () => {
     expect(out.join("\n")).toMatch(
       /reproduce one with: npm run scenario -- swarm --runs 1 --seed \d+ --transport memory --store memory --policy naive/,
     );
+    // Its results folder: an index, and a folder of files for each failing seed.
+    const swarmDir = join(results, "swarm");
+    const newest = (await readdir(swarmDir)).sort().at(-1) as string;
+    expect(await readlink(join(results, "latest"))).toBe(join("swarm", newest));
+    const folder = join(swarmDir, newest);
+    expect((await readdir(folder)).sort()).toEqual(["index.html", "index.json", "seed-5", "seed-6", "summary.txt"]);
+    for (const seed of [5, 6]) {
+      expect((await readdir(join(folder, `seed-${seed}`))).sort()).toEqual(RUN_FILES);
+      const run = JSON.parse(await readFile(join(folder, `seed-${seed}`, "run.json"), "utf8"));
+      expect(run.ok).toBe(false);
+      expect(run.replay).toBe(`npm run scenario -- swarm --runs 1 --seed ${seed} --transport memory --store memory --policy naive`);
+    }
+    expect(await readFile(join(folder, "index.html"), "utf8")).toContain('<a href="seed-5/report.html">5</a>');
   });
 });

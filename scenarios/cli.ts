@@ -1,13 +1,14 @@
-import { readFile, writeFile } from "node:fs/promises";
-import { extname, resolve } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConfigError, loadConfig } from "../shared/config.ts";
 import { brokerNames } from "../shared/transport/mod.ts";
 import { RunArgs, SwarmArgs, UsageError, parseArgs, writeProblem } from "./args.ts";
 import { LIBRARY, findScenario } from "./library/index.ts";
+import { newRunFolder, swarmIndexHtml, writeRunFiles } from "./report/folder.ts";
 import { htmlReport } from "./report/html.ts";
 import { jsonReport, swarmReport } from "./report/json.ts";
-import { checksOf, replayCommand, replayFlags, summarize, summaryTable } from "./report/summary.ts";
+import { replayCommand, summaryLines, swarmReplayCommand } from "./report/summary.ts";
 import { BROKEN_RULES } from "./run/brokenPlans.ts";
 import { SIMULATED } from "./run/context.ts";
 import { type Progress, type RunOptions, runScenario } from "./run/runner.ts";
@@ -18,10 +19,11 @@ import { type SwarmRun, runSwarm, swarmFailed } from "./swarm.ts";
 const usage = () => `usage:
   npm run scenario -- list
   npm run scenario -- <name or file> [--seed N] [--transport ${brokerNames().join("|")}] [--store ${STORE_ENGINES.join("|")}]
-                      [--policy versioned|naive|RULE] [--shorten F] [--json FILE] [--html FILE] [--query ID] [--quiet]
+                      [--policy versioned|naive|RULE] [--shorten F] [--json FILE] [--html FILE] [--query ID] [--out DIR] [--quiet]
     (--policy RULE: the protocol with one rule taken out, to see the checker catch it: ${BROKEN_RULES.join(", ")})
   npm run scenario -- swarm --runs N [--seed S] [--transport ...] [--store ...] [--policy ...] [--shorten F]
-                      [--json FILE] [--html FILE] [--quiet]`;
+                      [--json FILE] [--html FILE] [--out DIR] [--quiet]
+    (every run writes <DIR>/<name>/<timestamp>/ and points <DIR>/latest at it; DIR is results by default)`;
 
 async function loadScenario(nameOrFile: string): Promise<Scenario> {
   const named = findScenario(nameOrFile);
@@ -70,6 +72,18 @@ async function writeReport(flag: "json" | "html", file: string, text: string): P
 
 const asJson = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
+/** Where a run's results folder goes: --out, else `results` in the working directory (QNET_RESULTS_DIR for tests). */
+const outDir = (args: { out?: string }) => args.out ?? process.env.QNET_RESULTS_DIR ?? "results";
+
+/** Makes the run's results folder; a folder that cannot be made is a one-line error. */
+async function resultsFolder(out: string, name: string): Promise<string> {
+  try {
+    return await newRunFolder(out, name);
+  } catch (err) {
+    throw new UsageError(`--out: cannot write results under ${out}: ${writeProblem(err)}`);
+  }
+}
+
 async function runOne(nameOrFile: string, argv: readonly string[]): Promise<number> {
   const args = await parseArgs(RunArgs, argv);
   const scenario = await loadScenario(nameOrFile);
@@ -77,32 +91,26 @@ async function runOne(nameOrFile: string, argv: readonly string[]): Promise<numb
   const options = runOptions(args, scenario.transport, tty ? (p) => process.stderr.write(progressBar(p)) : undefined);
   const result = await runScenario(scenario, { ...options, seed: args.seed });
   if (tty) process.stderr.write("\n");
-  const v = result.verdict;
-  console.log(`scenario ${scenario.name}: ${scenario.description}`);
-  const timeKind = result.transport === SIMULATED ? "virtual" : "real";
-  console.log(
-    `seed ${result.seed}, transport ${result.transport}, store ${result.store}, policy ${result.policy}, ${(result.simulatedMs / 1000).toFixed(1)} s ${timeKind} time`,
-  );
-  console.log(summaryTable(summarize(result)));
-  for (const check of checksOf(result)) {
-    const n = v.violations.filter((x) => x.invariant === check.name).length;
-    console.log(`  ${n === 0 ? "ok  " : "FAIL"} ${check.label}${n ? ` (${n} violation${n > 1 ? "s" : ""})` : ""}`);
-  }
-  if (args.json) await writeReport("json", args.json, asJson(jsonReport(result)));
-  if (args.html) await writeReport("html", args.html, htmlReport(result, { queryId: args.query }));
-  if (v.ok) console.log("verdict: every invariant holds");
-  else {
-    console.log(`verdict: FAIL, ${v.violations.length} violation(s)`);
-    if (v.counterexample) console.log(`counterexample (${v.counterexample.invariant}): ${v.counterexample.message}`);
-    console.log(`seed ${result.seed}; reproduce with: ${replayCommand(result)}`);
-  }
-  console.log(`trace ${result.trace}`);
-  return v.ok ? 0 : 1;
+  const replay = replayCommand(result, findScenario(nameOrFile) ? scenario.name : nameOrFile);
+  const lines = summaryLines(result, replay);
+  for (const line of lines.slice(0, -1)) console.log(line);
+  if (args.json) await writeReport("json", args.json, asJson(jsonReport(result, replay)));
+  if (args.html) await writeReport("html", args.html, htmlReport(result, { queryId: args.query, replay }));
+  const folder = await resultsFolder(outDir(args), scenario.name);
+  await writeRunFiles(folder, result, replay);
+  console.log(`results: ${folder}`);
+  console.log(lines.at(-1));
+  return result.verdict.ok ? 0 : 1;
 }
 
 async function swarm(argv: readonly string[]): Promise<number> {
   const args = await parseArgs(SwarmArgs, argv);
   const started = performance.now();
+  const printed: string[] = [];
+  const say = (line: string) => {
+    printed.push(line);
+    console.log(line);
+  };
   const runs = await runSwarm({
     runs: args.runs,
     firstSeed: args.seed ?? 1,
@@ -111,25 +119,42 @@ async function swarm(argv: readonly string[]): Promise<number> {
       const kinds = r.scenario.faults.map((f) => JSON.stringify(f)).join(" ");
       const status = r.error ? `ERROR ${r.error}` : r.result?.verdict.ok ? "ok" : `FAIL ${r.result?.verdict.counterexample?.message ?? ""}`;
       if (!args.quiet || swarmFailed(r))
-        console.log(
+        say(
           `seed ${r.seed} ${status} trace ${r.result?.trace ?? "-"}\n  sites ${r.scenario.nodes.map((n) => `${n.nodeId}:${n.profile}`).join(" ")} faults ${kinds}`,
         );
     },
   });
   const failed = runs.filter(swarmFailed);
-  console.log(
-    `swarm: ${runs.length - failed.length}/${runs.length} seeds passed in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-  );
-  if (args.json) await writeReport("json", args.json, asJson(swarmReport(runs)));
+  say(`swarm: ${runs.length - failed.length}/${runs.length} seeds passed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const report = swarmReport(runs);
+  if (args.json) await writeReport("json", args.json, asJson(report));
   const shown = (failed.find((r) => r.result) ?? runs.at(-1))?.result;
-  if (args.html && shown) await writeReport("html", args.html, htmlReport(shown));
+  if (args.html && shown) await writeReport("html", args.html, htmlReport(shown, { replay: swarmReplayCommand(shown) }));
   if (failed.length) {
-    console.log(`failing seeds: ${failed.map((r) => r.seed).join(" ")}`);
+    say(`failing seeds: ${failed.map((r) => r.seed).join(" ")}`);
     const first = failed[0] as SwarmRun;
-    const flags = first.result ? replayFlags(first.result) : `--seed ${first.seed}`;
-    console.log(`reproduce one with: npm run scenario -- swarm --runs 1 ${flags}`);
+    say(
+      `reproduce one with: ${first.result ? swarmReplayCommand(first.result) : `npm run scenario -- swarm --runs 1 --seed ${first.seed}`}`,
+    );
   }
+  const folder = await resultsFolder(outDir(args), "swarm");
+  await writeSwarmFolder(folder, runs, report, printed);
+  console.log(`results: ${folder}`);
   return failed.length ? 1 : 0;
+}
+
+/** A swarm's folder: its index (HTML, JSON, and the lines it printed) and a folder of files per failing seed. */
+async function writeSwarmFolder(folder: string, runs: readonly SwarmRun[], report: unknown, printed: readonly string[]): Promise<void> {
+  const seedFolder = (seed: number) => `seed-${seed}`;
+  await writeFile(join(folder, "index.html"), swarmIndexHtml(runs, seedFolder));
+  await writeFile(join(folder, "index.json"), asJson(report));
+  await writeFile(join(folder, "summary.txt"), `${printed.join("\n")}\n`);
+  for (const r of runs.filter(swarmFailed)) {
+    const dir = join(folder, seedFolder(r.seed));
+    await mkdir(dir);
+    if (r.result) await writeRunFiles(dir, r.result, swarmReplayCommand(r.result));
+    else await writeFile(join(dir, "error.txt"), `seed ${r.seed}: ${r.error ?? "no result"}\n`);
+  }
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

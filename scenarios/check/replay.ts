@@ -41,6 +41,7 @@ export function replay(decisions: readonly Decision[], startedAt: number): Repla
       invariant: "model-agrees",
       item: d.id,
       at: t,
+      decision: d.n,
       message: `${d.kind} ${d.id}: decision #${d.n} (t=${t} ms), the ${d.origin}'s proposal ${describeState(d.proposed)}${d.messageId ? ` in message ${d.messageId}` : ""}: the hub decided ${decided(d)}; the model decides ${decided(mine)}`,
     });
   }

@@ -11,6 +11,8 @@ export interface Violation {
   message: string;
   /** Milliseconds into the run, where known: the earliest violation is the counterexample. */
   at?: number;
+  /** The number of the hub's decision it is about, where it is about one: the reports draw it highlighted. */
+  decision?: number;
 }
 
 export interface Verdict {

@@ -17,7 +17,7 @@ const OUTCOME_COLOURS: Record<string, string> = {
  * A self-contained HTML page: the verdict and summary, a per-site timeline of the hub's decisions
  * with the fault windows shaded on it, and a message sequence diagram of one query.
  */
-export function htmlReport(result: RunResult, options: { queryId?: string } = {}): string {
+export function htmlReport(result: RunResult, options: { queryId?: string; replay?: string } = {}): string {
   const { history, scenario } = result;
   const start = history.startedAt;
   const span = Math.max(1, result.simulatedMs);
@@ -92,7 +92,7 @@ export function htmlReport(result: RunResult, options: { queryId?: string } = {}
 <h1>${esc(scenario.name)} <span class="${v.ok ? "ok" : "bad"}">${v.ok ? "PASS" : "FAIL"}</span></h1>
 <p>${esc(scenario.description)}</p>
 <p>seed ${result.seed} · transport ${result.transport} · policy ${result.policy} · ${result.simulatedMs} ms simulated · trace <code>${result.trace}</code></p>
-${v.counterexample ? `<h2>Counterexample</h2><pre>${esc(`${v.counterexample.invariant}: ${v.counterexample.message}`)}</pre><p>replay with <code>${esc(replayCommand(result))}</code></p>` : ""}
+${v.counterexample ? `<h2>Counterexample</h2><pre>${esc(`${v.counterexample.invariant}: ${v.counterexample.message}`)}</pre><p>replay with <code>${esc(options.replay ?? replayCommand(result))}</code></p>` : ""}
 <h2>Invariants</h2><ul>${checksOf(result)
     .map((c) => {
       const n = v.violations.filter((x) => x.invariant === c.name).length;

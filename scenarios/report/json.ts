@@ -1,6 +1,6 @@
 import type { RunResult } from "../run/runner.ts";
 import { type SwarmRun, swarmFailed } from "../swarm.ts";
-import { type RunSummary, summarize } from "./summary.ts";
+import { type RunSummary, replayCommand, summarize, swarmReplayCommand } from "./summary.ts";
 
 export interface JsonReport {
   scenario: string;
@@ -10,6 +10,10 @@ export interface JsonReport {
   store: string;
   policy: string;
   ok: boolean;
+  /** The command that runs this run again, seed and flags included. */
+  replay: string;
+  /** The decision the counterexample is about, when it is about one (its `n` in `decisions`). */
+  counterexampleDecision: number | null;
   trace: string;
   simulatedMs: number;
   summary: RunSummary;
@@ -28,7 +32,7 @@ export interface JsonReport {
   }[];
 }
 
-export function jsonReport(result: RunResult): JsonReport {
+export function jsonReport(result: RunResult, replay = replayCommand(result)): JsonReport {
   const { history } = result;
   return {
     scenario: result.scenario.name,
@@ -38,6 +42,8 @@ export function jsonReport(result: RunResult): JsonReport {
     store: result.store,
     policy: result.policy,
     ok: result.verdict.ok,
+    replay,
+    counterexampleDecision: result.verdict.counterexample?.decision ?? null,
     trace: result.trace,
     simulatedMs: result.simulatedMs,
     summary: summarize(result),
@@ -64,6 +70,8 @@ export function swarmReport(runs: readonly SwarmRun[]) {
   return {
     seeds: runs.map((r) => r.seed),
     failingSeeds: runs.filter(swarmFailed).map((r) => r.seed),
-    runs: runs.map((r) => (r.result ? jsonReport(r.result) : { seed: r.seed, error: r.error ?? "no result" })),
+    runs: runs.map((r) =>
+      r.result ? jsonReport(r.result, swarmReplayCommand(r.result)) : { seed: r.seed, error: r.error ?? "no result" },
+    ),
   };
 }

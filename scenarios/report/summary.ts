@@ -1,6 +1,7 @@
 import { RULES, type Rule, type RuleCounts } from "../check/rules.ts";
 import type { CheckName } from "../check/checker.ts";
 import type { RunResult } from "../run/runner.ts";
+import { SIMULATED } from "../run/context.ts";
 
 export interface RunSummary {
   /** Messages the hub consumed (every delivery, redeliveries included). */
@@ -24,8 +25,8 @@ function quantile(sorted: readonly number[], q: number): number {
 
 export function summarize(result: RunResult): RunSummary {
   const { history } = result;
-  const latencies = [...history.hubSettleMs].sort((a, b) => a - b);
-  const messages = history.hubSettleMs.length;
+  const latencies = history.hubSettles.map((s) => s.ms).sort((a, b) => a - b);
+  const messages = history.hubSettles.length;
   return {
     messages,
     rules: result.rules,
@@ -84,7 +85,33 @@ export function replayFlags(r: RunResult): string {
   return `--seed ${r.seed} --transport ${r.transport} --store ${r.store} --policy ${r.policy}`;
 }
 
-/** The command that runs this run again: the same scenario with the same flags. */
-export function replayCommand(r: RunResult): string {
-  return `npm run scenario -- ${r.scenario.name} ${replayFlags(r)}`;
+/** The command that runs this run again: the same scenario (a swarm's seed alone) with the same flags. */
+export function replayCommand(r: RunResult, scenarioArg = r.scenario.name): string {
+  return `npm run scenario -- ${scenarioArg} ${replayFlags(r)}`;
+}
+
+/** The command that runs one seed of a swarm again. */
+export const swarmReplayCommand = (r: RunResult) => `npm run scenario -- swarm --runs 1 ${replayFlags(r)}`;
+
+/** What a run prints when it ends, line by line: the same text goes into its summary.txt. */
+export function summaryLines(result: RunResult, replay: string): string[] {
+  const v = result.verdict;
+  const timeKind = result.transport === SIMULATED ? "virtual" : "real";
+  const lines = [
+    `scenario ${result.scenario.name}: ${result.scenario.description}`,
+    `seed ${result.seed}, transport ${result.transport}, store ${result.store}, policy ${result.policy}, ${(result.simulatedMs / 1000).toFixed(1)} s ${timeKind} time`,
+    summaryTable(summarize(result)),
+  ];
+  for (const check of checksOf(result)) {
+    const n = v.violations.filter((x) => x.invariant === check.name).length;
+    lines.push(`  ${n === 0 ? "ok  " : "FAIL"} ${check.label}${n ? ` (${n} violation${n > 1 ? "s" : ""})` : ""}`);
+  }
+  if (v.ok) lines.push("verdict: every invariant holds");
+  else {
+    lines.push(`verdict: FAIL, ${v.violations.length} violation(s)`);
+    if (v.counterexample) lines.push(`counterexample (${v.counterexample.invariant}): ${v.counterexample.message}`);
+    lines.push(`seed ${result.seed}; reproduce with: ${replay}`);
+  }
+  lines.push(`trace ${result.trace}`);
+  return lines;
 }

@@ -40,8 +40,10 @@ export class History implements WireTap {
   readonly runQueries: PublishedRunQuery[] = [];
   readonly observed: Observation[] = [];
   readonly faults: FaultMark[] = [];
-  /** From delivery to settlement at the hub, in ms. */
-  readonly hubSettleMs: number[] = [];
+  /** Each delivery the hub handled: when it settled, and how long from delivery to settlement, in ms. */
+  readonly hubSettles: { at: number; ms: number }[] = [];
+  /** When each message bound for the hub was confirmed published, for the queue depth over time. */
+  readonly hubInbound: number[] = [];
   readonly faultActions = new Map<string, number>();
   /** Each store step that resolved, with the messages whose outcomes it made durable. */
   readonly commits: Commit[] = [];
@@ -56,6 +58,7 @@ export class History implements WireTap {
 
   published(who: string, route: Route, body: Uint8Array, messageId: string): void {
     const result = resultUpdateOf(route, body);
+    if (route.to === "hub" && who !== "hub") this.hubInbound.push(this.clock.now());
     if (result && who !== "hub") this.updates.push({ at: this.clock.now(), nodeId: who, messageId, result });
     if (who === "hub" && route.to === "node") {
       const decoded = decodeMessage(body);
@@ -65,7 +68,7 @@ export class History implements WireTap {
   }
 
   handled(who: string, _delivery: Delivery, receivedAt: number, settledAt: number): void {
-    if (who === "hub") this.hubSettleMs.push(settledAt - receivedAt);
+    if (who === "hub") this.hubSettles.push({ at: settledAt, ms: settledAt - receivedAt });
   }
 
   faulted(who: string, what: string): void {

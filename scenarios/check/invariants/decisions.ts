@@ -25,6 +25,7 @@ export const DECISION_CHECKS = {
           invariant: "no-regression",
           item: d.id,
           at: t,
+          decision: d.n,
           message: `${d.kind} ${d.id}: the hub's current state regressed from ${describeState(before)} to ${describeState(d.current)} at decision #${d.n} (outcome ${d.outcome}, message ${d.messageId ?? "-"}, t=${t} ms)`,
         });
       }
@@ -48,7 +49,8 @@ export const DECISION_CHECKS = {
       if (d.kind !== "result") continue;
       const before = current.get(d.id);
       const t = sinceStart(evidence, d.at);
-      const fail = (message: string) => out.push({ invariant: "timeout-rule", item: d.id, at: t, message: `result ${d.id}: ${message}` });
+      const fail = (message: string) =>
+        out.push({ invariant: "timeout-rule", item: d.id, at: t, decision: d.n, message: `result ${d.id}: ${message}` });
       if (d.origin === "hub" && d.proposed.status === "timedOut" && d.storedVersion !== undefined) {
         const still = d.at - (movedAt.get(d.id) ?? d.at);
         if (before === undefined) fail(`timedOut stored at decision #${d.n} (t=${t} ms) for a result with no state`);

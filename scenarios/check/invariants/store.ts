@@ -41,6 +41,7 @@ export const STORE_CHECKS = {
         invariant: "duplicates-match-store",
         item: d.id,
         at: t,
+        decision: d.n,
         message: `${d.kind} ${d.id}: decision #${d.n} (t=${t} ms) called ${describeState(d.proposed)} a duplicate, but the store holds ${atV ? `a different state at v${v}: ${describeState(atV.state)}` : `nothing at v${v}`}`,
       });
     }
