@@ -1,10 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "../shared/log.ts";
+import { LeaseBoard } from "../shared/lease/inProcess.ts";
 import type { Clock } from "../shared/ports/clock.ts";
+import type { Lease } from "../shared/ports/lease.ts";
 import type { Random } from "../shared/ports/random.ts";
 import type { Store } from "../shared/ports/store.ts";
 import type { Transport } from "../shared/ports/transport.ts";
 import type { EventLog } from "./events/eventLog.ts";
+import { Duties } from "./duties.ts";
 import { buildApi, hubEventLog } from "./http/app.ts";
 import { Ingest } from "./ingest/ingest.ts";
 import { Liveness } from "./liveness.ts";
@@ -26,6 +29,8 @@ export interface HubOptions {
   heartbeatMs: number;
   prefetch: number;
   tokens?: readonly string[];
+  /** The lease on the singleton duties among replicas; a lease of its own, always held, when absent. */
+  lease?: Lease;
 }
 
 export interface Hub {
@@ -34,6 +39,7 @@ export interface Hub {
   desk: QueryDesk;
   liveness: Liveness;
   overdue: OverduePoller;
+  duties: Duties;
   api: FastifyInstance;
   /** The view's changes as /api/events streams them. */
   events: EventLog;
@@ -43,7 +49,8 @@ export interface Hub {
 
 /**
  * Composes the hub over its ports: the view rebuilt from the store, the topology declared, then
- * consuming, sweeping for overdue results, and sending again what a previous run had not sent.
+ * consuming and, while this replica holds the duties' lease, the singleton duties: sending again
+ * what a previous run had not sent, sweeping for overdue results and for unsettled queries.
  */
 export async function startHub(options: HubOptions): Promise<Hub> {
   const { transport, store, clock, random, log, nodeIds } = options;
@@ -56,10 +63,26 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   await transport.declare({ role: "hub", nodeIds });
   const ingest = new Ingest({ transport, recorder, desk, liveness, metrics, clock, log, prefetch: options.prefetch });
   await ingest.start();
-  const overdue = new OverduePoller({ view, recorder, desk, clock, log, timeoutMs: options.resultTimeoutMs });
+  const lease = options.lease ?? new LeaseBoard().lease();
+  const overdue = new OverduePoller({
+    view,
+    recorder,
+    desk,
+    clock,
+    log,
+    timeoutMs: options.resultTimeoutMs,
+    onDuty: () => lease.held(),
+  });
+  const redispatch = { name: "redispatch", run: async () => desk.resume(view.queryIds()) };
+  const settle = { name: "settle", run: () => desk.settle(view.queryIds()) };
+  // A query left `created` this long was not sent by the replica that stored it (it died, or its
+  // sends failed for good); younger ones are still being sent there.
+  const staleAfterMs = 3 * options.heartbeatMs;
+  const stale = { name: "redispatch-stale", run: async () => desk.resume(view.queryIds(), clock.now() - staleAfterMs) };
+  const duties = new Duties({ lease, clock, log, intervalMs: options.heartbeatMs, onTaken: [redispatch, settle], sweeps: [settle, stale] });
   overdue.start();
-  desk.resume(view.queryIds());
-  await desk.settle(view.queryIds());
+  await duties.take();
+  duties.start();
   const events = hubEventLog(clock);
   const api = buildApi({
     view,
@@ -80,10 +103,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     desk,
     liveness,
     overdue,
+    duties,
     api,
     events,
     async stop() {
       overdue.stop();
+      await duties.stop();
       desk.stop();
       await ingest.stop();
       await api.close();

@@ -1,4 +1,5 @@
 import { loadConfig, requireApiAccess } from "../shared/config.ts";
+import { createLease } from "../shared/lease/create.ts";
 import { createLogger } from "../shared/log.ts";
 import { runProcess } from "../shared/process.ts";
 import { createStore } from "../shared/store/create.ts";
@@ -33,6 +34,8 @@ await runProcess("hub", async () => {
     heartbeatMs: config.QNET_HEARTBEAT_MS,
     prefetch: config.QNET_PREFETCH,
     tokens: config.QNET_API_TOKENS,
+    // Replicas over one PostgreSQL schema share the duties through an advisory lock on it.
+    lease: createLease(config.QNET_STORE, { databaseUrl: config.DATABASE_URL, schema: config.QNET_DB_SCHEMA, log }),
   });
   const address = await hub.api.listen({ host: config.QNET_HTTP_HOST, port: config.QNET_HTTP_PORT });
   log.info({ address, transport: config.QNET_TRANSPORT, store: config.QNET_STORE, nodes: config.QNET_NODES }, "hub ready");

@@ -15,7 +15,16 @@ export class OverduePoller {
   private readonly intervalMs: number;
 
   constructor(
-    private readonly deps: { view: StatusView; recorder: Recorder; desk: QueryDesk; clock: Clock; log: Logger; timeoutMs: number },
+    private readonly deps: {
+      view: StatusView;
+      recorder: Recorder;
+      desk: QueryDesk;
+      clock: Clock;
+      log: Logger;
+      timeoutMs: number;
+      /** Whether this replica holds the singleton duties' lease now; always, when absent. */
+      onDuty?: () => boolean;
+    },
   ) {
     this.intervalMs = Math.max(50, Math.min(5000, Math.floor(deps.timeoutMs / 4)));
   }
@@ -39,9 +48,10 @@ export class OverduePoller {
     }, this.intervalMs);
   }
 
-  /** One pass: mark every overdue result; answers how many. */
+  /** One pass: mark every overdue result; answers how many. Off duty, a replica leaves it to the holder. */
   async sweep(): Promise<number> {
     const { view, recorder, desk, clock, log, timeoutMs } = this.deps;
+    if (this.deps.onDuty && !this.deps.onDuty()) return 0;
     const now = clock.now();
     const overdue = [...view.stalled(now - timeoutMs)];
     if (overdue.length === 0) return 0;

@@ -44,6 +44,10 @@ export function fanOutProposals(query: QueryState, at: number): Proposal[] {
  */
 export class QueryDesk {
   private readonly stopped = new AbortController();
+  /** Queries this hub is sending now: a redispatch leaves them to the send under way. */
+  private readonly dispatching = new Set<string>();
+  /** Queries whose status this hub is writing now: a sweep leaves them to the write under way. */
+  private readonly advancing = new Set<string>();
 
   constructor(
     private readonly deps: {
@@ -74,12 +78,27 @@ export class QueryDesk {
     };
     await recorder.record(fanOutProposals(query, now));
     if (nodeIds.length === 0) await this.advance(id, "failed");
-    else void this.dispatch(id);
+    else this.startDispatch(id);
     return id;
+  }
+
+  /** Dispatches in the background; a failure is logged, and the redispatch duty sends again later. */
+  private startDispatch(queryId: string): void {
+    void this.dispatch(queryId).catch((err) => this.deps.log.warn({ queryId, err: String(err) }, "dispatch failed"));
   }
 
   /** Sends run-query to every node of a query still `created`; retried with backoff until confirmed. */
   async dispatch(queryId: string): Promise<void> {
+    if (this.dispatching.has(queryId)) return;
+    this.dispatching.add(queryId);
+    try {
+      await this.send(queryId);
+    } finally {
+      this.dispatching.delete(queryId);
+    }
+  }
+
+  private async send(queryId: string): Promise<void> {
     const { view, transport, clock, random, log } = this.deps;
     const query = view.query(queryId);
     if (query?.status !== "created") return;
@@ -134,20 +153,36 @@ export class QueryDesk {
     const query = this.deps.view.query(queryId);
     if (!query) return;
     const state: QueryState = { ...query, status, versionInfo: nextVersion(query.versionInfo, this.deps.clock.now()) };
-    await this.deps.recorder.record([{ kind: "query", state, origin: "hub" }]);
+    this.advancing.add(queryId);
+    try {
+      await this.deps.recorder.record([{ kind: "query", state, origin: "hub" }]);
+    } finally {
+      this.advancing.delete(queryId);
+    }
   }
 
-  /** After results moved: a query whose every result is final is done. */
+  /**
+   * A query whose every result is final is done. Run after results moved, and as the settle
+   * sweep over every query, for a status write that failed before: nothing else would retry it.
+   */
   async settle(queryIds: Iterable<string>): Promise<void> {
     for (const id of queryIds) {
+      if (this.advancing.has(id)) continue;
       const status = this.deps.view.query(id)?.status;
       if (status === "dispatched" && this.deps.view.allFinal(id)) await this.advance(id, "done");
     }
   }
 
-  /** At start: send again what a previous run stored but may not have sent. */
-  resume(queryIds: Iterable<string>): void {
-    for (const id of queryIds) if (this.deps.view.query(id)?.status === "created") void this.dispatch(id);
+  /**
+   * Sends again what was stored but may not have been sent: at start, when a hub takes the duties
+   * over from a replica that died, and for a query left `created` since before `before` (hub clock).
+   */
+  resume(queryIds: Iterable<string>, before = Number.POSITIVE_INFINITY): void {
+    for (const id of queryIds) {
+      const query = this.deps.view.query(id);
+      if (query?.status !== "created" || this.dispatching.has(id)) continue;
+      if (Date.parse(query.versionInfo.changeDate) < before) this.startDispatch(id);
+    }
   }
 
   stop(): void {

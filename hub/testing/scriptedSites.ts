@@ -1,5 +1,6 @@
 import { silentLogger } from "../../shared/log.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
+import type { Lease } from "../../shared/ports/lease.ts";
 import type { Store } from "../../shared/ports/store.ts";
 import type { Transport } from "../../shared/ports/transport.ts";
 import type { RunQuery } from "../../shared/protocol/messages.ts";
@@ -21,6 +22,10 @@ export interface ScriptedSitesOptions {
   faults?: TransitPlan;
   prefix?: string;
   store?: Store;
+  /** The hub's lease on the singleton duties, for a test with replicas; one of its own when absent. */
+  lease?: Lease;
+  /** 300 s when absent. */
+  resultTimeoutMs?: number;
 }
 
 export interface ScriptedSites {
@@ -47,9 +52,10 @@ export async function startScriptedSites(options: ScriptedSitesOptions): Promise
     random: random.fork("hub"),
     log: silentLogger,
     nodeIds,
-    resultTimeoutMs: 300_000,
+    resultTimeoutMs: options.resultTimeoutMs ?? 300_000,
     heartbeatMs,
     prefetch: 256,
+    lease: options.lease,
   });
   const sites = new Map<string, ScriptedNode>();
   const transports: Transport[] = [hubTransport];
