@@ -24,6 +24,7 @@ vi.mock("../../shared/store/sql/pglite.ts", async (importOriginal) => {
           await lag();
           return client.transaction(fn);
         },
+        listen: (channel, onNotify, onGap) => client.listen(channel, onNotify, onGap),
         close: () => client.close(),
       };
     },

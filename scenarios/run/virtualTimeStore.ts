@@ -1,5 +1,14 @@
 import type { ItemKind } from "../../shared/apply/precedence.ts";
-import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../../shared/ports/store.ts";
+import type {
+  Applied,
+  ConflictRecord,
+  FeedPage,
+  Proposal,
+  Store,
+  StoreCounts,
+  StoredSnapshot,
+  StoredState,
+} from "../../shared/ports/store.ts";
 import type { VirtualClock } from "../../shared/time/virtualClock.ts";
 
 /**
@@ -12,6 +21,7 @@ import type { VirtualClock } from "../../shared/time/virtualClock.ts";
 export class VirtualTimeStore implements Store {
   /** The operation called last: the next one starts when it has ended. */
   private last: Promise<unknown> = Promise.resolve();
+  private readonly watchers = new Set<() => void>();
 
   constructor(
     private readonly inner: Store,
@@ -38,7 +48,11 @@ export class VirtualTimeStore implements Store {
   }
 
   apply(proposals: readonly Proposal[]): Promise<Applied[]> {
-    return this.inTurn(() => this.inner.apply(proposals));
+    return this.inTurn(async () => {
+      const applied = await this.inner.apply(proposals);
+      if (applied.some((a) => a.stored)) for (const wake of this.watchers) wake();
+      return applied;
+    });
   }
 
   states(kind: ItemKind, id: string): Promise<StoredState[]> {
@@ -56,6 +70,28 @@ export class VirtualTimeStore implements Store {
       for await (const s of this.inner.replay()) states.push(s);
       return states;
     });
+  }
+
+  readAfter(position: number, limit: number): Promise<FeedPage> {
+    return this.inTurn(() => this.inner.readAfter(position, limit));
+  }
+
+  /**
+   * Woken by its own writes, in turn, rather than by the engine's notifications, which come at
+   * real instants: a simulation's hubs all write through this one store.
+   */
+  watch(listener: () => void): () => void {
+    const wake = () => listener();
+    this.watchers.add(wake);
+    return () => this.watchers.delete(wake);
+  }
+
+  saveSnapshot(snapshot: StoredSnapshot): Promise<void> {
+    return this.inTurn(() => this.inner.saveSnapshot(snapshot));
+  }
+
+  latestSnapshot(): Promise<StoredSnapshot | undefined> {
+    return this.inTurn(() => this.inner.latestSnapshot());
   }
 
   counts(): Promise<StoreCounts> {

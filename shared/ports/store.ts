@@ -15,7 +15,7 @@ export interface Proposal {
 
 /** A state as the store keeps it: keyed by (id, itemVersion), in store order. */
 export interface StoredState {
-  /** Store order, strictly increasing across all items. */
+  /** Its store position: store order, strictly increasing across all items and conflict records. */
   seq: number;
   kind: ItemKind;
   id: string;
@@ -31,6 +31,7 @@ export interface StoredState {
 
 /** A proposal that collided with a different state at its (id, itemVersion), and what became of it. */
 export interface ConflictRecord {
+  /** Its store position, in the one order it shares with the states. */
   seq: number;
   kind: ItemKind;
   id: string;
@@ -61,6 +62,25 @@ export interface StoreCounts {
 }
 
 /**
+ * A page of the store feed: what was stored after a position, in store order. A reader that
+ * keeps reading from `through` sees every state and conflict record exactly once, whoever stored it.
+ */
+export interface FeedPage {
+  states: StoredState[];
+  conflicts: ConflictRecord[];
+  /** The position the page reaches: read on after it. The position read after, when nothing followed it. */
+  through: number;
+}
+
+/** The newest view snapshot a store keeps: what a reader of the feed wrote down as of a position. */
+export interface StoredSnapshot {
+  /** The store position the snapshot is as of: read the feed on after it. */
+  position: number;
+  /** Opaque to the store: its writer's encoding. */
+  data: Uint8Array;
+}
+
+/**
  * The write side of the hub. Each engine (memory, PGlite, PostgreSQL) keeps the exact
  * semantics of PROTOCOL.md section 3, through the pure decision in shared/apply.
  */
@@ -79,6 +99,21 @@ export interface Store {
   history(queryId: string): Promise<{ states: StoredState[]; conflicts: ConflictRecord[] }>;
   /** Every stored state, in store order, for rebuilding a view by replay. */
   replay(): AsyncIterable<StoredState>;
+  /**
+   * At most `limit` states and conflict records stored after `position`, in store order. Once a
+   * position is read, nothing is ever stored at or before it: a reader loses nothing by moving on.
+   */
+  readAfter(position: number, limit: number): Promise<FeedPage>;
+  /**
+   * Calls `listener` (no arguments, maybe late, maybe merged, maybe lost) after something was
+   * stored, by this process or another over the same record. A wake-up only: readAfter is the
+   * truth. Answers how to stop.
+   */
+  watch(listener: () => void): () => void;
+  /** Keeps a view snapshot as of a position (a newer one for a position already kept is ignored). */
+  saveSnapshot(snapshot: StoredSnapshot): Promise<void>;
+  /** The snapshot of the highest position kept, if any. */
+  latestSnapshot(): Promise<StoredSnapshot | undefined>;
   counts(): Promise<StoreCounts>;
   /** A cheap probe for readiness: whether the store answers now. */
   ready?(): Promise<boolean>;

@@ -1,11 +1,11 @@
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type ItemKind, type ItemState, currentOf } from "../apply/precedence.ts";
 import { sameState } from "../apply/sameState.ts";
 import { resultId } from "../protocol/ids.ts";
 import type { ResultState } from "../protocol/items.ts";
 import type { ResultStatus } from "../protocol/status.ts";
-import type { Applied, Proposal, Store, StoredState } from "../ports/store.ts";
+import type { Applied, ConflictRecord, Proposal, Store, StoredState } from "../ports/store.ts";
 import { fanOut, hubProposal as hub, nodeProposal as node, queryState, resultState } from "./testing/proposals.ts";
 
 /** A store made for one test, and how to throw it away. */
@@ -380,6 +380,86 @@ export function storeContract(name: string, makeStore: () => Promise<StoreSetup>
         histories.map((s) => s.state),
       );
       expect(await store.counts()).toEqual({ states: 7, conflicts: 1 });
+    });
+
+    it("feeds every state and conflict record after a position, in store order, page by page", async () => {
+      const { store } = await open();
+      const q = newQueryId();
+      const start = (await store.readAfter(0, 1_000_000)).through;
+      expect(await store.readAfter(start, 10)).toEqual({ states: [], conflicts: [], through: start });
+      await store.apply(fanOut(q, ["node-a", "node-b"]));
+      await store.apply([
+        node(resultState(q, "node-a", 2, "running")),
+        node(resultState(q, "node-a", 2, "completed", { count: 4 })), // rebased: a state and a conflict record
+        node(resultState(q, "node-b", 2, "running")),
+        node(resultState(q, "node-b", 2, "queuedAtNode")), // discarded: a conflict record only
+        node(resultState(q, "node-z", 2, "running")), // rejected: nothing
+        hub("query", queryState(q, 2, "dispatched", ["node-a", "node-b"])),
+      ]);
+      const states: StoredState[] = [];
+      const conflicts: ConflictRecord[] = [];
+      const positions: number[] = [];
+      let through = start;
+      for (;;) {
+        const page = await store.readAfter(through, 2);
+        expect(page.states.length + page.conflicts.length).toBeLessThanOrEqual(2);
+        if (page.states.length + page.conflicts.length === 0) {
+          expect(page.through).toBe(through);
+          break;
+        }
+        const seqs = [...page.states, ...page.conflicts].map((r) => r.seq).sort((a, b) => a - b);
+        expect(seqs[0]).toBeGreaterThan(through);
+        expect(page.through).toBe(seqs[seqs.length - 1]);
+        states.push(...page.states);
+        conflicts.push(...page.conflicts);
+        positions.push(...seqs);
+        through = page.through;
+      }
+      const h = await store.history(q);
+      expect(states.map((s) => s.seq)).toEqual(h.states.map((s) => s.seq));
+      expectSameState(
+        states.map((s) => s.state),
+        h.states.map((s) => s.state),
+      );
+      expect(conflicts).toEqual(h.conflicts);
+      expect(positions).toEqual([...h.states, ...h.conflicts].map((r) => r.seq).sort((a, b) => a - b));
+      expect(new Set(positions).size).toBe(positions.length);
+      // A conflict record comes after the state its proposal was rebased to.
+      const rebased = h.states.find((s) => s.outcome === "conflict-rebased") as StoredState;
+      expect(h.conflicts[0]!.seq).toBeGreaterThan(rebased.seq);
+      const all = await store.readAfter(start, 1_000_000);
+      expect(all.through).toBe(positions[positions.length - 1]);
+      expect((await store.readAfter(all.through, 10)).states).toEqual([]);
+    });
+
+    it("wakes a watcher after something is stored, and not after it stops watching", async () => {
+      const { store } = await open();
+      const q = newQueryId();
+      let wakes = 0;
+      const stop = store.watch(() => wakes++);
+      await store.apply(fanOut(q, ["node-a"]));
+      await vi.waitFor(() => expect(wakes).toBeGreaterThan(0), { timeout: 5000, interval: 10 });
+      stop();
+      stop(); // twice is harmless
+      const after = wakes;
+      let other = 0;
+      const stopOther = store.watch(() => other++);
+      await store.apply([node(resultState(q, "node-a", 2, "running"))]);
+      await vi.waitFor(() => expect(other).toBeGreaterThan(0), { timeout: 5000, interval: 10 });
+      stopOther();
+      expect(wakes).toBe(after);
+    });
+
+    it("keeps the snapshot of the highest position, ignoring an older one and a second one at the same position", async () => {
+      const { store } = await open();
+      expect(await store.latestSnapshot()).toBeUndefined();
+      await store.saveSnapshot({ position: 5, data: new Uint8Array([1, 2, 3]) });
+      await store.saveSnapshot({ position: 9, data: new Uint8Array([9, 0, 255]) });
+      await store.saveSnapshot({ position: 7, data: new Uint8Array([7]) });
+      await store.saveSnapshot({ position: 9, data: new Uint8Array([4]) });
+      const latest = await store.latestSnapshot();
+      expect(latest?.position).toBe(9);
+      expect([...(latest?.data ?? [])]).toEqual([9, 0, 255]);
     });
 
     // Registered only for engines that persist: a memory store has nothing to keep across a reopen.

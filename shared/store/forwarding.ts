@@ -1,5 +1,5 @@
 import type { ItemKind } from "../apply/precedence.ts";
-import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../ports/store.ts";
+import type { Applied, ConflictRecord, FeedPage, Proposal, Store, StoreCounts, StoredSnapshot, StoredState } from "../ports/store.ts";
 
 /**
  * A store that hands every operation to another, as it is: the base of a wrapper around the hub's
@@ -34,6 +34,22 @@ export class ForwardingStore implements Store {
 
   replay(): AsyncIterable<StoredState> {
     return this.inner.replay();
+  }
+
+  readAfter(position: number, limit: number): Promise<FeedPage> {
+    return this.inner.readAfter(position, limit);
+  }
+
+  watch(listener: () => void): () => void {
+    return this.inner.watch(listener);
+  }
+
+  saveSnapshot(snapshot: StoredSnapshot): Promise<void> {
+    return this.inner.saveSnapshot(snapshot);
+  }
+
+  latestSnapshot(): Promise<StoredSnapshot | undefined> {
+    return this.inner.latestSnapshot();
   }
 
   counts(): Promise<StoreCounts> {

@@ -2,7 +2,7 @@ import { type PlannedConflict, type PlannedWrite, type Planner, plan, queryIdOf 
 import type { ItemKind, ItemState } from "../apply/precedence.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { ResultState } from "../protocol/items.ts";
-import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../ports/store.ts";
+import type { Applied, ConflictRecord, FeedPage, Proposal, Store, StoreCounts, StoredSnapshot, StoredState } from "../ports/store.ts";
 import { Column } from "../packed/column.ts";
 import { MessageIds } from "../packed/messageIds.ts";
 import { Interned, ResultFields, ResultTexts } from "../packed/results.ts";
@@ -13,13 +13,13 @@ const KINDS: readonly ItemKind[] = ["query", "result"];
 /** Added to a place's code when its state is packed in the result columns rather than kept as an object. */
 const PACKED = 8;
 
-/** How many of the ascending numbers are at most `value`. */
-function countAtMost(ascending: readonly number[], value: number): number {
+/** How many of the first `length` ascending numbers `at` gives are at most `value`. */
+function countAtMost(length: number, at: (i: number) => number, value: number): number {
   let lo = 0;
-  let hi = ascending.length;
+  let hi = length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((ascending[mid] as number) <= value) lo = mid + 1;
+    if (at(mid) <= value) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -93,11 +93,21 @@ class StateLog {
     return places.reverse();
   }
 
+  /** The store position of the state at a place. */
+  seqOf(place: number): number {
+    return place + 1 + countAtMost(this.conflictsAt.length, (i) => this.conflictsAt[i] as number, place);
+  }
+
+  /** The first place whose state is stored after `position`. */
+  firstAfter(position: number): number {
+    return countAtMost(this.length, (place) => this.seqOf(place), position);
+  }
+
   read(place: number, state = this.stateAt(place)): StoredState {
     const code = this.codes.at(place) & ~PACKED;
     const kind = KINDS[Math.floor(code / OUTCOMES.length)] as ItemKind;
     return {
-      seq: place + 1 + countAtMost(this.conflictsAt, place),
+      seq: this.seqOf(place),
       kind,
       id: state.id,
       queryId: queryIdOf(kind, state),
@@ -176,7 +186,10 @@ export class MemoryStore implements Store {
   /** Every stored state, in store order: what replay reads. */
   private readonly log = new StateLog(this.results.texts);
   private readonly conflictsOfQuery = new Map<string, ConflictRecord[]>();
-  private conflictCount = 0;
+  /** Every conflict record, in store order: what the feed reads beside the states. */
+  private readonly conflicts: ConflictRecord[] = [];
+  private readonly watchers = new Set<() => void>();
+  private snapshot: StoredSnapshot | undefined;
   private lastNow = Number.NaN;
   private lastIso = "";
   private readonly planner: Planner;
@@ -221,6 +234,7 @@ export class MemoryStore implements Store {
       this.recordConflict(c);
     }
     storeUpTo(Number.POSITIVE_INFINITY);
+    if (writes.length > 0 || conflicts.length > 0) for (const wake of this.watchers) wake();
     return outcomes;
   }
 
@@ -274,7 +288,7 @@ export class MemoryStore implements Store {
     const list = this.conflictsOfQuery.get(c.queryId);
     if (list) list.push(conflict);
     else this.conflictsOfQuery.set(c.queryId, [conflict]);
-    this.conflictCount++;
+    this.conflicts.push(conflict);
   }
 
   async states(kind: ItemKind, id: string): Promise<StoredState[]> {
@@ -295,7 +309,41 @@ export class MemoryStore implements Store {
     for (let place = 0; place < end; place++) yield this.log.read(place);
   }
 
+  async readAfter(position: number, limit: number): Promise<FeedPage> {
+    const page: FeedPage = { states: [], conflicts: [], through: position };
+    let place = this.log.firstAfter(position);
+    let c = countAtMost(this.conflicts.length, (i) => (this.conflicts[i] as ConflictRecord).seq, position);
+    for (let n = 0; n < limit; n++) {
+      const stateSeq = place < this.log.length ? this.log.seqOf(place) : Number.POSITIVE_INFINITY;
+      const conflict = this.conflicts[c];
+      if (conflict !== undefined && conflict.seq < stateSeq) {
+        page.conflicts.push(conflict);
+        page.through = conflict.seq;
+        c++;
+      } else if (place < this.log.length) {
+        page.states.push(this.log.read(place++));
+        page.through = stateSeq;
+      } else break;
+    }
+    return page;
+  }
+
+  watch(listener: () => void): () => void {
+    // Its own entry, so one listener watching twice is stopped once per watch.
+    const wake = () => listener();
+    this.watchers.add(wake);
+    return () => this.watchers.delete(wake);
+  }
+
+  async saveSnapshot(snapshot: StoredSnapshot): Promise<void> {
+    if (this.snapshot === undefined || snapshot.position > this.snapshot.position) this.snapshot = snapshot;
+  }
+
+  async latestSnapshot(): Promise<StoredSnapshot | undefined> {
+    return this.snapshot;
+  }
+
   async counts(): Promise<StoreCounts> {
-    return { states: this.log.length, conflicts: this.conflictCount };
+    return { states: this.log.length, conflicts: this.conflicts.length };
   }
 }

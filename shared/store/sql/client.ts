@@ -10,6 +10,12 @@ export interface SqlQueryable {
 export interface SqlClient extends SqlQueryable {
   /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  /**
+   * LISTENs on a channel, calling `onNotify` with each payload, and `onGap` whenever
+   * notifications may have been missed (the listening connection was lost and made again).
+   * Answers how to stop.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onGap: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

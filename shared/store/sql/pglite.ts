@@ -13,6 +13,8 @@ export async function pgliteClient(dataDir?: string): Promise<SqlClient> {
       db.transaction((tx) =>
         fn({ query: async (text, params) => ({ rows: (await tx.query(text, params as unknown[] | undefined)).rows as never[] }) }),
       ),
+    // In process: a notification is never lost, so there is no gap to report.
+    listen: async (channel, onNotify) => db.listen(channel, onNotify),
     close: () => db.close(),
   };
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { canonicalJson, sameState } from "../../apply/sameState.ts";
 import type { Applied, Proposal } from "../../ports/store.ts";
 import { SERVICES, describeWith, uniquePrefix } from "../../testing/services.ts";
@@ -71,6 +71,25 @@ await describeWith(["postgres"], "SqlStore on PostgreSQL", () => {
         Array.from({ length: Math.ceil(ps.length / size) }, (_, i) => ps.slice(i * size, i * size + size));
       const outcomes: Applied[][] = [[], []];
       const proposed: Proposal[][] = [[], []];
+      // A third process follows the feed while both write, woken by the other processes' commits.
+      const readerClient = pgClient(SERVICES.postgres.url, undefined, 2);
+      clients.push(readerClient);
+      const reader = new SqlStore({ client: readerClient, clock, schema, name: "postgres" });
+      let wakes = 0;
+      const stopWatching = reader.watch(() => wakes++);
+      const followed: number[] = [];
+      let through = 0;
+      let writing = true;
+      const follow = async () => {
+        for (let last = false; !last; ) {
+          last = !writing;
+          const page = await reader.readAfter(through, 7);
+          followed.push(...[...page.states, ...page.conflicts].map((r) => r.seq).sort((a, b) => a - b));
+          through = page.through;
+          if (page.states.length + page.conflicts.length === 7) last = false;
+        }
+      };
+      const following = follow();
       await Promise.all(
         hubs.map(async (hub, h) => {
           const own = [...fanOuts, ...random.fork(`hub-${h}`).shuffle(updates)];
@@ -80,6 +99,15 @@ await describeWith(["postgres"], "SqlStore on PostgreSQL", () => {
           }
         }),
       );
+      writing = false;
+      await following;
+      // Read while positions were being taken, the feed still missed none and saw none twice.
+      const { rows: everyPosition } = await shared.query<{ seq: string }>(
+        `SELECT seq FROM ${schema}.states UNION ALL SELECT seq FROM ${schema}.conflicts ORDER BY seq`,
+      );
+      expect(followed).toEqual(everyPosition.map((r) => Number(r.seq)));
+      await vi.waitFor(() => expect(wakes).toBeGreaterThan(0), { timeout: 5000, interval: 20 });
+      stopWatching();
 
       const all = outcomes.flat();
       const writes = all.filter((a) => a.stored !== undefined);

@@ -2,6 +2,9 @@ import type { SqlClient } from "./client.ts";
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** The channel every schema's store notifies on, with the schema's name as the payload. */
+export const FEED_CHANNEL = "qnet_store";
+
 /** A schema name is spliced into statements, so only a plain lower-case identifier is accepted. */
 export function checkSchemaName(schema: string): string {
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid store schema "${schema}": must match ${SCHEMA_NAME.source}`);
@@ -51,6 +54,22 @@ export const MIGRATIONS: readonly Migration[] = [
         at timestamptz NOT NULL
       )`,
       `CREATE INDEX conflicts_query ON ${s}.conflicts (query_id, seq)`,
+    ],
+  },
+  {
+    version: 2,
+    name: "store feed wake-up and view snapshots",
+    statements: (s) => [
+      // Once per statement, delivered at commit: readers of the feed learn something follows, not what.
+      `CREATE FUNCTION ${s}.wake_feed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_notify('${FEED_CHANNEL}', '${s}'); RETURN NULL; END $$`,
+      `CREATE TRIGGER states_wake_feed AFTER INSERT ON ${s}.states FOR EACH STATEMENT EXECUTE FUNCTION ${s}.wake_feed()`,
+      `CREATE TRIGGER conflicts_wake_feed AFTER INSERT ON ${s}.conflicts FOR EACH STATEMENT EXECUTE FUNCTION ${s}.wake_feed()`,
+      `CREATE TABLE ${s}.view_snapshots (
+        position bigint PRIMARY KEY,
+        taken_at timestamptz NOT NULL DEFAULT now(),
+        data bytea NOT NULL
+      )`,
     ],
   },
 ];

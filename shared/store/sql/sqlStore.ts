@@ -2,10 +2,10 @@ import { type PlannedConflict, type PlannedWrite, type Planner, plan, queryIdOf 
 import { type ItemKind, type ItemState, versionOf } from "../../apply/precedence.ts";
 import type { Logger } from "../../log.ts";
 import type { Clock } from "../../ports/clock.ts";
-import type { Applied, ConflictRecord, Proposal, Store, StoreCounts, StoredState } from "../../ports/store.ts";
+import type { Applied, ConflictRecord, FeedPage, Proposal, Store, StoreCounts, StoredSnapshot, StoredState } from "../../ports/store.ts";
 import { isRetryableSqlError, type SqlClient, type SqlQueryable } from "./client.ts";
 import { ItemCache } from "./itemCache.ts";
-import { checkSchemaName, migrate } from "./schema.ts";
+import { checkSchemaName, FEED_CHANNEL, migrate } from "./schema.ts";
 
 /** Rows per INSERT: a whole ingest burst in one statement; the plan does not grow with the rows. */
 const ROWS_PER_STATEMENT = 2000;
@@ -17,6 +17,13 @@ const UNIQUE_VIOLATION = "23505";
 const REPLAY_PAGE = 2000;
 /** Attempts of one batch when another hub process keeps winning the same keys. */
 const MAX_ATTEMPTS = 20;
+/**
+ * The store-order lock as a condition of an INSERT ... SELECT: evaluated once, before the first
+ * row is made and takes its position from the sequence; held until the transaction ends.
+ */
+const ORDER_LOCKED = "(SELECT count(*) FROM pg_advisory_xact_lock(hashtext($3))) = 1";
+/** Snapshots kept: the newest, and the one before in case a reader is still loading it. */
+const SNAPSHOTS_KEPT = 2;
 
 export interface SqlStoreOptions {
   client: SqlClient;
@@ -107,6 +114,13 @@ interface ConflictRow {
   at: Date | string;
 }
 
+/** A row of the feed: a state's columns, or a conflict record's under the same names. */
+interface FeedRow extends StateRow {
+  record: "state" | "conflict";
+  collided_with: ItemState | null;
+  rebased_to: number | string | null;
+}
+
 const iso = (t: Date | string) => new Date(t).toISOString();
 
 function toStored(r: StateRow): StoredState {
@@ -163,6 +177,14 @@ export class SqlStore implements Store {
   private readonly ownsClient: boolean;
   private readonly cache: ItemCache;
   private readonly planner: Planner;
+  /**
+   * Taken by every write before its first row takes a position and held to its commit, so
+   * positions are taken and committed in one order: a reader that has read position p has seen
+   * everything at or before p, and nothing will ever be stored there.
+   */
+  private readonly orderLock: string;
+  private readonly watchers = new Set<() => void>();
+  private stopListening: Promise<() => Promise<void>> | undefined;
 
   constructor(opts: SqlStoreOptions) {
     this.name = opts.name;
@@ -173,6 +195,7 @@ export class SqlStore implements Store {
     this.ownsClient = opts.ownsClient ?? false;
     this.cache = new ItemCache(opts.cachedItems ?? DEFAULT_CACHED_ITEMS);
     this.planner = opts.planner ?? plan;
+    this.orderLock = `qnet-store-order:${this.s}`;
   }
 
   async open(): Promise<void> {
@@ -190,6 +213,8 @@ export class SqlStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.watchers.clear();
+    await this.unlisten();
     if (this.ownsClient) await this.client.close();
   }
 
@@ -318,9 +343,10 @@ export class SqlStore implements Store {
          SELECT r.kind, r.id, r.item_version, r.query_id, r.state, r.outcome, r.message_id, $2::timestamptz
          FROM jsonb_to_recordset($1::jsonb)
            AS r(ord integer, kind text, id text, item_version bigint, query_id text, state jsonb, outcome text, message_id text)
+         WHERE ${ORDER_LOCKED}
          ORDER BY r.ord
          RETURNING kind, id, item_version, seq`,
-        [JSON.stringify(part), storedAt],
+        [JSON.stringify(part), storedAt, this.orderLock],
       );
       for (const r of rows) seqs.set(versionKey(r.kind, r.id, Number(r.item_version)), Number(r.seq));
     }
@@ -335,8 +361,9 @@ export class SqlStore implements Store {
          FROM jsonb_to_recordset($1::jsonb)
            AS r(ord integer, kind text, id text, query_id text, item_version bigint, proposed jsonb, collided_with jsonb,
                 resolution text, rebased_to bigint, message_id text)
+         WHERE ${ORDER_LOCKED}
          ORDER BY r.ord`,
-        [JSON.stringify(part), at],
+        [JSON.stringify(part), at, this.orderLock],
       );
     }
   }
@@ -367,6 +394,89 @@ export class SqlStore implements Store {
       if (rows.length < REPLAY_PAGE) return;
       after = Number(rows[rows.length - 1]!.seq);
     }
+  }
+
+  async readAfter(position: number, limit: number): Promise<FeedPage> {
+    // One statement, so one snapshot: read in two, a commit between them could put a conflict
+    // record in the page whose states before it the page lacks, and the reader would move past them.
+    const { rows } = await this.client.query<FeedRow>(
+      `(SELECT 'state' AS record, seq, kind, id, query_id, item_version, state, outcome, message_id, stored_at,
+               NULL::jsonb AS collided_with, NULL::bigint AS rebased_to
+          FROM ${this.s}.states WHERE seq > $1 ORDER BY seq LIMIT $2)
+       UNION ALL
+       (SELECT 'conflict', seq, kind, id, query_id, item_version, proposed, resolution, message_id, at, collided_with, rebased_to
+          FROM ${this.s}.conflicts WHERE seq > $1 ORDER BY seq LIMIT $2)
+       ORDER BY seq LIMIT $2`,
+      [Math.trunc(position), limit],
+    );
+    const page: FeedPage = { states: [], conflicts: [], through: Math.trunc(position) };
+    for (const r of rows) {
+      if (r.record === "state") page.states.push(toStored(r));
+      else
+        page.conflicts.push(
+          toConflict({
+            ...r,
+            proposed: r.state,
+            resolution: r.outcome as ConflictRow["resolution"],
+            at: r.stored_at,
+            collided_with: r.collided_with as ItemState,
+          }),
+        );
+      page.through = Number(r.seq);
+    }
+    return page;
+  }
+
+  watch(listener: () => void): () => void {
+    const wake = () => listener();
+    this.watchers.add(wake);
+    this.stopListening ??= this.client
+      .listen(
+        FEED_CHANNEL,
+        (schema) => {
+          if (schema === this.s) this.wake();
+        },
+        () => this.wake(),
+      )
+      .catch((err) => {
+        // The feed's own polling still reads on: a lost wake-up costs only latency.
+        this.log?.warn({ err }, "store feed: cannot listen for wake-ups; readers poll");
+        this.stopListening = undefined;
+        return async () => {};
+      });
+    return () => {
+      this.watchers.delete(wake);
+      if (this.watchers.size === 0) void this.unlisten();
+    };
+  }
+
+  private wake(): void {
+    for (const w of this.watchers) w();
+  }
+
+  private async unlisten(): Promise<void> {
+    const stopping = this.stopListening;
+    this.stopListening = undefined;
+    if (stopping) await (await stopping)();
+  }
+
+  async saveSnapshot(snapshot: StoredSnapshot): Promise<void> {
+    await this.client.query(`INSERT INTO ${this.s}.view_snapshots (position, data) VALUES ($1, $2) ON CONFLICT (position) DO NOTHING`, [
+      snapshot.position,
+      snapshot.data,
+    ]);
+    await this.client.query(
+      `DELETE FROM ${this.s}.view_snapshots WHERE position NOT IN
+         (SELECT position FROM ${this.s}.view_snapshots ORDER BY position DESC LIMIT ${SNAPSHOTS_KEPT})`,
+    );
+  }
+
+  async latestSnapshot(): Promise<StoredSnapshot | undefined> {
+    const { rows } = await this.client.query<{ position: string | number; data: Uint8Array }>(
+      `SELECT position, data FROM ${this.s}.view_snapshots ORDER BY position DESC LIMIT 1`,
+    );
+    const row = rows[0];
+    return row && { position: Number(row.position), data: new Uint8Array(row.data) };
   }
 
   async counts(): Promise<StoreCounts> {
