@@ -78,7 +78,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^(node_modules|dist|reports|\\.qnet)/" },
+    exclude: { path: "^(node_modules|dist|reports|\\.qnet|\\.stryker-tmp)/" },
     // `import type` is a dependency on the layer too, though it leaves no trace in the compiled code.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
