@@ -8,6 +8,7 @@ import type { Store } from "../shared/ports/store.ts";
 import type { Transport } from "../shared/ports/transport.ts";
 import type { EventLog } from "./events/eventLog.ts";
 import { Duties } from "./duties.ts";
+import { FaultDesk } from "./faults.ts";
 import { buildApi, hubEventLog } from "./http/app.ts";
 import { Ingest } from "./ingest/ingest.ts";
 import { Liveness } from "./liveness.ts";
@@ -43,6 +44,8 @@ export interface Hub {
   api: FastifyInstance;
   /** The view's changes as /api/events streams them. */
   events: EventLog;
+  /** The live faults sent to the sites, and their windows. */
+  faults: FaultDesk;
   /** Stop consuming, let in-flight work settle and ack; the caller closes transport and store. */
   stop(): Promise<void>;
 }
@@ -84,6 +87,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   await duties.take();
   duties.start();
   const events = hubEventLog(clock);
+  const faults = new FaultDesk({ transport, clock, random: random.fork("faults"), log });
   const api = buildApi({
     view,
     desk,
@@ -96,6 +100,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     clock,
     ready: async () => transport.connected() && ((await store.ready?.()) ?? true),
     eventLog: events,
+    faults,
   });
   return {
     view,
@@ -106,7 +111,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     duties,
     api,
     events,
+    faults,
     async stop() {
+      faults.stop();
       overdue.stop();
       await duties.stop();
       desk.stop();

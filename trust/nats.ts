@@ -11,24 +11,35 @@ export interface NatsPermissions {
  * publish its own results and heartbeats, and dead letters; read the three streams' info (its
  * declare checks they exist; the hub creates them); pull from, ack on and, if missing, create its
  * own durable consumer, with its own filter subject pinned in the create subject; receive replies
- * in its own inboxes only, and its own consumer's max-deliveries advisory.
+ * in its own inboxes only, and its own consumer's max-deliveries advisory. The same for its control
+ * consumer, from which its process takes its live faults (`<p>.control.<id>`).
  */
 export function nodePermissions(prefix: string, nodeId: string, user: string): NatsPermissions {
   const n = natsNames(prefix);
   const consumer = `${n.queriesStream}.${n.nodeConsumer(nodeId)}`;
+  const control = `${n.controlStream}.${n.controlConsumer(nodeId)}`;
   return {
     publish: [
       `${prefix}.result.${nodeId}`,
       `${prefix}.heartbeat.${nodeId}`,
       `${prefix}.dead.>`,
       "$JS.API.INFO",
-      ...[n.queriesStream, n.resultsStream, n.deadStream].map((s) => `$JS.API.STREAM.INFO.${s}`),
-      `$JS.API.CONSUMER.INFO.${consumer}`,
-      `$JS.API.CONSUMER.CREATE.${consumer}.${n.nodeSubject(nodeId)}`,
-      `$JS.API.CONSUMER.MSG.NEXT.${consumer}`,
-      `$JS.ACK.${consumer}.>`,
+      ...[n.queriesStream, n.resultsStream, n.deadStream, n.controlStream].map((s) => `$JS.API.STREAM.INFO.${s}`),
+      ...[
+        [consumer, n.nodeSubject(nodeId)],
+        [control, n.controlSubject(nodeId)],
+      ].flatMap(([c, subject]) => [
+        `$JS.API.CONSUMER.INFO.${c}`,
+        `$JS.API.CONSUMER.CREATE.${c}.${subject}`,
+        `$JS.API.CONSUMER.MSG.NEXT.${c}`,
+        `$JS.ACK.${c}.>`,
+      ]),
     ],
-    subscribe: [`${userInboxPrefix(user)}.>`, `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${consumer}`],
+    subscribe: [
+      `${userInboxPrefix(user)}.>`,
+      `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${consumer}`,
+      `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${control}`,
+    ],
   };
 }
 

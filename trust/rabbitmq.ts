@@ -17,13 +17,14 @@ const dots = (s: string) => s.replace(/\./g, "\\.");
  * - declare (configure) the three exchanges and its own queue, as its declare() does;
  * - publish (write) to `<p>.results`, with routing keys `result.<id>` / `heartbeat.<id>` only (topic
  *   permission), and to `<p>.dead` (a node dead-letters run-queries it cannot use);
- * - bind and consume (read) its own queue, bound from `<p>.queries` by `query.<id>` only.
+ * - bind and consume (read) its own queue, bound from `<p>.queries` by `query.<id>` only, and its own
+ *   control queue (`<p>.control.<id>`, its live faults), bound from there by `control.<id>` only.
  * Binding `<p>.dead` needs read on that exchange, and RabbitMQ permissions name resources without
  * their kind, so the same grant lets a node read the dead queue: see docs/trust.md.
  */
 export function nodeGrant(prefix: string, nodeId: string, user: string): RabbitGrant {
   const p = dots(prefix);
-  const own = `${p}\\.node\\.${nodeId}`;
+  const own = `${p}\\.(node|control)\\.${nodeId}`;
   return {
     user,
     configure: `^(${p}\\.queries|${p}\\.results|${p}\\.dead|${own})$`,
@@ -31,7 +32,7 @@ export function nodeGrant(prefix: string, nodeId: string, user: string): RabbitG
     read: `^(${p}\\.queries|${p}\\.dead|${own})$`,
     topics: [
       { exchange: `${prefix}.results`, write: `^(result|heartbeat)\\.${nodeId}$`, read: "^$" },
-      { exchange: `${prefix}.queries`, write: "^$", read: `^query\\.${nodeId}$` },
+      { exchange: `${prefix}.queries`, write: "^$", read: `^(query|control)\\.${nodeId}$` },
     ],
   };
 }

@@ -11,6 +11,7 @@ import { NodeAgent } from "../../node-agent/agent.ts";
 import type { NodeObserver } from "../../node-agent/observer.ts";
 import { MemoryLedger, type NodeLedger } from "../../node-agent/ledger.ts";
 import type { LatencyProfile } from "../../node-agent/profile.ts";
+import { SiteFaults } from "../../node-agent/siteFaults.ts";
 import { type Hub, startHub } from "../../hub/hub.ts";
 
 export interface EmbeddedNode {
@@ -54,6 +55,11 @@ export interface EmbeddedNetworkOptions {
   tokens?: readonly string[];
   /** Told what every node agent counts and sends, each incarnation of it alike (NodeAgentOptions.observer). */
   observer?: NodeObserver;
+  /**
+   * Each site takes live faults from its control destination, as a node-agent process does
+   * (`npm start`); a scenario schedules its own faults instead.
+   */
+  liveFaults?: boolean;
 }
 
 /**
@@ -64,6 +70,8 @@ export class EmbeddedNetwork {
   readonly agents = new Map<string, NodeAgent>();
   private readonly ledgers = new Map<string, NodeLedger>();
   private readonly transports = new Map<string, Transport>();
+  /** Each site's live faults and the connection it hears them on, with `liveFaults`. */
+  private readonly sites = new Map<string, { faults: SiteFaults; control: Transport }>();
   private incarnation = 0;
   private hubIncarnation = 0;
 
@@ -82,8 +90,24 @@ export class EmbeddedNetwork {
     const hubTransport = await connectTo(options, broker, { role: "hub" });
     const hub = await launchHub(options, hubTransport, store, 0);
     const network = new EmbeddedNetwork(options, broker, store, hub, hubTransport);
+    if (options.liveFaults) for (const node of options.nodes) await network.listenForFaults(node.nodeId);
     for (const node of options.nodes) await network.startNode(node.nodeId);
     return network;
+  }
+
+  private async listenForFaults(nodeId: string): Promise<void> {
+    const faults = new SiteFaults({
+      nodeId,
+      clock: this.options.clock,
+      random: this.options.random.fork(`faults:${nodeId}`),
+      log: (this.options.log ?? silentLogger).child({ component: "node-agent", nodeId }),
+      running: () => this.agents.has(nodeId),
+      crash: () => this.crashNode(nodeId),
+      restart: async () => void (await this.startNode(nodeId)),
+    });
+    const control = new MemoryTransport(this.broker, { prefix: this.options.prefix, user: nodeId });
+    await faults.listen(control);
+    this.sites.set(nodeId, { faults, control });
   }
 
   /**
@@ -104,7 +128,8 @@ export class EmbeddedNetwork {
     if (!spec) throw new Error(`no node ${nodeId} in this network`);
     if (opts.loseState || !this.ledgers.has(nodeId)) this.ledgers.set(nodeId, new MemoryLedger());
     const incarnation = this.incarnation++;
-    const transport = await connectTo(this.options, this.broker, { role: "node", nodeId, incarnation });
+    const raw = await connectTo(this.options, this.broker, { role: "node", nodeId, incarnation });
+    const transport = this.sites.get(nodeId)?.faults.wrap(raw) ?? raw;
     const agent = new NodeAgent({
       nodeId,
       transport,
@@ -139,6 +164,10 @@ export class EmbeddedNetwork {
   }
 
   async stop(): Promise<void> {
+    for (const { faults, control } of this.sites.values()) {
+      await faults.stop();
+      await control.close();
+    }
     for (const nodeId of [...this.agents.keys()]) {
       await this.agents.get(nodeId)?.stop();
       await this.transports.get(nodeId)?.close();

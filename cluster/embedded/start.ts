@@ -38,6 +38,7 @@ await runProcess("qnet", async () => {
     // Demo sites answer ten times faster than their profiles, so a query completes within seconds.
     timeScale: 0.1,
     tokens: config.QNET_API_TOKENS,
+    liveFaults: true,
   });
   const address = await network.hub.api.listen({ host: config.QNET_HTTP_HOST, port: config.QNET_HTTP_PORT });
   const board = new ProgressBoard(process.stdout);

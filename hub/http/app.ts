@@ -11,7 +11,9 @@ import type { Liveness } from "../liveness.ts";
 import type { HubMetrics } from "../metrics.ts";
 import type { QueryDesk } from "../queries.ts";
 import type { StatusView } from "../view/statusView.ts";
+import type { FaultDesk } from "../faults.ts";
 import { registerDashboard } from "./dashboard.ts";
+import { registerFaults } from "./faults.ts";
 import { registerHistory } from "./history.ts";
 import { registerUnrouted } from "./methods.ts";
 import { registerOpenApi } from "./openapi.ts";
@@ -45,6 +47,8 @@ export interface ApiDeps {
   events?: Partial<EventSettings>;
   /** The log the view's changes go into, for /api/events; one of its own, of `events.capacity`, when absent. */
   eventLog?: EventLog;
+  /** Live faults: /api/faults is served when present. */
+  faults?: FaultDesk;
 }
 
 export interface EventSettings {
@@ -108,6 +112,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     const api: Api = scope.withTypeProvider<ZodTypeProvider>();
     registerQueries(api, { ...deps, lastEventId: () => eventLog.lastId() });
     registerHistory(api, deps);
+    if (deps.faults) registerFaults(api, { ...deps, faults: deps.faults });
 
     api.get(
       "/api/nodes",

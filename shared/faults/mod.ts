@@ -9,6 +9,17 @@ export { FaultBoard } from "./board.ts";
 export { FaultyStore } from "./faultyStore.ts";
 export { FaultyTransport, type WireTap } from "./faultyTransport.ts";
 export { ms, nodeId, probability } from "./fields.ts";
+export {
+  applyLiveFault,
+  decodeFaultControl,
+  encodeFaultControl,
+  FaultControl,
+  LIVE_FAULT_KINDS,
+  type LiveFault,
+  type LiveFaultKind,
+  LiveFaultSchema,
+  liveFaultLabel,
+} from "./live.ts";
 export type { DeadLetterCopy, FaultedNetwork, FaultKind, FaultReport, PublishedRunQuery, PublishedUpdate } from "./kind.ts";
 export { SkewedClock } from "./kinds/clockSkew.ts";
 export { FAULT_KINDS, type Fault, type FaultKindName, FaultSchema, faultKind } from "./table.ts";

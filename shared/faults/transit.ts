@@ -45,7 +45,7 @@ export function drawTransitFate(faults: TransitFaults, random: Random): TransitF
 
 /** What a transit fault did to a message, as a run counts it, e.g. "result duplicated in transit". */
 export function transitAction(route: Route, what: string): string {
-  const kind = route.to === "hub" ? route.kind : route.to === "node" ? "run-query" : "dead letter";
+  const kind = route.to === "hub" ? route.kind : route.to === "node" ? "run-query" : route.to === "control" ? "control" : "dead letter";
   return `${kind} ${what}`;
 }
 
@@ -58,7 +58,7 @@ export function reportFate(report: FaultReport, who: string, route: Route, fate:
 
 /** Who sends a message by its route: the hub its run-queries, a node its results and heartbeats, the consumer of a dead letter's origin. */
 export function senderOf(route: Route): string {
-  if (route.to === "node") return "hub";
+  if (route.to === "node" || route.to === "control") return "hub";
   if (route.to === "hub") return route.nodeId;
   return route.origin.startsWith("query.") ? route.origin.slice("query.".length) : "hub";
 }

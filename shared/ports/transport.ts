@@ -7,10 +7,11 @@
 export type Route =
   | { to: "node"; nodeId: string } // run-query, hub -> node
   | { to: "hub"; kind: "result" | "heartbeat"; nodeId: string } // node -> hub
+  | { to: "control"; nodeId: string } // live faults, hub -> the node's process
   | { to: "dead"; reason: string; origin: string }; // dead letters; origin is the route it came from
 
 /** Where a consumer reads from. */
-export type Source = { from: "node"; nodeId: string } | { from: "hub" } | { from: "dead" };
+export type Source = { from: "node"; nodeId: string } | { from: "control"; nodeId: string } | { from: "hub" } | { from: "dead" };
 
 export interface PublishOptions {
   /** The envelope's messageId: the same on every resend of one proposal. */
@@ -30,8 +31,8 @@ export interface Delivery {
   readonly messageId: string | undefined;
   /** The route it was published to, as the broker saw it: the node id in the routing key or subject. */
   readonly routeNodeId: string | undefined;
-  /** result, heartbeat, query or dead, from the routing key or subject. */
-  readonly routeKind: "result" | "heartbeat" | "query" | "dead" | undefined;
+  /** result, heartbeat, query, control or dead, from the routing key or subject. */
+  readonly routeKind: "result" | "heartbeat" | "query" | "control" | "dead" | undefined;
   /** The identity the broker authenticated for the publisher, when auth is on and the broker reports it. */
   readonly authenticatedUser: string | undefined;
   readonly headers: Readonly<Record<string, string>>;

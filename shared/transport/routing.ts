@@ -4,14 +4,16 @@ import type { Route, Transport } from "../ports/transport.ts";
 export type Topology = Parameters<Transport["declare"]>[0];
 
 /** What a broker message was addressed to, below the prefix: the same words on RabbitMQ and NATS. */
-export type AddressKind = "query" | "result" | "heartbeat";
+export type AddressKind = "query" | "result" | "heartbeat" | "control";
 
 /** The reason a broker gives a message it stopped redelivering, worded alike on every transport. */
 export const DELIVERY_LIMIT_REASON = "delivery limit exceeded";
 
-/** "query.<nodeId>", "result.<nodeId>" or "heartbeat.<nodeId>": a routing key, and the subject below the prefix. */
+/** "query.<nodeId>", "control.<nodeId>", "result.<nodeId>" or "heartbeat.<nodeId>": a routing key, and the subject below the prefix. */
 export function addressOf(route: Exclude<Route, { to: "dead" }>): string {
-  return route.to === "node" ? `query.${route.nodeId}` : `${route.kind}.${route.nodeId}`;
+  if (route.to === "node") return `query.${route.nodeId}`;
+  if (route.to === "control") return `control.${route.nodeId}`;
+  return `${route.kind}.${route.nodeId}`;
 }
 
 /** Reads "kind.nodeId" back; anything else (a foreign publisher, a typo) reads as unknown, never throws. */
@@ -20,7 +22,7 @@ export function parseAddress(address: string): { kind: AddressKind; nodeId: stri
   if (dot <= 0) return undefined;
   const kind = address.slice(0, dot);
   const nodeId = address.slice(dot + 1);
-  if (kind !== "query" && kind !== "result" && kind !== "heartbeat") return undefined;
+  if (kind !== "query" && kind !== "result" && kind !== "heartbeat" && kind !== "control") return undefined;
   if (nodeId.length === 0 || nodeId.includes(".")) return undefined;
   return { kind, nodeId };
 }

@@ -48,13 +48,14 @@ export async function declareTopology(model: ChannelModel, names: AmqpNames, del
   if (topology.role === "hub") {
     await ensureQueue(names.hubQueue, work);
     bindings.push([names.hubQueue, names.resultsExchange, "result.*"], [names.hubQueue, names.resultsExchange, "heartbeat.*"]);
-    for (const nodeId of topology.nodeIds) {
-      await ensureQueue(names.nodeQueue(nodeId), work);
-      bindings.push([names.nodeQueue(nodeId), names.queriesExchange, `query.${nodeId}`]);
-    }
-  } else {
-    await ensureQueue(names.nodeQueue(topology.nodeId), work);
-    bindings.push([names.nodeQueue(topology.nodeId), names.queriesExchange, `query.${topology.nodeId}`]);
+  }
+  for (const nodeId of topology.role === "hub" ? topology.nodeIds : [topology.nodeId]) {
+    await ensureQueue(names.nodeQueue(nodeId), work);
+    await ensureQueue(names.controlQueue(nodeId), work);
+    bindings.push(
+      [names.nodeQueue(nodeId), names.queriesExchange, `query.${nodeId}`],
+      [names.controlQueue(nodeId), names.queriesExchange, `control.${nodeId}`],
+    );
   }
   const bind = await model.createChannel();
   bind.on("error", () => {});
@@ -73,7 +74,8 @@ export async function deleteAmqpPrefix(url: string, prefix: string, nodeIds: rea
   try {
     const ch = await conn.createChannel();
     ch.on("error", () => {});
-    for (const queue of [names.hubQueue, names.deadQueue, ...nodeIds.map((id) => names.nodeQueue(id))]) await ch.deleteQueue(queue);
+    const nodeQueues = nodeIds.flatMap((id) => [names.nodeQueue(id), names.controlQueue(id)]);
+    for (const queue of [names.hubQueue, names.deadQueue, ...nodeQueues]) await ch.deleteQueue(queue);
     for (const exchange of [names.queriesExchange, names.resultsExchange, names.deadExchange]) await ch.deleteExchange(exchange);
     await ch.close();
   } finally {

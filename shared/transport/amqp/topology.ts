@@ -9,6 +9,8 @@ export interface AmqpNames {
   deadQueue: string;
   hubQueue: string;
   nodeQueue(nodeId: string): string;
+  /** The node process's live faults, bound from the queries exchange by `control.<nodeId>`. */
+  controlQueue(nodeId: string): string;
 }
 
 export function amqpNames(prefix: string): AmqpNames {
@@ -19,6 +21,7 @@ export function amqpNames(prefix: string): AmqpNames {
     deadQueue: `${prefix}.dead`,
     hubQueue: `${prefix}.hub.results`,
     nodeQueue: (nodeId) => `${prefix}.node.${nodeId}`,
+    controlQueue: (nodeId) => `${prefix}.control.${nodeId}`,
   };
 }
 
@@ -26,6 +29,7 @@ export function amqpNames(prefix: string): AmqpNames {
 export function publishTarget(names: AmqpNames, route: Route): { exchange: string; routingKey: string } {
   switch (route.to) {
     case "node":
+    case "control":
       return { exchange: names.queriesExchange, routingKey: addressOf(route) };
     case "hub":
       return { exchange: names.resultsExchange, routingKey: addressOf(route) };
@@ -38,6 +42,8 @@ export function sourceQueue(names: AmqpNames, source: Source): string {
   switch (source.from) {
     case "node":
       return names.nodeQueue(source.nodeId);
+    case "control":
+      return names.controlQueue(source.nodeId);
     case "hub":
       return names.hubQueue;
     case "dead":

@@ -17,12 +17,12 @@ function world() {
 }
 
 describe("MemoryTransport", () => {
-  it("names queues after PROTOCOL.md section 5; a node declares only its own queue (and the dead queue)", async () => {
+  it("names queues after PROTOCOL.md section 5; a node declares only its own queues (and the dead queue)", async () => {
     const { broker } = world();
     await new MemoryTransport(broker, { prefix: "x" }).declare({ role: "node", nodeId: "n9" });
-    expect(broker.queueNames().sort()).toEqual(["x.dead", "x.node.n9"]);
+    expect(broker.queueNames().sort()).toEqual(["x.control.n9", "x.dead", "x.node.n9"]);
     await new MemoryTransport(broker, { prefix: "x", deliveryLimit: 4 }).declare({ role: "hub", nodeIds: ["n1", "n9"] });
-    expect(broker.queueNames().sort()).toEqual(["x.dead", "x.hub.results", "x.node.n1", "x.node.n9"]);
+    expect(broker.queueNames().sort()).toEqual(["x.control.n1", "x.control.n9", "x.dead", "x.hub.results", "x.node.n1", "x.node.n9"]);
     expect(broker.queueInfo("x.node.n1").deliveryLimit).toBe(4);
     // The node's queue existed already and keeps its settings.
     expect(broker.queueInfo("x.node.n9").deliveryLimit).toBe(20);
@@ -32,6 +32,7 @@ describe("MemoryTransport", () => {
     const names = memoryNames("x");
     const routes = [
       { to: "node", nodeId: "n1" },
+      { to: "control", nodeId: "n1" },
       { to: "hub", kind: "result", nodeId: "n1" },
       { to: "hub", kind: "heartbeat", nodeId: "n2" },
       { to: "dead", reason: "bad", origin: "result.n1" },

@@ -17,6 +17,8 @@ export interface MemoryNames {
   readonly prefix: string;
   /** `<p>.node.<nodeId>` */
   nodeQueue(nodeId: string): string;
+  /** `<p>.control.<nodeId>`: the live faults for the node's process */
+  controlQueue(nodeId: string): string;
   /** `<p>.hub.results` */
   readonly hubQueue: string;
   /** `<p>.dead` */
@@ -32,10 +34,14 @@ export function memoryNames(prefix: string): MemoryNames {
   const names: MemoryNames = {
     prefix,
     nodeQueue: (nodeId) => `${prefix}.node.${nodeId}`,
+    controlQueue: (nodeId) => `${prefix}.control.${nodeId}`,
     hubQueue: `${prefix}.hub.results`,
     deadQueue: `${prefix}.dead`,
-    queueOf: (source) =>
-      source.from === "node" ? names.nodeQueue(source.nodeId) : source.from === "hub" ? names.hubQueue : names.deadQueue,
+    queueOf: (source) => {
+      if (source.from === "node") return names.nodeQueue(source.nodeId);
+      if (source.from === "control") return names.controlQueue(source.nodeId);
+      return source.from === "hub" ? names.hubQueue : names.deadQueue;
+    },
     address: (route) => `${prefix}.${route.to === "dead" ? `dead.${originTokens(route.origin)}` : addressOf(route)}`,
     routeOf: (address, deadReason = "") => {
       if (!address.startsWith(`${prefix}.`)) return undefined;
@@ -43,7 +49,9 @@ export function memoryNames(prefix: string): MemoryNames {
       if (key.startsWith("dead.")) return { to: "dead", reason: deadReason, origin: key.slice("dead.".length) };
       const parsed = parseAddress(key);
       if (!parsed) return undefined;
-      return parsed.kind === "query" ? { to: "node", nodeId: parsed.nodeId } : { to: "hub", kind: parsed.kind, nodeId: parsed.nodeId };
+      if (parsed.kind === "query") return { to: "node", nodeId: parsed.nodeId };
+      if (parsed.kind === "control") return { to: "control", nodeId: parsed.nodeId };
+      return { to: "hub", kind: parsed.kind, nodeId: parsed.nodeId };
     },
   };
   return names;
@@ -103,6 +111,8 @@ export class MemoryTransport implements Transport {
       const queue = names.nodeQueue(nodeId);
       broker.declareQueue(queue, queueOptions);
       broker.bind(queue, names.address({ to: "node", nodeId }));
+      broker.declareQueue(names.controlQueue(nodeId), queueOptions);
+      broker.bind(names.controlQueue(nodeId), names.address({ to: "control", nodeId }));
     }
     if (topology.role === "hub") {
       broker.declareQueue(names.hubQueue, queueOptions);

@@ -55,7 +55,7 @@ async function ensureConsumer(
 }
 
 /**
- * Declares what a role needs (PROTOCOL.md section 5). Both roles make the three streams if missing
+ * Declares what a role needs (PROTOCOL.md section 5). Both roles make the four streams if missing
  * (a node cannot have its consumer without its stream); the hub makes its consumers and one per known
  * node, a node only its own. Whatever exists is left alone, so the first declarer's settings hold.
  */
@@ -68,21 +68,21 @@ export async function declareStreams(
   await ensureStream(jsm, names.queriesStream, names.queriesSubjects);
   await ensureStream(jsm, names.resultsStream, names.resultsSubjects);
   await ensureStream(jsm, names.deadStream, names.deadSubjects);
+  await ensureStream(jsm, names.controlStream, names.controlSubjects);
   if (topology.role === "hub") {
     await ensureConsumer(jsm, names.resultsStream, names.hubConsumer, undefined, settings);
     // Dead letters are read, not retried: no delivery limit there.
     await ensureConsumer(jsm, names.deadStream, names.deadConsumer, undefined, { ...settings, maxDeliveries: -1 });
-    for (const nodeId of topology.nodeIds) {
-      await ensureConsumer(jsm, names.queriesStream, names.nodeConsumer(nodeId), names.nodeSubject(nodeId), settings);
-    }
-  } else {
-    await ensureConsumer(jsm, names.queriesStream, names.nodeConsumer(topology.nodeId), names.nodeSubject(topology.nodeId), settings);
+  }
+  for (const nodeId of topology.role === "hub" ? topology.nodeIds : [topology.nodeId]) {
+    await ensureConsumer(jsm, names.queriesStream, names.nodeConsumer(nodeId), names.nodeSubject(nodeId), settings);
+    await ensureConsumer(jsm, names.controlStream, names.controlConsumer(nodeId), names.controlSubject(nodeId), settings);
   }
 }
 
 /** Deletes a prefix's streams, and with them their consumers, for test cleanup. */
 export async function deleteStreams(jsm: JetStreamManager, names: NatsNames): Promise<void> {
-  for (const stream of [names.queriesStream, names.resultsStream, names.deadStream]) {
+  for (const stream of [names.queriesStream, names.resultsStream, names.deadStream, names.controlStream]) {
     try {
       await jsm.streams.delete(stream);
     } catch (err) {

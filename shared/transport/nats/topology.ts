@@ -7,6 +7,9 @@ export interface NatsNames {
   queriesStream: string;
   resultsStream: string;
   deadStream: string;
+  /** The node processes' live faults, one subject per node. */
+  controlStream: string;
+  controlSubjects: string[];
   queriesSubjects: string[];
   resultsSubjects: string[];
   deadSubjects: string[];
@@ -14,6 +17,8 @@ export interface NatsNames {
   deadConsumer: string;
   nodeConsumer(nodeId: string): string;
   nodeSubject(nodeId: string): string;
+  controlConsumer(nodeId: string): string;
+  controlSubject(nodeId: string): string;
 }
 
 /**
@@ -31,6 +36,8 @@ export function natsNames(prefix: string): NatsNames {
     queriesStream: `${p}_QUERIES`,
     resultsStream: `${p}_RESULTS`,
     deadStream: `${p}_DEAD`,
+    controlStream: `${p}_CONTROL`,
+    controlSubjects: [`${prefix}.control.>`],
     queriesSubjects: [`${prefix}.query.>`],
     resultsSubjects: [`${prefix}.result.>`, `${prefix}.heartbeat.>`],
     deadSubjects: [`${prefix}.dead.>`],
@@ -38,6 +45,8 @@ export function natsNames(prefix: string): NatsNames {
     deadConsumer: "dead",
     nodeConsumer: (nodeId) => `node-${nodeId}`,
     nodeSubject: (nodeId) => `${prefix}.query.${nodeId}`,
+    controlConsumer: (nodeId) => `control-${nodeId}`,
+    controlSubject: (nodeId) => `${prefix}.control.${nodeId}`,
   };
 }
 
@@ -51,6 +60,8 @@ export function sourceConsumer(names: NatsNames, source: Source): { stream: stri
   switch (source.from) {
     case "node":
       return { stream: names.queriesStream, consumer: names.nodeConsumer(source.nodeId) };
+    case "control":
+      return { stream: names.controlStream, consumer: names.controlConsumer(source.nodeId) };
     case "hub":
       return { stream: names.resultsStream, consumer: names.hubConsumer };
     case "dead":
