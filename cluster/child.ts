@@ -10,8 +10,11 @@ export interface ChildExit {
 export interface ChildOptions {
   /** The service name, shown before every line the process writes. */
   name: string;
-  /** The TypeScript entry, relative to the repository root (e.g. hub/main.ts); run with tsx. */
-  entry: string;
+  /**
+   * The TypeScript entry, relative to the repository root (e.g. hub/main.ts), run with tsx; or a
+   * program that is not qnet's (the balancer), found on PATH.
+   */
+  entry: string | { program: string };
   /** Arguments after the entry. */
   args?: readonly string[];
   /** The whole environment of the process (nothing is inherited beyond it). */
@@ -22,7 +25,7 @@ export interface ChildOptions {
   onLine?: (name: string, line: string, stream: "stdout" | "stderr") => void;
 }
 
-/** One qnet process started from its TypeScript entry, as `npm run hub` would start it. */
+/** One process: qnet's, started from its TypeScript entry as `npm run hub` would start it, or another program. */
 export class Child {
   readonly name: string;
   readonly process: ChildProcess;
@@ -32,7 +35,11 @@ export class Child {
 
   constructor(options: ChildOptions) {
     this.name = options.name;
-    this.process = spawn(process.execPath, ["--import", "tsx", options.entry, ...(options.args ?? [])], {
+    const [program, ...args] =
+      typeof options.entry === "string"
+        ? [process.execPath, "--import", "tsx", options.entry, ...(options.args ?? [])]
+        : [options.entry.program, ...(options.args ?? [])];
+    this.process = spawn(program, args, {
       cwd: REPO_ROOT,
       env: options.env,
       stdio: ["ignore", "pipe", "pipe"],

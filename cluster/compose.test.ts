@@ -8,11 +8,12 @@ import { dirname, join, posix } from "node:path";
 import { promisify } from "node:util";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SITES, envSchema, loadConfig, NODE_PROFILES, requireNodeId } from "../shared/config.ts";
+import { DEFAULT_SITES, envSchema, loadConfig, MAX_HUBS, NODE_PROFILES, requireNodeId } from "../shared/config.ts";
 import { sharedBrokerNames } from "../shared/transport/mod.ts";
 import { BrokerUsersEnvSchema, loadBrokerUsersEnv } from "../trust/brokerUsers.ts";
 import { networkCredentials } from "../trust/credentials.ts";
 import { hubBrokerUser, nodeBrokerUser, nodeIdOfBrokerUser } from "../trust/identity.ts";
+import { BALANCER_CONFIG, BALANCER_CONFIG_TARGET, balancerLayout } from "./balancer.ts";
 import { BROKER_USERS_ENTRY, brokerAuthVariables } from "./brokerAuth.ts";
 import {
   type ComposeService,
@@ -20,13 +21,16 @@ import {
   entryOf,
   infrastructureNames,
   interpolate,
+  isBalancer,
   localEnvironment,
   oneShotNames,
   qnetServices,
   REPO_ROOT,
   readCompose,
   readComposeDocument,
+  replicasOf,
 } from "./compose.ts";
+import { localProcesses, publishedAddress } from "./topology.ts";
 
 const compose = readCompose();
 const qnet = qnetServices(compose);
@@ -47,8 +51,9 @@ function configsOf(service: ComposeService, env: Record<string, string> = {}) {
 }
 
 describe("docker-compose.yml against the configuration schema (they cannot drift)", () => {
-  it("runs one hub and five hospitals of qnet's image, beside RabbitMQ, NATS and PostgreSQL, after one broker users setup", () => {
+  it("runs one hub service and five hospitals of qnet's image, beside RabbitMQ, NATS and PostgreSQL, after one broker users setup, behind HAProxy", () => {
     expect(hubs).toHaveLength(1);
+    expect(Object.keys(compose.services).filter((name) => isBalancer(compose.services[name]!))).toEqual(["haproxy"]);
     expect(nodes).toHaveLength(5);
     expect(setups.map((s) => s.name)).toEqual(["broker-users"]);
     expect(processes.length + setups.length).toBe(qnet.length);
@@ -123,10 +128,40 @@ describe("docker-compose.yml against the configuration schema (they cannot drift
     }
   });
 
-  it("publishes the hub's API on the port it listens on, and starts nothing before the services it needs are healthy", () => {
+  it("runs QNET_HUBS hub replicas (one by default), each told how many there are, on PostgreSQL only", () => {
+    const hub = hubs[0]!;
+    expect(replicasOf(hub.service, {})).toBe(1);
+    expect(replicasOf(hub.service, { QNET_HUBS: "3" })).toBe(3);
+    for (const config of configsOf(hub.service, { QNET_HUBS: "3" })) expect([config.QNET_HUBS, config.QNET_STORE]).toEqual([3, "postgres"]);
+    expect(() => configsOf(hub.service, { QNET_HUBS: "3", QNET_STORE: "memory" })).toThrow(
+      /QNET_HUBS: 3 hub replicas need QNET_STORE=postgres/,
+    );
+    // `npm run cluster` names the replicas as compose names their containers.
+    const local = localProcesses(compose, { QNET_HUBS: "3" });
+    expect(local.filter((p) => p.of === "hub").map((p) => p.name)).toEqual(["hub-1", "hub-2", "hub-3"]);
+    expect(
+      localProcesses(compose, {})
+        .filter((p) => p.of === "hub")
+        .map((p) => p.name),
+    ).toEqual(["hub"]);
+    expect(local.filter((p) => p.of !== "hub").map((p) => p.name)).toEqual(qnet.filter((s) => s.name !== "hub").map((s) => s.name));
+  });
+
+  it("publishes the balancer's port, which sends to the hub replicas on the port they listen on, and starts nothing before the services it needs are healthy", () => {
     const hub = hubs[0]!;
     const [config] = configsOf(hub.service);
-    expect(hub.service.ports.map((p) => interpolate(p, {}))).toContain(`127.0.0.1:${config!.QNET_HTTP_PORT}:${config!.QNET_HTTP_PORT}`);
+    const balancer = compose.services.haproxy!;
+    const layout = balancerLayout(readFileSync(BALANCER_CONFIG, "utf8"));
+    expect(balancer.volumes).toContain(`./cluster/haproxy.cfg:${BALANCER_CONFIG_TARGET}:ro`);
+    expect(publishedAddress(balancer, layout.bindPort, (v) => interpolate(v, {}))).toEqual({ host: "127.0.0.1", port: 8080 });
+    expect(publishedAddress(balancer, layout.bindPort, (v) => interpolate(v, { QNET_HTTP_PORT: "9000" }))).toEqual({
+      host: "127.0.0.1",
+      port: 9000,
+    });
+    expect(layout.template).toEqual({ host: "hub", port: config!.QNET_HTTP_PORT, slots: MAX_HUBS });
+    // Only the balancer is published: replicas would contend for one host port.
+    expect(hub.service.ports).toEqual([]);
+    expect(balancer.depends_on).toEqual({ hub: { condition: "service_healthy" } });
     for (const [name, service] of Object.entries(compose.services)) {
       for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
         expect(compose.services, `${name} depends on ${dependency}`).toHaveProperty(dependency);

@@ -26,6 +26,11 @@ const Service = z.object({
     .object({ test: z.array(z.string()) })
     .loose()
     .optional(),
+  // Compose takes the count as a number or as an interpolated text (`${QNET_HUBS:-1}`).
+  deploy: z
+    .object({ replicas: z.union([z.number(), z.string()]).optional() })
+    .loose()
+    .optional(),
 });
 export type ComposeService = z.infer<typeof Service>;
 
@@ -104,11 +109,28 @@ export function healthCommand(service: ComposeService): string[] | undefined {
   return form === "CMD" && command.length > 0 ? command : undefined;
 }
 
-/** Infrastructure: services that run someone else's image (the brokers, the database). */
+/** Whether a service runs the official haproxy image: the balancer, which `npm run cluster` runs itself. */
+export function isBalancer(service: ComposeService): boolean {
+  return /^haproxy(:|$)/.test(service.image ?? "");
+}
+
+/**
+ * Infrastructure: services that run someone else's image (the brokers, the database) and are
+ * assumed to run on this machine already; the balancer is not, the launcher runs it.
+ */
 export function infrastructureNames(compose: ComposeFile): string[] {
   return Object.entries(compose.services)
-    .filter(([, s]) => entryOf(s) === undefined)
+    .filter(([, s]) => entryOf(s) === undefined && !isBalancer(s))
     .map(([name]) => name);
+}
+
+/** How many containers of a service compose runs (`deploy.replicas`, interpolated), 1 when it does not say. */
+export function replicasOf(service: ComposeService, env: Record<string, string | undefined>): number {
+  const replicas = service.deploy?.replicas;
+  if (replicas === undefined) return 1;
+  const text = typeof replicas === "number" ? String(replicas) : interpolate(replicas, env);
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new Error(`deploy.replicas must be a whole number above 0, not "${text}"`);
+  return Number(text);
 }
 
 /**

@@ -53,7 +53,8 @@ await describeWith(["amqp", "postgres"], "npm run cluster: the compose topology 
     const env = { QNET_PREFIX: prefix, QNET_DB_SCHEMA: schema(), QNET_HTTP_PORT: String(port), QNET_NODE_TIME_SCALE: "0.05" };
     const cluster = pool.start(label, "cluster/main.ts", env, ["--state-dir", stateDir, ...args]);
     const api = new HubApi(`http://127.0.0.1:${port}`);
-    await api.waitReady();
+    // Through the balancer, which starts once the hub is healthy: slow on a loaded machine.
+    await api.waitReady(240_000);
     for (const node of DEFAULT_NODES) await pool.waitForLine(label, new RegExp(`^${node} +\\| .*node agent ready`));
     return { cluster, api, port };
   }
@@ -75,7 +76,9 @@ await describeWith(["amqp", "postgres"], "npm run cluster: the compose topology 
     await queryCompletesEverywhere(api);
     // Ledgers lie in the compose file's named volume, moved under the state directory.
     expect((await readdir(join(stateDir!, "node-ledgers"))).sort()).toEqual(DEFAULT_NODES.map((n) => `node-${n}.ledger.jsonl`));
-    expect(pool.output("cluster")).toContain(`hub is ready: dashboard at http://127.0.0.1:${port}/`);
+    // The page and the API through the balancer, which the compose file publishes on QNET_HTTP_PORT.
+    expect(pool.output("cluster")).toContain(`ready through the balancer: dashboard at http://127.0.0.1:${port}/`);
+    expect(pool.output("cluster")).toMatch(/^cluster +\| hub is ready: dashboard at http:\/\/127\.0\.0\.1:\d+\//m);
 
     // One Ctrl-C reaches the launcher more than once: the terminal signals the whole foreground process
     // group, and npm and tsx relay it. A copy arriving once the stop has begun keeps it graceful.
@@ -94,7 +97,7 @@ await describeWith(["amqp", "postgres"], "npm run cluster: the compose topology 
     // Without --auth the setup makes nobody and leaves NATS open; every process is guest.
     expect(out).toMatch(/^broker-users +\| broker auth off/m);
     expect(copied).toBe(true);
-    expectCleanStop(out, ["broker-users", "hub", ...DEFAULT_NODES]);
+    expectCleanStop(out, ["broker-users", "hub", "haproxy", ...DEFAULT_NODES]);
   }, 300_000);
 
   it("with --auth on RabbitMQ: every process logs in as its own user, a query completes at every site, and the users go on exit", async () => {
@@ -108,7 +111,7 @@ await describeWith(["amqp", "postgres"], "npm run cluster: the compose topology 
     const out = pool.output("cluster-auth");
     expect(out).toMatch(/broker auth on \(amqp\)/);
     expect(out).not.toMatch(/dead-letter/i);
-    expectCleanStop(out, ["broker-users", "hub", ...DEFAULT_NODES]);
+    expectCleanStop(out, ["broker-users", "hub", "haproxy", ...DEFAULT_NODES]);
     expect(out).toMatch(/^cluster +\| broker users deleted$/m);
     expect(await rabbitUsers(prefix, "list_users")).toEqual([]);
   }, 300_000);

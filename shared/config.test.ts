@@ -21,6 +21,15 @@ describe("configuration from the environment", () => {
     expect(() => loadConfig({ QNET_HTTP_PORT: "70000" })).toThrow(/QNET_HTTP_PORT: must be <= 65535/);
   });
 
+  it("runs hub replicas only on the store they all reach, PostgreSQL", () => {
+    expect(loadConfig({}).QNET_HUBS).toBe(1);
+    expect(loadConfig({ QNET_HUBS: "3", QNET_STORE: "postgres" }).QNET_HUBS).toBe(3);
+    expect(() => loadConfig({ QNET_HUBS: "3" })).toThrow(/QNET_HUBS: 3 hub replicas need QNET_STORE=postgres.*\(not memory\)$/);
+    expect(() => loadConfig({ QNET_HUBS: "2", QNET_STORE: "pglite:/tmp/q" })).toThrow(/QNET_HUBS: .*\(not pglite:\/tmp\/q\)$/);
+    expect(() => loadConfig({ QNET_HUBS: "0", QNET_STORE: "postgres" })).toThrow(/QNET_HUBS: must be >= 1/);
+    expect(() => loadConfig({ QNET_HUBS: "17", QNET_STORE: "postgres" })).toThrow(/QNET_HUBS: must be <= 16/);
+  });
+
   it("reads lists and treats an empty variable as unset", () => {
     const c = loadConfig({ QNET_NODES: "x-1, y-2", QNET_STORE: "pglite:/tmp/q", QNET_PREFIX: "" });
     expect(c.QNET_NODES).toEqual(["x-1", "y-2"]);

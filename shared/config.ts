@@ -72,6 +72,9 @@ const storeSpec = z.string().refine((s) => s === "memory" || s === "postgres" ||
   message: "must be memory, postgres or pglite:<dir>",
 });
 
+/** The most hub replicas one network runs (the balancer's configuration has a slot for each). */
+export const MAX_HUBS = 16;
+
 /** The environment of PROTOCOL.md section 7 beside the broker: read the same way by every process. */
 const PROCESS_VARIABLES = {
   QNET_STORE: storeSpec.default("memory"),
@@ -99,6 +102,8 @@ const PROCESS_VARIABLES = {
   /** Attempts at the first broker connection before a process gives up and exits non-zero. */
   QNET_CONNECT_RETRIES: int(0, 1000).default(10),
   QNET_PREFETCH: int(1, 10_000).default(256),
+  /** How many hub replicas share this hub's prefix and store; more than one needs a store every replica reaches. */
+  QNET_HUBS: int(1, MAX_HUBS).default(1),
   QNET_HTTP_HOST: z.string().min(1).default("127.0.0.1"),
   QNET_HTTP_PORT: int(0, 65535).default(8080),
   QNET_API_TOKENS: commaList(
@@ -117,7 +122,15 @@ const PROCESS_VARIABLES = {
  * registered so far.
  */
 export function envSchema() {
-  return z.object({ QNET_TRANSPORT: brokerName.default("memory"), ...brokerVariables(), ...PROCESS_VARIABLES });
+  return z.object({ QNET_TRANSPORT: brokerName.default("memory"), ...brokerVariables(), ...PROCESS_VARIABLES }).superRefine((env, ctx) => {
+    // The memory store and PGlite live inside one process: a second replica would see another store.
+    if (env.QNET_HUBS > 1 && env.QNET_STORE !== "postgres")
+      ctx.addIssue({
+        code: "custom",
+        path: ["QNET_HUBS"],
+        message: `${env.QNET_HUBS} hub replicas need QNET_STORE=postgres, the one store they all reach (not ${env.QNET_STORE})`,
+      });
+  });
 }
 
 export type Config = z.output<z.ZodObject<typeof PROCESS_VARIABLES>> & { QNET_TRANSPORT: string } & BuiltInBrokerSettings;

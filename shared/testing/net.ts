@@ -1,18 +1,7 @@
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { systemClock } from "../time/systemClock.ts";
 
-/** A TCP port free at the moment of asking. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../net.ts";
 
 /** Whether a TCP connection to the port opens; a host that does not answer counts as no after `timeoutMs`. */
 export function accepts(port: number, host = "127.0.0.1", timeoutMs = 1000): Promise<boolean> {
