@@ -1,6 +1,11 @@
 /** What a statement can be sent to: a connection, or a transaction in progress. */
 export interface SqlQueryable {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
+  /**
+   * Runs a `COPY ... FROM STDIN` statement with rows in COPY's text format: the cheapest bulk
+   * write for the server. Engines without it leave it out, and callers insert instead.
+   */
+  copyFrom?(statement: string, rows: string): Promise<void>;
 }
 
 /**

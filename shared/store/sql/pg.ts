@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { Logger } from "../../log.ts";
 import type { SqlClient, SqlQueryable } from "./client.ts";
+import { copyIn } from "./pgCopy.ts";
 
 /** How long a lost listening connection waits before it is made again. */
 const RELISTEN_MS = 1000;
@@ -63,7 +64,10 @@ export function pgClient(databaseUrl: string, log?: Logger, maxConnections = 8):
     query: (text, params) => run(pool, text, params),
     async transaction(fn) {
       const conn = await pool.connect();
-      const tx: SqlQueryable = { query: (text, params) => run(conn, text, params) };
+      const tx: SqlQueryable = {
+        query: (text, params) => run(conn, text, params),
+        copyFrom: (statement, rows) => copyIn(conn, statement, rows),
+      };
       try {
         await conn.query("BEGIN");
         const value = await fn(tx);

@@ -34,6 +34,25 @@ await describeWith(["postgres"], "SqlStore on PostgreSQL", () => {
     { propertyRuns: 30, persists: true },
   );
 
+  it("stores text with backslashes, tabs and line ends exactly as proposed (states are written with COPY)", async () => {
+    const schema = `${base}_copy`;
+    const store = new SqlStore({ client: shared, clock: new VirtualClock(), schema, name: "postgres" });
+    try {
+      await store.open();
+      const q = "q-\\N\tx";
+      const awkward = resultState(q, "node-a", 2, "failed", { statusMessage: 'a\\b\tc\nd\re \\N "quoted" \u00e9' });
+      const fan = fanOut(q, ["node-a"]);
+      const applied = await store.apply([...fan, { kind: "result", origin: "node", state: awkward, messageId: "m\t\\1" }]);
+      const stored = await store.states("result", awkward.id);
+      expect(stored.map((s) => s.messageId)).toContain("m\t\\1");
+      expect(sameState(stored.find((s) => s.itemVersion === 2)!.state, awkward)).toBe(true);
+      expect(applied[fan.length]!.stored!.seq).toBe(stored.find((s) => s.itemVersion === 2)!.seq);
+      expect((await store.states("query", q)).map((s) => s.id)).toEqual([q]);
+    } finally {
+      await dropSchema(shared, schema);
+    }
+  });
+
   describe("two hub processes sharing one schema", () => {
     const schema = `${base}_shared`;
     const clients: SqlClient[] = [];
