@@ -23,7 +23,10 @@ const KILLED = new Set(["Killed", "Timeout"]);
 const UNDETECTED = new Set(["Survived", "NoCoverage"]);
 
 async function main(argv: string[]): Promise<number> {
-  const names = argv.length ? argv : Object.keys(PARTS);
+  // --full: every mutant meets the whole library, not only the scenarios that fire every rule.
+  if (argv.includes("--full")) process.env.QNET_MUTATE_SCENARIOS = "all";
+  const parts = argv.filter((a) => a !== "--full");
+  const names = parts.length ? parts : Object.keys(PARTS);
   const unknown = names.filter((n) => !(n in PARTS));
   if (unknown.length) {
     console.error(`npm run mutate: no part ${unknown.join(", ")} (parts: ${Object.keys(PARTS).join(", ")})`);
@@ -42,7 +45,8 @@ async function main(argv: string[]): Promise<number> {
       mutate: [...part.files, "!**/*.test.ts"],
       incrementalFile: `reports/mutation/${name}.incremental.json`,
       jsonReporter: { fileName: `reports/mutation/${name}.json` },
-      htmlReporter: { fileName: `reports/mutation/${name}.html` },
+      // A file per mutant as it is judged, to read while a long run goes on.
+      eventReporter: { baseDir: `reports/mutation/${name}-events` },
     }).runMutationTest();
     let k = 0;
     let u = 0;
