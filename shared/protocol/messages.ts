@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { quickMessage } from "./quickCheck.ts";
 import { NodeId } from "./ids.ts";
 import { QueryState, ResultState } from "./items.ts";
 import { Iso, PROTOCOL_VERSION } from "./versionInfo.ts";
@@ -78,6 +79,9 @@ export function decodeMessage(body: Uint8Array | string): Decoded<Message> {
       reason: `unsupported protocolVersion ${JSON.stringify(versioned)?.slice(0, 40)} (this hub speaks ${PROTOCOL_VERSION})`,
     };
   }
+  // Almost every message passes the quick check; zod judges the rest, and words every refusal.
+  const quick = quickMessage(raw as Record<string, unknown>);
+  if (quick) return { ok: true, message: quick };
   const parsed = Message.safeParse(raw);
   if (!parsed.success) return { ok: false, reason: `invalid ${type}: ${describeIssues(parsed.error)}` };
   return { ok: true, message: parsed.data };
