@@ -1,4 +1,5 @@
 import type { IngestSize } from "./ingest.ts";
+import type { ReplicasSize } from "./replicas.ts";
 import type { ScaleSize } from "./scale.ts";
 import type { SimulationSize } from "./simulation.ts";
 import type { SteadySize } from "./steady.ts";
@@ -6,7 +7,7 @@ import type { SteadySize } from "./steady.ts";
 /** What each --size runs. small keeps a full `npm run bench` within a few minutes. */
 export const SIZES: Record<
   "small" | "medium" | "large",
-  { ingest: IngestSize; simulation: SimulationSize; latency: SteadySize; scale: ScaleSize; api: SteadySize }
+  { ingest: IngestSize; simulation: SimulationSize; latency: SteadySize; scale: ScaleSize; api: SteadySize; replicas: ReplicasSize }
 > = {
   small: {
     ingest: { queries: 200, nodes: 25, prefetch: 2_000 },
@@ -14,6 +15,7 @@ export const SIZES: Record<
     latency: { rate: 5_000, seconds: 4, nodes: 25, prefetch: 256 },
     scale: { queries: 50, nodes: [25, 50, 100], populationSize: 2_000, maxOldSpaceMb: 4_096 },
     api: { rate: 2_000, seconds: 4, nodes: 25, prefetch: 256 },
+    replicas: { ingest: { queries: 200, nodes: 25, prefetch: 2_000 }, replicas: 2, lagRate: 2_000, lagSeconds: 10 },
   },
   medium: {
     ingest: { queries: 800, nodes: 25, prefetch: 2_000 },
@@ -21,6 +23,7 @@ export const SIZES: Record<
     latency: { rate: 5_000, seconds: 15, nodes: 50, prefetch: 256 },
     scale: { queries: 200, nodes: [100, 200, 400], populationSize: 2_000, maxOldSpaceMb: 4_096 },
     api: { rate: 5_000, seconds: 15, nodes: 50, prefetch: 256 },
+    replicas: { ingest: { queries: 800, nodes: 25, prefetch: 2_000 }, replicas: 2, lagRate: 2_000, lagSeconds: 30 },
   },
   large: {
     ingest: { queries: 2_000, nodes: 50, prefetch: 2_000 },
@@ -28,6 +31,7 @@ export const SIZES: Record<
     latency: { rate: 5_000, seconds: 60, nodes: 100, prefetch: 256 },
     scale: { queries: 1_000, nodes: [100, 300, 1_000], populationSize: 2_000, maxOldSpaceMb: 1_536 },
     api: { rate: 5_000, seconds: 60, nodes: 100, prefetch: 256 },
+    replicas: { ingest: { queries: 2_000, nodes: 50, prefetch: 2_000 }, replicas: 2, lagRate: 2_000, lagSeconds: 60 },
   },
 };
 export type SizeName = keyof typeof SIZES;
