@@ -3,9 +3,8 @@ import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EventLog } from "../hub/events/eventLog.ts";
+import type { EventLog } from "../hub/events/eventLog.ts";
 import { SseParser } from "../hub/events/sseReader.ts";
-import { feedViewChanges } from "../hub/events/viewFeed.ts";
 import { SubmitQueryBody } from "../hub/http/schemas.ts";
 import { EmbeddedNetwork } from "../cluster/embedded/network.ts";
 import { PROFILES } from "../node-agent/profile.ts";
@@ -211,8 +210,7 @@ describe("a running network's messages and answers", () => {
         return transport;
       },
     });
-    events = new EventLog({ capacity: 10_000, epoch: "schemas" });
-    feedViewChanges(network.hub.view, events);
+    events = network.hub.events;
     const res = await network.hub.api.inject({
       method: "POST",
       url: "/api/queries",
@@ -282,7 +280,7 @@ describe("a running network's messages and answers", () => {
   });
 
   it("every event of the stream fits its schema", () => {
-    const backlog = events.since("schemas-0");
+    const backlog = events.since("0");
     if (backlog.kind !== "events") throw new Error(`no backlog: ${backlog.reason}`);
     const parser = new SseParser();
     const read = parser.push(backlog.events.map((e) => e.frame).join(""));

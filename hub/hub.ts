@@ -16,8 +16,8 @@ import { HubMetrics } from "./metrics.ts";
 import { OverduePoller } from "./overdue.ts";
 import { QueryDesk } from "./queries.ts";
 import { Recorder } from "./record.ts";
-import { rebuildView } from "./view/rebuild.ts";
-import type { StatusView } from "./view/statusView.ts";
+import { ViewFeed } from "./events/viewFeed.ts";
+import { StatusView } from "./view/statusView.ts";
 
 export interface HubOptions {
   transport: Transport;
@@ -32,6 +32,8 @@ export interface HubOptions {
   tokens?: readonly string[];
   /** The lease on the singleton duties among replicas; a lease of its own, always held, when absent. */
   lease?: Lease;
+  /** How often the view reads the store on with no wake-up (ms); 1000 by default, 0 never. */
+  feedPollMs?: number;
 }
 
 export interface Hub {
@@ -46,6 +48,8 @@ export interface Hub {
   events: EventLog;
   /** The live faults sent to the sites, and their windows. */
   faults: FaultDesk;
+  /** What keeps the view up with the store, whichever hub wrote. */
+  feed: ViewFeed;
   /** Stop consuming, let in-flight work settle and ack; the caller closes transport and store. */
   stop(): Promise<void>;
 }
@@ -58,7 +62,11 @@ export interface Hub {
 export async function startHub(options: HubOptions): Promise<Hub> {
   const { transport, store, clock, random, log, nodeIds } = options;
   await store.open();
-  const view = await rebuildView(store);
+  const view = new StatusView();
+  // The view is the store read in store order; the event log holds its changes under their positions.
+  const events = hubEventLog();
+  const feed = new ViewFeed({ store, view, events, clock, log, pollMs: options.feedPollMs });
+  await feed.catchUp();
   const metrics = new HubMetrics();
   const recorder = new Recorder(store, view, metrics, clock);
   const liveness = new Liveness(nodeIds, clock, options.heartbeatMs);
@@ -86,7 +94,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   overdue.start();
   await duties.take();
   duties.start();
-  const events = hubEventLog(clock);
+  feed.start();
   const faults = new FaultDesk({ transport, clock, random: random.fork("faults"), log });
   const api = buildApi({
     view,
@@ -112,7 +120,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     api,
     events,
     faults,
+    feed,
     async stop() {
+      feed.stop();
       faults.stop();
       overdue.stop();
       await duties.stop();

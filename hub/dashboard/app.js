@@ -1,4 +1,7 @@
 // The dashboard: read the state once, then follow /api/events; a reset means read it again.
+// Event ids are store positions, the same on every hub replica: when the stream is lost for good
+// (a replica died behind a balancer, which then answers with an error), the page opens it again
+// from the last id it received, on whichever replica answers, and misses nothing.
 
 import { ApiError, getQuery, listNodes, listQueries, submitQuery, token } from "./api.js";
 import { setupForm } from "./form.js";
@@ -13,6 +16,10 @@ let order = [];
 let olderOffset = 0;
 let total = 0;
 let source;
+/** The id of the last event received: where a stream opened again resumes. */
+let lastId;
+let retryMs = 1000;
+const MAX_RETRY_MS = 10_000;
 
 function redraw(id) {
   const query = book.get(id);
@@ -87,11 +94,21 @@ function streamState(state, text) {
 
 function follow(lastEventId) {
   source?.close();
+  lastId = lastEventId;
   // After the first connection the browser resumes with the Last-Event-ID header on its own.
   source = new EventSource(`/api/events?lastEventId=${encodeURIComponent(lastEventId)}`);
-  source.addEventListener("open", () => streamState("live", "live"));
-  source.addEventListener("error", () => streamState("connecting", "reconnecting…"));
+  const opened = source;
+  source.addEventListener("open", () => {
+    retryMs = 1000;
+    streamState("live", "live");
+  });
+  source.addEventListener("error", () => {
+    streamState("connecting", "reconnecting…");
+    // The browser retries a dropped stream itself, but gives up on an error answer: then this page does.
+    if (opened.readyState === EventSource.CLOSED && source === opened) reconnectLater();
+  });
   source.addEventListener("query", (e) => {
+    lastId = e.lastEventId || lastId;
     const data = JSON.parse(e.data);
     const isNew = !book.has(data.queryId);
     if (isNew) {
@@ -105,6 +122,7 @@ function follow(lastEventId) {
     }
   });
   source.addEventListener("result", (e) => {
+    lastId = e.lastEventId || lastId;
     const { queryId, row } = JSON.parse(e.data);
     if (!book.takeRow(queryId, row)) return;
     redraw(queryId);
@@ -113,8 +131,25 @@ function follow(lastEventId) {
   source.addEventListener("reset", async () => {
     streamState("connecting", "catching up…");
     source.close();
-    follow(await loadFirstPage());
+    await start();
   });
+}
+
+function reconnectLater() {
+  source?.close();
+  setTimeout(() => follow(lastId), retryMs);
+  retryMs = Math.min(2 * retryMs, MAX_RETRY_MS);
+}
+
+/** Reads the state and follows the stream from there, trying again while no replica answers. */
+async function start() {
+  try {
+    follow(await loadFirstPage());
+  } catch {
+    streamState("connecting", "reconnecting…");
+    setTimeout(start, retryMs);
+    retryMs = Math.min(2 * retryMs, MAX_RETRY_MS);
+  }
 }
 
 async function pollNodes() {
@@ -181,4 +216,4 @@ setupForm({ form: $("query-form"), panels: $("panels"), template: $("panel-templ
 $("load-older").addEventListener("click", () => void loadOlder());
 void pollNodes();
 setInterval(pollNodes, 3000);
-follow(await loadFirstPage());
+await start();

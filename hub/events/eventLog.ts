@@ -1,21 +1,24 @@
 /** One event as every client receives it: its id and its Server-Sent Events frame, encoded once. */
 export interface FeedEvent {
-  /** "<epoch>-<seq>": seq increases by one per event; the epoch tells one hub run from another. */
+  /** The store position of the state it shows, in decimal: the same on every replica over one store. */
   readonly id: string;
-  readonly seq: number;
+  readonly position: number;
   readonly type: string;
   readonly frame: string;
 }
 
 /** What a client that resumes from an event id receives first. */
-export type Backlog = { kind: "events"; events: FeedEvent[] } | { kind: "reset"; reason: string };
+export type Backlog = { kind: "events"; events: FeedEvent[]; after: number } | { kind: "reset"; reason: string };
 
 export interface EventLogOptions {
   /** Events kept for clients that resume; one further behind is told to refetch. */
   capacity: number;
-  /** Names this run of the hub, so an id from an earlier run is never mistaken for one of this run. */
-  epoch: string;
+  /** The store position the log starts at: what came at or before it is not in the log. 0 by default. */
+  from?: number;
 }
+
+/** An event id: a store position, as decimal digits. */
+const EVENT_ID = /^\d{1,15}$/;
 
 /**
  * An event whose frame is encoded on first read: with no one streaming, as in a simulation or an
@@ -23,13 +26,15 @@ export interface EventLogOptions {
  */
 class LoggedEvent implements FeedEvent {
   private encoded: string | undefined;
+  readonly id: string;
 
   constructor(
-    readonly id: string,
-    readonly seq: number,
+    readonly position: number,
     readonly type: string,
     private render: (() => unknown) | undefined,
-  ) {}
+  ) {
+    this.id = String(position);
+  }
 
   get frame(): string {
     if (this.encoded === undefined) {
@@ -41,33 +46,57 @@ class LoggedEvent implements FeedEvent {
 }
 
 /**
- * The view's changes in order, in a bounded ring, for clients that stream them and resume after
- * a disconnect. Appending never waits for a reader: readers are called synchronously and must
- * not block (they buffer, or drop themselves).
+ * The view's changes in store order, each under the position of the state it shows, in a bounded
+ * ring, for clients that stream them and resume after a disconnect, from this replica or another.
+ * Appending never waits for a reader: readers are called synchronously and must not block (they
+ * buffer, or drop themselves).
  */
 export class EventLog {
-  private readonly ring: (FeedEvent | undefined)[];
-  private seq = 0;
+  private readonly ring: FeedEvent[] = [];
+  /** Where the oldest event is in the ring, once it is full. */
+  private head = 0;
+  /** Everything at or before this position that was ever in the log has been dropped from the ring. */
+  private dropped: number;
+  /** The position the store feed has read through: the log holds every change up to it. */
+  private through: number;
   private readonly readers = new Set<(event: FeedEvent) => void>();
 
   constructor(private readonly options: EventLogOptions) {
     if (!Number.isInteger(options.capacity) || options.capacity < 1) throw new RangeError("event log capacity must be a positive integer");
-    if (!/^[A-Za-z0-9]+$/.test(options.epoch)) throw new RangeError("event log epoch must be alphanumeric");
-    this.ring = new Array(options.capacity);
+    this.dropped = options.from ?? 0;
+    this.through = this.dropped;
   }
 
-  /** The id of the newest event, or of the start of this run when there is none yet. */
+  /** The id a stream opened now starts after: the position the log has every change up to. */
   lastId(): string {
-    return `${this.options.epoch}-${this.seq}`;
+    return String(this.through);
   }
 
-  /** Appends an event whose data `render` gives, called once, when a reader first needs the frame. */
-  append(type: string, render: () => unknown): FeedEvent {
-    const seq = ++this.seq;
-    const event = new LoggedEvent(`${this.options.epoch}-${seq}`, seq, type, render);
-    this.ring[seq % this.options.capacity] = event;
+  /** The position the log has every change up to. */
+  position(): number {
+    return this.through;
+  }
+
+  /** Appends the change a state at `position` made; `render` gives its data, called when a reader first needs the frame. */
+  append(position: number, type: string, render: () => unknown): FeedEvent {
+    if (!Number.isSafeInteger(position) || position <= this.through) {
+      throw new RangeError(`event at position ${position} is not after ${this.through}: events are appended in store order`);
+    }
+    const event = new LoggedEvent(position, type, render);
+    if (this.ring.length < this.options.capacity) this.ring.push(event);
+    else {
+      this.dropped = (this.ring[this.head] as FeedEvent).position;
+      this.ring[this.head] = event;
+      this.head = (this.head + 1) % this.options.capacity;
+    }
+    this.through = position;
     for (const read of this.readers) read(event);
     return event;
+  }
+
+  /** The feed has read through `position`, whether or not anything there changed the view. */
+  advance(position: number): void {
+    if (position > this.through) this.through = position;
   }
 
   subscribe(reader: (event: FeedEvent) => void): () => void {
@@ -79,17 +108,21 @@ export class EventLog {
     return this.readers.size;
   }
 
-  /** Every event after `lastEventId`, or a reset when the ring no longer holds them all or the id is not of this run. */
+  /** The events in the ring, oldest first. */
+  private inOrder(): FeedEvent[] {
+    return [...this.ring.slice(this.head), ...this.ring.slice(0, this.head)];
+  }
+
+  /**
+   * Every event after `lastEventId`, or a reset when the ring no longer holds them all or the id
+   * is not a position. An id ahead of this replica (a client coming from one further along) has
+   * nothing to catch up on here: it is answered with no events, and follows on from there.
+   */
   since(lastEventId: string): Backlog {
-    const match = /^([A-Za-z0-9]+)-(\d{1,15})$/.exec(lastEventId.trim());
-    if (!match) return { kind: "reset", reason: "unreadable event id" };
-    if (match[1] !== this.options.epoch) return { kind: "reset", reason: "event id of another hub run" };
-    const after = Number(match[2]);
-    if (after > this.seq) return { kind: "reset", reason: "event id ahead of this hub" };
-    const oldest = Math.max(1, this.seq - this.options.capacity + 1);
-    if (after + 1 < oldest) return { kind: "reset", reason: "too far behind: events were dropped from the ring" };
-    const events: FeedEvent[] = [];
-    for (let s = after + 1; s <= this.seq; s++) events.push(this.ring[s % this.options.capacity] as FeedEvent);
-    return { kind: "events", events };
+    const id = lastEventId.trim();
+    if (!EVENT_ID.test(id)) return { kind: "reset", reason: "unreadable event id: an event id is a store position" };
+    const after = Number(id);
+    if (after < this.dropped) return { kind: "reset", reason: "too far behind: events were dropped from the ring" };
+    return { kind: "events", events: this.inOrder().filter((e) => e.position > after), after };
   }
 }

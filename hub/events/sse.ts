@@ -49,6 +49,8 @@ export class EventStreams {
     raw.on("close", () => this.forget(client));
 
     raw.write(`retry: ${retryMs}\n: stream of ${log.lastId()}\n\n`);
+    // A client coming from a replica further along skips what it has already seen there.
+    let after = 0;
     if (lastEventId !== undefined) {
       const backlog = log.since(lastEventId);
       const bytes = backlog.kind === "events" ? backlog.events.reduce((n, e) => n + e.frame.length, 0) : 0;
@@ -57,9 +59,12 @@ export class EventStreams {
         raw.write(`id: ${log.lastId()}\nevent: reset\ndata: ${JSON.stringify({ reason })}\n\n`);
       } else {
         for (const e of backlog.events) raw.write(e.frame);
+        after = backlog.after;
       }
     }
-    client.unsubscribe = log.subscribe((event: FeedEvent) => this.send(client, event.frame));
+    client.unsubscribe = log.subscribe((event: FeedEvent) => {
+      if (event.position > after) this.send(client, event.frame);
+    });
     this.beat(client);
   }
 

@@ -1,4 +1,8 @@
 import type { z } from "zod";
+import type { ItemKind, ItemState } from "../../shared/apply/precedence.ts";
+import type { Logger } from "../../shared/log.ts";
+import type { Clock, Timer } from "../../shared/ports/clock.ts";
+import type { Store, StoredState } from "../../shared/ports/store.ts";
 import type { QueryState, ResultState } from "../../shared/protocol/items.ts";
 import type * as Bodies from "../http/responses.ts";
 import { type StatusView, nodeRow } from "../view/statusView.ts";
@@ -9,29 +13,136 @@ export type QueryEventData = z.infer<typeof Bodies.QueryEventData>;
 /** A site's result moved: its row as GET /api/queries/<id> shows it. */
 export type ResultEventData = z.infer<typeof Bodies.ResultEventData>;
 
+/** States and conflict records per read of the feed. */
+const PAGE = 2000;
+/** How often the feed reads on with no wake-up: what a lost notification costs at most. */
+export const FEED_POLL_MS = 1000;
+
+export interface ViewFeedOptions {
+  store: Store;
+  view: StatusView;
+  events: EventLog;
+  clock: Clock;
+  log: Logger;
+  /** Reads on this often even when no wake-up came; 0 never does (a store whose wake-ups are never lost). */
+  pollMs?: number;
+  pageSize?: number;
+}
+
 /**
- * Feeds every change of the view into the event log, one event per change, in the order the
- * view made them. An event costs one row, never a whole query, so a large query stays cheap; the
- * states are immutable, so the row can be rendered when a client first reads the event.
+ * Feeds the view from the store: every state any hub stores, in store order, read after the last
+ * position seen, woken by the store and read on every `pollMs` in case a wake-up was lost. The view
+ * takes a state only when it outranks what it shows, so this hub's own writes, which the Recorder
+ * hands the view as soon as they are durable, and the feed may reach it in any order.
+ *
+ * The event log is written here only, in store order: a change goes out under the position of the
+ * state it shows when the feed reaches that position, whichever path moved the view first. So an
+ * event id means the same on every replica, and a client that has every event up to p on one has,
+ * for every item, what the store held at p or newer.
  */
-export function feedViewChanges(view: StatusView, log: EventLog): () => void {
-  return view.onChange((change) => {
-    if (change.kind === "query") {
-      const q = change.state as QueryState;
-      log.append(
-        "query",
-        (): QueryEventData => ({
-          queryId: q.id,
-          status: q.status ?? "created",
-          researcherId: q.researcherId,
-          definition: q.definition,
-          submittedAt: q.submittedAt,
-          itemVersion: q.versionInfo.itemVersion,
-        }),
-      );
-    } else {
-      const { queryId, state } = change;
-      log.append("result", (): ResultEventData => ({ queryId, row: nodeRow(state as ResultState) }));
+export class ViewFeed {
+  private reading: Promise<void> | undefined;
+  private again = false;
+  private timer: Timer | undefined;
+  private unwatch: (() => void) | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: ViewFeedOptions) {}
+
+  /** The position the view has every stored state up to. */
+  position(): number {
+    return this.options.events.position();
+  }
+
+  /** Reads until nothing follows; a call while a read runs makes it read once more and waits for that. */
+  catchUp(): Promise<void> {
+    if (this.reading) {
+      this.again = true;
+      return this.reading;
     }
-  });
+    const run = async () => {
+      try {
+        do {
+          this.again = false;
+          await this.readOn();
+        } while (this.again);
+      } finally {
+        this.reading = undefined;
+      }
+    };
+    this.reading = run();
+    return this.reading;
+  }
+
+  /** Follows the store from now on: on every wake-up, and every `pollMs`. */
+  start(): void {
+    this.unwatch = this.options.store.watch(() => void this.follow());
+    this.poll();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unwatch?.();
+    if (this.timer) this.options.clock.clearTimeout(this.timer);
+  }
+
+  private async follow(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.catchUp();
+    } catch (err) {
+      this.options.log.warn({ err: String(err) }, "store feed: read failed; reading again on the next wake-up or poll");
+    }
+  }
+
+  private poll(): void {
+    const { pollMs = FEED_POLL_MS, clock } = this.options;
+    if (pollMs <= 0 || this.stopped) return;
+    this.timer = clock.setTimeout(() => {
+      void this.follow().then(() => this.poll());
+    }, pollMs);
+  }
+
+  private async readOn(): Promise<void> {
+    const { store, events, pageSize = PAGE } = this.options;
+    for (;;) {
+      const page = await store.readAfter(events.position(), pageSize);
+      for (const s of page.states) this.take(s);
+      events.advance(page.through);
+      if (page.states.length + page.conflicts.length < pageSize) return;
+    }
+  }
+
+  private take(s: StoredState): void {
+    const { view, events } = this.options;
+    const changed = view.take(s.kind, s.state, Date.parse(s.storedAt));
+    // Shown already: this hub's own write, taken when it was stored, goes out now, in store order.
+    if (changed || view.shows(s.kind, s.state)) appendChange(events, s.seq, s.kind, s.state);
+  }
+}
+
+/**
+ * One event per change, under the position of the state it shows. An event costs one row, never
+ * a whole query, so a large query stays cheap; the states are immutable, so the row can be
+ * rendered when a client first reads the event.
+ */
+function appendChange(events: EventLog, position: number, kind: ItemKind, state: ItemState): void {
+  if (kind === "query") {
+    const q = state as QueryState;
+    events.append(
+      position,
+      "query",
+      (): QueryEventData => ({
+        queryId: q.id,
+        status: q.status ?? "created",
+        researcherId: q.researcherId,
+        definition: q.definition,
+        submittedAt: q.submittedAt,
+        itemVersion: q.versionInfo.itemVersion,
+      }),
+    );
+  } else {
+    const r = state as ResultState;
+    events.append(position, "result", (): ResultEventData => ({ queryId: r.queryId, row: nodeRow(r) }));
+  }
 }

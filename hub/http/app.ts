@@ -6,7 +6,6 @@ import type { Store } from "../../shared/ports/store.ts";
 import { MAX_MESSAGE_BYTES } from "../../shared/protocol/messages.ts";
 import { EventLog } from "../events/eventLog.ts";
 import { EventStreams } from "../events/sse.ts";
-import { feedViewChanges } from "../events/viewFeed.ts";
 import type { Liveness } from "../liveness.ts";
 import type { HubMetrics } from "../metrics.ts";
 import type { QueryDesk } from "../queries.ts";
@@ -45,7 +44,7 @@ export interface ApiDeps {
   /** Whether the broker and the store are connected. */
   ready: () => boolean | Promise<boolean>;
   events?: Partial<EventSettings>;
-  /** The log the view's changes go into, for /api/events; one of its own, of `events.capacity`, when absent. */
+  /** The log the store feed writes the view's changes into, for /api/events; an empty one of `events.capacity` when absent. */
   eventLog?: EventLog;
   /** Live faults: /api/faults is served when present. */
   faults?: FaultDesk;
@@ -61,9 +60,9 @@ export interface EventSettings {
 
 const EVENT_DEFAULTS: EventSettings = { capacity: 10_000, heartbeatMs: 15_000, maxBufferedBytes: 1 << 20 };
 
-/** An event log for one run of the hub: its epoch is the hub's start time. */
-export function hubEventLog(clock: Clock, capacity = EVENT_DEFAULTS.capacity): EventLog {
-  return new EventLog({ capacity, epoch: clock.now().toString(36) });
+/** An event log for the hub, starting at a store position (where its view starts from). */
+export function hubEventLog(from = 0, capacity = EVENT_DEFAULTS.capacity): EventLog {
+  return new EventLog({ capacity, from });
 }
 
 /** The status dashboard API of PROTOCOL.md section 6. */
@@ -78,8 +77,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   const eventSettings = { ...EVENT_DEFAULTS, ...deps.events };
-  const eventLog = deps.eventLog ?? hubEventLog(deps.clock, eventSettings.capacity);
-  const stopFeed = feedViewChanges(deps.view, eventLog);
+  const eventLog = deps.eventLog ?? hubEventLog(0, eventSettings.capacity);
   const streams = new EventStreams({
     log: eventLog,
     clock: deps.clock,
@@ -89,7 +87,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
   // Open event streams would hold the server open; end them before it closes.
   app.addHook("preClose", async () => {
-    stopFeed();
     streams.closeAll();
   });
   // An event stream is taken over from fastify and never reaches this: its length is the client's, not the hub's.
@@ -133,7 +130,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
           tags: ["events"],
           summary: "Server-Sent Events of the view's changes",
           description:
-            "Events `query` (QueryEvent) and `result` (ResultEvent), each with an id. Reconnect with the Last-Event-ID header " +
+            "Events `query` (QueryEvent) and `result` (ResultEvent), each with an id: a store position, the same on every " +
+            "hub replica. Reconnect, to this replica or another, with the Last-Event-ID header " +
             "(or ?lastEventId=) to receive what was missed; when the hub no longer holds it, a `reset` event (ResetEvent) says " +
             "to read the state again. Comment lines are heartbeats.",
           querystring: EventsParams,

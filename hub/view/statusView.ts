@@ -125,6 +125,15 @@ export class StatusView {
     return true;
   }
 
+  /** Whether the view shows this very state of its item: its version, which the store holds once. */
+  shows(kind: ItemKind, state: ItemState): boolean {
+    const version = state.versionInfo.itemVersion;
+    if (kind === "query") return this.entries.get(state.id)?.query.versionInfo.itemVersion === version;
+    const r = state as ResultState;
+    const row = this.entries.get(r.queryId)?.rows.get(r.nodeId);
+    return row !== undefined && this.versionOf(row) === version;
+  }
+
   private statusOf(row: number): ResultStatus {
     return this.fields.packed(row) ? this.fields.status(row) : (this.unpacked.get(row) as ResultState).status;
   }
