@@ -4,6 +4,7 @@ import { LeaseBoard } from "../shared/lease/inProcess.ts";
 import type { Clock } from "../shared/ports/clock.ts";
 import type { Lease } from "../shared/ports/lease.ts";
 import type { Random } from "../shared/ports/random.ts";
+import type { HubPolicy } from "../shared/apply/policy.ts";
 import type { Store } from "../shared/ports/store.ts";
 import type { Transport } from "../shared/ports/transport.ts";
 import type { EventLog } from "./events/eventLog.ts";
@@ -30,6 +31,8 @@ export interface HubOptions {
   heartbeatMs: number;
   prefetch: number;
   tokens?: readonly string[];
+  /** How the store's planner applies proposals, as the page and /healthz announce it; the planner itself is the store's. */
+  policy?: HubPolicy;
   /** The lease on the singleton duties among replicas; a lease of its own, always held, when absent. */
   lease?: Lease;
   /** How often the view reads the store on with no wake-up (ms); 1000 by default, 0 never. */
@@ -109,6 +112,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     ready: async () => transport.connected() && ((await store.ready?.()) ?? true),
     eventLog: events,
     faults,
+    policy: options.policy ?? "versioned",
   });
   return {
     view,

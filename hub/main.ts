@@ -1,5 +1,6 @@
 import { loadConfig, requireApiAccess } from "../shared/config.ts";
 import { createLease } from "../shared/lease/create.ts";
+import { hubPlanner, NAIVE_WARNING } from "../shared/apply/policy.ts";
 import { createLogger } from "../shared/log.ts";
 import { runProcess } from "../shared/process.ts";
 import { createStore } from "../shared/store/create.ts";
@@ -15,7 +16,15 @@ await runProcess("hub", async () => {
   const log = createLogger("hub", { level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const clock = systemClock;
   const random = unseededRandom();
-  const store = await createStore(config.QNET_STORE, { clock, databaseUrl: config.DATABASE_URL, schema: config.QNET_DB_SCHEMA, log });
+  const policy = config.QNET_POLICY;
+  if (policy === "naive") log.warn({ policy }, NAIVE_WARNING);
+  const store = await createStore(config.QNET_STORE, {
+    clock,
+    databaseUrl: config.DATABASE_URL,
+    schema: config.QNET_DB_SCHEMA,
+    log,
+    planner: hubPlanner(policy),
+  });
   const transport = await createTransport(config, {
     clock,
     random,
@@ -34,11 +43,13 @@ await runProcess("hub", async () => {
     heartbeatMs: config.QNET_HEARTBEAT_MS,
     prefetch: config.QNET_PREFETCH,
     tokens: config.QNET_API_TOKENS,
+    policy,
     // Replicas over one PostgreSQL schema share the duties through an advisory lock on it.
     lease: createLease(config.QNET_STORE, { databaseUrl: config.DATABASE_URL, schema: config.QNET_DB_SCHEMA, log }),
   });
   const address = await hub.api.listen({ host: config.QNET_HTTP_HOST, port: config.QNET_HTTP_PORT });
   log.info({ address, transport: config.QNET_TRANSPORT, store: config.QNET_STORE, nodes: config.QNET_NODES }, "hub ready");
+  if (policy === "naive") log.warn({ policy }, NAIVE_WARNING);
   return {
     async stop() {
       await hub.stop();

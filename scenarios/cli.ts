@@ -15,6 +15,7 @@ import { type Progress, type RunOptions, runScenario } from "./run/runner.ts";
 import { STORE_ENGINES } from "./run/store.ts";
 import { InvalidScenarioError, type Scenario, parseScenario } from "./schema.ts";
 import { type SwarmRun, runSwarm, swarmFailed } from "./swarm.ts";
+import { checkHub, describeJudgements, HubUnreachableError } from "./live/hubCheck.ts";
 
 const usage = () => `usage:
   npm run scenario -- list
@@ -23,7 +24,39 @@ const usage = () => `usage:
     (--policy RULE: the protocol with one rule taken out, to see the checker catch it: ${BROKEN_RULES.join(", ")})
   npm run scenario -- swarm --runs N [--seed S] [--transport ...] [--store ...] [--policy ...] [--shorten F]
                       [--json FILE] [--html FILE] [--out DIR] [--quiet]
-    (every run writes <DIR>/<name>/<timestamp>/ and points <DIR>/latest at it; DIR is results by default)`;
+    (every run writes <DIR>/<name>/<timestamp>/ and points <DIR>/latest at it; DIR is results by default)
+  npm run scenario -- check --hub URL [--watch SECONDS] [--queries N]
+    (judges a running hub through its API: exit 0 when every live invariant holds, 1 naming the broken ones)`;
+
+/** `check --hub URL`: the live invariants of a running hub, judged through its API. */
+async function checkLive(argv: readonly string[]): Promise<number> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i] as string, argv[i + 1]];
+    if (!["--hub", "--watch", "--queries"].includes(flag)) throw new UsageError(`check takes --hub, --watch and --queries, not ${flag}`);
+    if (value === undefined) throw new UsageError(`${flag} needs a value`);
+    flags.set(flag.slice(2), value);
+  }
+  const url = flags.get("hub");
+  if (!url || !/^https?:\/\/\S+$/.test(url)) throw new UsageError("check needs --hub http://host:port");
+  const watch = Number(flags.get("watch") ?? "10");
+  const queries = Number(flags.get("queries") ?? "100");
+  if (!Number.isFinite(watch) || watch < 0 || watch > 3600) throw new UsageError("--watch: seconds from 0 to 3600");
+  if (!Number.isInteger(queries) || queries < 1 || queries > 500) throw new UsageError("--queries: from 1 to 500");
+  console.log(`watching ${url} for ${watch} s, then judging its newest ${queries} queries`);
+  try {
+    const { judgements, queries: judged, observations } = await checkHub({ url, watchMs: watch * 1000, queries });
+    console.log(`${judged} queries, ${observations} rows seen`);
+    for (const line of describeJudgements(judgements)) console.log(line);
+    const broken = judgements.filter((j) => !j.holds).map((j) => j.invariant);
+    console.log(broken.length === 0 ? "every live invariant holds" : `broken: ${broken.join(", ")}`);
+    return broken.length === 0 ? 0 : 1;
+  } catch (err) {
+    if (!(err instanceof HubUnreachableError)) throw err;
+    console.error(`check: ${err.message}`);
+    return 2;
+  }
+}
 
 async function loadScenario(nameOrFile: string): Promise<Scenario> {
   const named = findScenario(nameOrFile);
@@ -169,6 +202,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (command === "swarm") return await swarm(rest);
+    if (command === "check") return await checkLive(rest);
     return await runOne(command, rest);
   } catch (err) {
     if (err instanceof UsageError) {

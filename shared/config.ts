@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HUB_POLICIES } from "./apply/policy.ts";
 import { NODE_ID_PATTERN } from "./protocol/ids.ts";
 import { type BuiltInBrokerSettings, brokerName, brokerVariables } from "./transport/mod.ts";
 
@@ -78,6 +79,8 @@ export const MAX_HUBS = 16;
 /** The environment of PROTOCOL.md section 7 beside the broker: read the same way by every process. */
 const PROCESS_VARIABLES = {
   QNET_STORE: storeSpec.default("memory"),
+  /** versioned (PROTOCOL.md section 3), or naive: a demonstration hub that applies proposals with no version check. */
+  QNET_POLICY: z.enum(HUB_POLICIES, { message: `must be ${HUB_POLICIES.join(" or ")}` }).default("versioned"),
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, message: "must be a postgres:// URL" })
     .default("postgres://postgres@127.0.0.1:5432/postgres"),

@@ -1,3 +1,5 @@
+import { type HubPolicy, NAIVE_WARNING } from "../../shared/apply/policy.ts";
+
 /** What `npm start` prints once the network runs: where the dashboard is, and a query to submit. */
 export interface BannerFacts {
   hospitals: number;
@@ -6,6 +8,8 @@ export interface BannerFacts {
   url: string;
   /** Whether POST /api/queries asks for a bearer token (QNET_API_TOKENS is set). */
   tokensRequired: boolean;
+  /** How the hub applies proposals; naive is announced above everything else. */
+  policy?: HubPolicy;
 }
 
 /**
@@ -24,8 +28,10 @@ export function banner(facts: BannerFacts): string {
     ...headers.map((h) => `-H '${h}'`),
     `-d '${JSON.stringify({ definition: EXAMPLE_DEFINITION })}'`,
   ].join(" ");
+  const naive = facts.policy === "naive" ? ["!".repeat(72), `!! ${NAIVE_WARNING}`, "!".repeat(72)] : [];
   return [
-    `qnet: ${facts.hospitals} hospitals on the in-memory broker, store ${facts.store}`,
+    ...naive,
+    `qnet: ${facts.hospitals} hospitals on the in-memory broker, store ${facts.store}${facts.policy === "naive" ? ", policy NAIVE" : ""}`,
     `  dashboard  ${facts.url}/`,
     `  submit     ${curl}`,
     ...(facts.tokensRequired ? [`             (${TOKEN_PLACEHOLDER}: one of QNET_API_TOKENS)`] : []),

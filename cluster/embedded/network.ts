@@ -2,6 +2,7 @@ import type { NodeProfileName } from "../../shared/config.ts";
 import { type Logger, silentLogger } from "../../shared/log.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { Random } from "../../shared/ports/random.ts";
+import type { HubPolicy } from "../../shared/apply/policy.ts";
 import type { Store } from "../../shared/ports/store.ts";
 import type { Obfuscation } from "../../shared/protocol/items.ts";
 import type { Transport } from "../../shared/ports/transport.ts";
@@ -60,6 +61,8 @@ export interface EmbeddedNetworkOptions {
    * (`npm start`); a scenario schedules its own faults instead.
    */
   liveFaults?: boolean;
+  /** What the hub announces of how its store applies proposals (the store's planner does it). */
+  policy?: HubPolicy;
 }
 
 /**
@@ -200,5 +203,6 @@ function launchHub(options: EmbeddedNetworkOptions, transport: Transport, store:
     heartbeatMs: options.heartbeatMs ?? 5_000,
     prefetch: options.prefetch ?? 256,
     tokens: options.tokens,
+    policy: options.policy,
   });
 }

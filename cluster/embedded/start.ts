@@ -1,4 +1,5 @@
 import { loadConfig, localApiUrl, type NodeProfileName, requireApiAccess, siteProfile } from "../../shared/config.ts";
+import { hubPlanner, NAIVE_WARNING } from "../../shared/apply/policy.ts";
 import { createLogger } from "../../shared/log.ts";
 import { runProcess } from "../../shared/process.ts";
 import { createStore } from "../../shared/store/create.ts";
@@ -25,7 +26,15 @@ await runProcess("qnet", async () => {
     format: config.LOG_FORMAT,
   });
   const clock = systemClock;
-  const store = await createStore(config.QNET_STORE, { clock, databaseUrl: config.DATABASE_URL, schema: config.QNET_DB_SCHEMA, log });
+  const policy = config.QNET_POLICY;
+  if (policy === "naive") log.warn({ policy }, NAIVE_WARNING);
+  const store = await createStore(config.QNET_STORE, {
+    clock,
+    databaseUrl: config.DATABASE_URL,
+    schema: config.QNET_DB_SCHEMA,
+    log,
+    planner: hubPlanner(policy),
+  });
   const network = await EmbeddedNetwork.start({
     clock,
     random: unseededRandom(),
@@ -39,6 +48,7 @@ await runProcess("qnet", async () => {
     timeScale: 0.1,
     tokens: config.QNET_API_TOKENS,
     liveFaults: true,
+    policy,
   });
   const address = await network.hub.api.listen({ host: config.QNET_HTTP_HOST, port: config.QNET_HTTP_PORT });
   const board = new ProgressBoard(process.stdout);
@@ -52,6 +62,7 @@ await runProcess("qnet", async () => {
       store: config.QNET_STORE,
       url: localApiUrl(config.QNET_HTTP_HOST, Number(new URL(address).port)),
       tokensRequired: config.QNET_API_TOKENS !== undefined,
+      policy,
     }),
   );
   return { stop: () => network.stop() };

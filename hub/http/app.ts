@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { HubPolicy } from "../../shared/apply/policy.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { Store } from "../../shared/ports/store.ts";
@@ -46,6 +47,8 @@ export interface ApiDeps {
   events?: Partial<EventSettings>;
   /** The log the store feed writes the view's changes into, for /api/events; an empty one of `events.capacity` when absent. */
   eventLog?: EventLog;
+  /** Announced by /healthz and the page: naive is a demonstration setting. */
+  policy?: HubPolicy;
   /** Live faults: /api/faults is served when present. */
   faults?: FaultDesk;
 }
@@ -154,6 +157,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       liveness: deps.liveness,
       eventClients: () => streams.count(),
       ready: deps.ready,
+      policy: deps.policy ?? "versioned",
     });
     registerDashboard(api);
   });

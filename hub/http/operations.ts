@@ -1,5 +1,6 @@
 import { Gauge, Registry } from "prom-client";
 import { z } from "zod";
+import { type HubPolicy, NAIVE_WARNING } from "../../shared/apply/policy.ts";
 import { QUERY_LADDER, type QueryStatus } from "../../shared/protocol/status.ts";
 import type { Liveness } from "../liveness.ts";
 import { type HubMetrics, processMetrics } from "../metrics.ts";
@@ -14,6 +15,7 @@ export interface OperationsDeps {
   eventClients: () => number;
   /** Whether the broker and the store are connected. */
   ready: () => boolean | Promise<boolean>;
+  policy: HubPolicy;
 }
 
 const QUERY_STATUSES = Object.keys(QUERY_LADDER) as QueryStatus[];
@@ -74,9 +76,18 @@ export function registerOperations(api: Api, deps: OperationsDeps): void {
     async (_request, reply) => reply.type(exposition.contentType).send(await exposition.metrics()),
   );
 
-  api.get("/healthz", { schema: { tags, summary: "The process answers", response: { 200: answer("Up", HealthBody) } } }, async () => ({
-    status: "ok",
-  }));
+  api.get(
+    "/healthz",
+    {
+      schema: {
+        tags,
+        summary: "The process answers, and says how it applies proposals",
+        description: "`policy` is `versioned` (PROTOCOL.md section 3) or `naive`, a demonstration setting whose `warning` says so.",
+        response: { 200: answer("Up", HealthBody) },
+      },
+    },
+    async () => ({ status: "ok", policy: deps.policy, ...(deps.policy === "naive" ? { warning: NAIVE_WARNING } : {}) }),
+  );
 
   api.get(
     "/readyz",

@@ -123,7 +123,11 @@ export const ValidationErrorBody = z.object({
   issues: z.array(z.object({ path: z.string(), message: z.string() })),
 });
 
-export const HealthBody = z.object({ status: z.string() });
+export const HealthBody = z.object({
+  status: z.string(),
+  policy: z.enum(["versioned", "naive"]).optional().describe("how the hub applies proposals (/healthz)"),
+  warning: z.string().optional().describe("said loudly while the policy is naive"),
+});
 
 export const QueryEventData = z.object({
   queryId: QueryId,
