@@ -92,7 +92,7 @@ async function ingestWith(broker: BrokerName, workload: Workload, size: IngestSi
 /** Ingest with one replica and with several, on one broker: the rate, the CPU each message costs, and their ratio. */
 export async function replicaIngestPart(broker: BrokerName, size: ReplicasSize): Promise<Figure[]> {
   const workload = makeWorkload({ queries: size.ingest.queries, nodes: size.ingest.nodes, seed: `replicas-${broker}` });
-  const part = `7 replicas ${broker}`;
+  const part = `6 replicas ${broker}`;
   const one = await ingestWith(broker, workload, size.ingest, 1);
   const many = await ingestWith(broker, workload, size.ingest, size.replicas);
   const note = `${workload.messages.length} msgs, prefetch ${size.ingest.prefetch}`;
@@ -179,7 +179,7 @@ export async function feedLagPart(size: ReplicasSize): Promise<Figure[]> {
         return got === undefined ? [] : [got - at];
       });
       const p = percentilesOf(lags);
-      const part = "7 replicas feed";
+      const part = "6 replicas feed";
       const rate = written.commits.length / written.seconds;
       const note = `${written.commits.length} transitions in ${written.seconds.toFixed(1)} s (${Math.round(rate)}/s asked ${size.lagRate}/s), ${lags.length} seen`;
       return [
