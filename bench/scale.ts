@@ -23,7 +23,7 @@ function runPoint(nodes: number, size: ScaleSize): Promise<Omit<SimulationRun, "
   return runChild(
     "./scaleRun.ts",
     [String(nodes), String(size.queries), String(size.populationSize), ...(size.breakdowns ? ["breakdowns"] : [])],
-    [`--max-old-space-size=${size.maxOldSpaceMb}`],
+    [`--max-old-space-size=${size.maxOldSpaceMb}`, "--max-semi-space-size=64"],
   );
 }
 
