@@ -23,7 +23,12 @@ async function call(path, init = {}) {
   return body;
 }
 
-export const listQueries = (offset = 0, limit = 20) => call(`/api/queries?offset=${offset}&limit=${limit}`);
+/** A page of queries, newest first; `filter` may name a status and a researcher. */
+export function listQueries(offset = 0, limit = 20, filter = {}) {
+  const params = new URLSearchParams({ offset: String(offset), limit: String(limit) });
+  for (const [k, v] of Object.entries(filter)) if (v) params.set(k, v);
+  return call(`/api/queries?${params}`);
+}
 export const getQuery = (id) => call(`/api/queries/${encodeURIComponent(id)}`);
 export const listNodes = () => call("/api/nodes");
 
@@ -33,3 +38,4 @@ export function submitQuery(body) {
   if (bearer) headers.authorization = `Bearer ${bearer}`;
   return call("/api/queries", { method: "POST", headers, body: JSON.stringify(body) });
 }
+export const getHistory = (id) => call(`/api/queries/${encodeURIComponent(id)}/history`);

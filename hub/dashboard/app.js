@@ -20,12 +20,18 @@ let source;
 let lastId;
 let retryMs = 1000;
 const MAX_RETRY_MS = 10_000;
+/** The list's filter: a status and a researcher, either empty for any. */
+const filter = { status: "", researcherId: "" };
+const matches = (header) =>
+  (!filter.status || header.status === filter.status) && (!filter.researcherId || header.researcherId === filter.researcherId);
 
 function redraw(id) {
   const query = book.get(id);
   if (!query) return;
   const list = $("query-list");
   const card = drawQuery(list, query);
+  // A query that moved out of the filter's status stays until the list is read again, hidden.
+  card.hidden = !matches(query.header);
   if (!card.isConnected) {
     const index = order.indexOf(id);
     const next = order
@@ -57,7 +63,7 @@ function refreshSoon(id) {
 }
 
 async function loadFirstPage() {
-  const page = await listQueries(0, PAGE);
+  const page = await listQueries(0, PAGE, filter);
   book.clear();
   order = [];
   $("query-list").replaceChildren();
@@ -75,7 +81,7 @@ async function loadFirstPage() {
 }
 
 async function loadOlder() {
-  const page = await listQueries(olderOffset, PAGE);
+  const page = await listQueries(olderOffset, PAGE, filter);
   for (const view of page.items) {
     if (book.has(view.id)) continue;
     book.takeSnapshot(view);
@@ -110,6 +116,7 @@ function follow(lastEventId) {
   source.addEventListener("query", (e) => {
     lastId = e.lastEventId || lastId;
     const data = JSON.parse(e.data);
+    if (!book.has(data.queryId) && !matches(data)) return;
     const isNew = !book.has(data.queryId);
     if (isNew) {
       order.unshift(data.queryId);
@@ -214,6 +221,17 @@ async function submit(definition) {
 setupToken();
 setupForm({ form: $("query-form"), panels: $("panels"), template: $("panel-template"), addButton: $("add-panel"), onSubmit: submit });
 $("load-older").addEventListener("click", () => void loadOlder());
+async function applyFilter() {
+  filter.status = $("filter-status").value;
+  filter.researcherId = $("filter-researcher").value.trim();
+  follow(await loadFirstPage());
+}
+$("filter-status").addEventListener("change", () => void applyFilter());
+$("filter-researcher").addEventListener("change", () => void applyFilter());
+$("query-filter").addEventListener("submit", (e) => {
+  e.preventDefault();
+  void applyFilter();
+});
 void pollNodes();
 setInterval(pollNodes, 3000);
 await start();

@@ -104,7 +104,12 @@ export function drawQuery(container, query) {
       el("div", { class: "definition", text: describeDefinition(header.definition) }),
       el("span", { class: `badge ${header.status}`, text: QUERY_STATUS_TEXT[header.status] ?? header.status }),
     ),
-    el("div", { class: "meta muted", text: `${time(header.submittedAt)} · ${header.researcherId} · ${header.id.slice(0, 8)}` }),
+    el(
+      "div",
+      { class: "meta muted" },
+      `${time(header.submittedAt)} · ${header.researcherId} · `,
+      el("a", { class: "query-link", href: `/queries/${header.id}`, text: header.id.slice(0, 8) }),
+    ),
     el(
       "table",
       { class: "sites" },

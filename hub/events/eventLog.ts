@@ -5,6 +5,8 @@ export interface FeedEvent {
   readonly position: number;
   readonly type: string;
   readonly frame: string;
+  /** The query the event is about, for a stream of one query's events. */
+  readonly queryId: string | undefined;
 }
 
 /** What a client that resumes from an event id receives first. */
@@ -32,6 +34,7 @@ class LoggedEvent implements FeedEvent {
     readonly position: number,
     readonly type: string,
     private render: (() => unknown) | undefined,
+    readonly queryId: string | undefined,
   ) {
     this.id = String(position);
   }
@@ -78,11 +81,11 @@ export class EventLog {
   }
 
   /** Appends the change a state at `position` made; `render` gives its data, called when a reader first needs the frame. */
-  append(position: number, type: string, render: () => unknown): FeedEvent {
+  append(position: number, type: string, render: () => unknown, queryId?: string): FeedEvent {
     if (!Number.isSafeInteger(position) || position <= this.through) {
       throw new RangeError(`event at position ${position} is not after ${this.through}: events are appended in store order`);
     }
-    const event = new LoggedEvent(position, type, render);
+    const event = new LoggedEvent(position, type, render, queryId);
     if (this.ring.length < this.options.capacity) this.ring.push(event);
     else {
       this.dropped = (this.ring[this.head] as FeedEvent).position;

@@ -141,6 +141,33 @@ describe("GET /api/events", () => {
     expect(lastReceived()).toEqual(shownNow());
   });
 
+  it("with ?queryId= streams that query's events alone, the missed ones too, and refuses an id that is not a UUID", async () => {
+    const clock = new VirtualClock();
+    const network = await startScriptedSites({ clock, seed: 78, nodeIds: ["site-1", "site-2"], script: () => ladder({ stepMs: 500 }) });
+    cleanups.push(() => network.stop());
+    const { hub } = network;
+    const base = await hub.api.listen({ host: "127.0.0.1", port: 0 });
+    const start = QueryListBody.parse(await (await fetch(`${base}/api/queries`)).json()).lastEventId;
+    const mine = await hub.desk.submit({ definition: { panels: [{ concepts: ["dx:E11.9"] }] } });
+    const other = await hub.desk.submit({ definition: { panels: [{ concepts: ["dx:I10"] }] } });
+    expect(await clock.runWhile(() => [mine, other].some((id) => hub.view.get(id)?.status !== "done"), 600_000)).toBe(true);
+    // Everything happened before the client came: it resumes from before the first query.
+    const all: ReadEvent[] = [];
+    const only: ReadEvent[] = [];
+    const stop = new AbortController();
+    const reading = [
+      readEvents(`${base}/api/events`, { lastEventId: start, signal: stop.signal, onEvent: (e) => all.push(e) }),
+      readEvents(`${base}/api/events?queryId=${mine}`, { lastEventId: start, signal: stop.signal, onEvent: (e) => only.push(e) }),
+    ];
+    const ofMine = (e: ReadEvent) => (JSON.parse(e.data) as { queryId: string }).queryId === mine;
+    await pollUntil("both clients to catch up", 30_000, () => all.length > 0 && only.length === all.filter(ofMine).length, OFTEN);
+    stop.abort();
+    await Promise.all(reading);
+    expect(all.some((e) => !ofMine(e))).toBe(true);
+    expect(only.map(keyOfEvent)).toEqual(all.filter(ofMine).map(keyOfEvent));
+    expect((await fetch(`${base}/api/events?queryId=nope`)).status).toBe(400);
+  });
+
   it("sends a reset, with a current id, to a client further behind than the ring holds", async () => {
     const log = new EventLog({ capacity: 4 });
     const { base } = await serveEvents(log, { clock: systemClock, heartbeatMs: 60_000, maxBufferedBytes: 1 << 20 });

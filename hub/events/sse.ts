@@ -32,9 +32,13 @@ export class EventStreams {
 
   constructor(private readonly options: EventStreamsOptions) {}
 
-  /** Takes over the reply and streams: first what the client missed after its Last-Event-ID, then live. */
-  open(request: FastifyRequest, reply: FastifyReply, lastEventId: string | undefined): void {
+  /**
+   * Takes over the reply and streams: first what the client missed after its Last-Event-ID, then
+   * live; with `queryId`, only that query's events (a reset still reaches it: it says to read again).
+   */
+  open(request: FastifyRequest, reply: FastifyReply, lastEventId: string | undefined, queryId?: string): void {
     const { log, retryMs = 2000 } = this.options;
+    const wanted = (e: FeedEvent) => queryId === undefined || e.queryId === queryId;
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
@@ -53,17 +57,17 @@ export class EventStreams {
     let after = 0;
     if (lastEventId !== undefined) {
       const backlog = log.since(lastEventId);
-      const bytes = backlog.kind === "events" ? backlog.events.reduce((n, e) => n + e.frame.length, 0) : 0;
+      const bytes = backlog.kind === "events" ? backlog.events.reduce((n, e) => n + (wanted(e) ? e.frame.length : 0), 0) : 0;
       if (backlog.kind === "reset" || bytes > this.options.maxBufferedBytes) {
         const reason = backlog.kind === "reset" ? backlog.reason : "too far behind: the missed events exceed the client buffer";
         raw.write(`id: ${log.lastId()}\nevent: reset\ndata: ${JSON.stringify({ reason })}\n\n`);
       } else {
-        for (const e of backlog.events) raw.write(e.frame);
+        for (const e of backlog.events) if (wanted(e)) raw.write(e.frame);
         after = backlog.after;
       }
     }
     client.unsubscribe = log.subscribe((event: FeedEvent) => {
-      if (event.position > after) this.send(client, event.frame);
+      if (event.position > after && wanted(event)) this.send(client, event.frame);
     });
     this.beat(client);
   }

@@ -140,9 +140,10 @@ function appendChange(events: EventLog, position: number, kind: ItemKind, state:
         submittedAt: q.submittedAt,
         itemVersion: q.versionInfo.itemVersion,
       }),
+      q.id,
     );
   } else {
     const r = state as ResultState;
-    events.append(position, "result", (): ResultEventData => ({ queryId: r.queryId, row: nodeRow(r) }));
+    events.append(position, "result", (): ResultEventData => ({ queryId: r.queryId, row: nodeRow(r) }), r.queryId);
   }
 }

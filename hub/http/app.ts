@@ -12,6 +12,7 @@ import type { HubMetrics } from "../metrics.ts";
 import type { QueryDesk } from "../queries.ts";
 import type { StatusView } from "../view/statusView.ts";
 import type { FaultDesk } from "../faults.ts";
+import { registerCsv } from "./csv.ts";
 import { registerDashboard } from "./dashboard.ts";
 import { registerFaults } from "./faults.ts";
 import { registerHistory } from "./history.ts";
@@ -112,6 +113,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     const api: Api = scope.withTypeProvider<ZodTypeProvider>();
     registerQueries(api, { ...deps, lastEventId: () => eventLog.lastId() });
     registerHistory(api, deps);
+    registerCsv(api, deps);
     if (deps.faults) registerFaults(api, { ...deps, faults: deps.faults });
 
     api.get(
@@ -136,7 +138,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
             "Events `query` (QueryEvent) and `result` (ResultEvent), each with an id: a store position, the same on every " +
             "hub replica. Reconnect, to this replica or another, with the Last-Event-ID header " +
             "(or ?lastEventId=) to receive what was missed; when the hub no longer holds it, a `reset` event (ResetEvent) says " +
-            "to read the state again. Comment lines are heartbeats.",
+            "to read the state again. Comment lines are heartbeats. With ?queryId=, only that query's events (and resets).",
           querystring: EventsParams,
           headers: EventsHeaders,
           response: {
@@ -146,7 +148,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         },
       },
       async (request, reply) => {
-        streams.open(request, reply, request.headers["last-event-id"] ?? request.query.lastEventId);
+        streams.open(request, reply, request.headers["last-event-id"] ?? request.query.lastEventId, request.query.queryId);
         return reply;
       },
     );

@@ -3,7 +3,7 @@ import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { answer, ErrorBody, text } from "./responses.ts";
-import { type Api, DashboardFileParams } from "./schemas.ts";
+import { type Api, DashboardFileParams, QueryIdParams } from "./schemas.ts";
 
 const DASHBOARD_DIR = fileURLToPath(new URL("../dashboard/", import.meta.url));
 
@@ -40,6 +40,42 @@ export function registerDashboard(api: Api, dir: string = DASHBOARD_DIR): void {
       const page = serve("index.html");
       if (!page) return reply.code(404).send({ error: "the dashboard is not installed" });
       return reply.type(page.type).header("cache-control", "no-cache").send(page.body);
+    },
+  );
+  api.get(
+    "/queries/:id",
+    {
+      schema: {
+        tags,
+        summary: "The page of one query: each site's row and its timeline from the query's history, live",
+        params: QueryIdParams,
+        response: {
+          200: text("The page", "text/html"),
+          400: answer("The id is not a UUID", ErrorBody),
+          404: answer("The page is not installed", ErrorBody),
+        },
+      },
+    },
+    async (_request, reply) => {
+      // The page reads its query's id from the address and asks the API; an unknown query is said there.
+      const page = serve("query.html");
+      if (!page) return reply.code(404).send({ error: "the dashboard is not installed" });
+      return reply.type(page.type).header("cache-control", "no-cache").send(page.body);
+    },
+  );
+  api.get(
+    "/favicon.ico",
+    {
+      schema: {
+        tags,
+        summary: "The page's icon (SVG)",
+        response: { 200: text("The icon", "image/svg+xml"), 404: answer("Not installed", ErrorBody) },
+      },
+    },
+    async (_request, reply) => {
+      const icon = serve("favicon.svg");
+      if (!icon) return reply.code(404).send({ error: "no icon" });
+      return reply.type(icon.type).header("cache-control", "max-age=86400").send(icon.body);
     },
   );
   api.get(

@@ -76,14 +76,14 @@ export function registerQueries(api: Api, deps: QueriesDeps): void {
     {
       schema: {
         tags: ["queries"],
-        summary: "The newest queries with their rows and summaries, a page at a time",
+        summary: "The newest queries with their rows and summaries, a page at a time, filtered by status and researcher if asked",
         querystring: ListQueriesParams,
         response: { 200: answer("One page of queries, newest first", QueryListBody), 400: answer("Invalid paging", ValidationErrorBody) },
       },
     },
     async (request) => {
-      const { offset, limit } = request.query;
-      const { items, total } = deps.view.list(offset, limit);
+      const { offset, limit, status, researcherId } = request.query;
+      const { items, total } = deps.view.list(offset, limit, { status, researcherId });
       return { items, total, offset, limit, lastEventId: deps.lastEventId() };
     },
   );

@@ -12,6 +12,7 @@ import { z } from "zod";
 import { StrictQueryDefinition } from "../../shared/protocol/definition.ts";
 import { NodeId } from "../../shared/protocol/ids.ts";
 import { ResearcherId } from "../../shared/protocol/items.ts";
+import { QueryStatus } from "../../shared/protocol/status.ts";
 
 /** The app as routes see it: each route's zod schemas type its request. */
 export type Api = FastifyInstance<
@@ -33,11 +34,16 @@ export type SubmitQueryBody = z.infer<typeof SubmitQueryBody>;
 export const ListQueriesParams = z.strictObject({
   offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(50),
+  status: QueryStatus.optional().describe("only queries of this status"),
+  researcherId: ResearcherId.optional().describe("only this researcher's queries"),
 });
 
 const EventId = z.string().describe("the id of the last event the client received");
 
-export const EventsParams = z.strictObject({ lastEventId: EventId.max(100).optional() });
+export const EventsParams = z.strictObject({
+  lastEventId: EventId.max(100).optional(),
+  queryId: z.uuid({ message: "query id must be a UUID" }).optional().describe("stream only this query's events"),
+});
 
 /**
  * Loose: a request carries many headers, and the validated object replaces them all. Any value is

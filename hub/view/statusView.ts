@@ -209,13 +209,27 @@ export class StatusView {
     return entry ? render(entry.query, this.statesOf(entry)) : undefined;
   }
 
-  /** Queries newest first; `offset` and `limit` page through them. */
-  list(offset: number, limit: number): { items: QueryView[]; total: number } {
-    const ids = this.order
-      .slice()
-      .reverse()
-      .slice(offset, offset + limit);
-    return { items: ids.map((id) => this.get(id) as QueryView), total: this.order.length };
+  /**
+   * Queries newest first; `offset` and `limit` page through them. With a filter, only the queries
+   * of that status and researcher, `total` counting those.
+   */
+  list(offset: number, limit: number, filter: { status?: string; researcherId?: string } = {}): { items: QueryView[]; total: number } {
+    const { status, researcherId } = filter;
+    if (status === undefined && researcherId === undefined) {
+      const ids = this.order
+        .slice()
+        .reverse()
+        .slice(offset, offset + limit);
+      return { items: ids.map((id) => this.get(id) as QueryView), total: this.order.length };
+    }
+    const matching: string[] = [];
+    for (let i = this.order.length - 1; i >= 0; i--) {
+      const id = this.order[i] as string;
+      const q = (this.entries.get(id) as Entry).query;
+      if ((status === undefined || (q.status ?? "created") === status) && (researcherId === undefined || q.researcherId === researcherId))
+        matching.push(id);
+    }
+    return { items: matching.slice(offset, offset + limit).map((id) => this.get(id) as QueryView), total: matching.length };
   }
 
   /** Every query and result as shown, for comparing two views. */
