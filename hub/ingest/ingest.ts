@@ -109,8 +109,11 @@ export class Ingest {
     await this.settling;
   }
 
-  /** One delivery: settled (acked, dead-lettered or given back) before the promise resolves. */
-  private async receive(delivery: Delivery): Promise<void> {
+  /**
+   * One delivery: settled (acked, dead-lettered or given back) before the promise resolves. Not an
+   * async function: a result-update's one promise is the one its burst resolves.
+   */
+  private receive(delivery: Delivery): Promise<void> {
     const { metrics, liveness, log } = this.deps;
     if (delivery.redelivered) metrics.redeliveries.inc();
     const decoded = decodeMessage(delivery.body);
@@ -167,21 +170,23 @@ export class Ingest {
       metrics.applyLatency.observe((now - w.receivedAt) / 1000);
       if (a?.outcome !== "rejected") touched.add((w.proposal.state as { queryId: string }).queryId);
       // Not awaited: the next burst need not wait for the broker to take these acks.
-      void this.settleDelivery(w, a);
+      this.settleDelivery(w, a);
     });
     const settle = () => desk.settle(touched);
     this.settling = this.settling.then(settle).catch((err) => log.warn({ err: String(err) }, "query status not advanced"));
   }
 
   /** Acks an applied delivery, or dead-letters a rejected one; the delivery's handler ends with it. */
-  private async settleDelivery(w: Waiting, applied: Applied | undefined): Promise<void> {
+  private settleDelivery(w: Waiting, applied: Applied | undefined): void {
+    let settling: Promise<void>;
     try {
-      if (applied?.outcome === "rejected") await this.deadLetter(w.delivery, applied.reason ?? "rejected");
-      else await w.delivery.ack();
+      settling = applied?.outcome === "rejected" ? this.deadLetter(w.delivery, applied.reason ?? "rejected") : w.delivery.ack();
     } catch (err) {
-      this.deps.log.warn({ messageId: w.delivery.messageId, err: String(err) }, "ack failed; the broker will redeliver");
-    } finally {
-      w.done();
+      settling = Promise.reject(err);
     }
+    settling.then(w.done, (err: unknown) => {
+      this.deps.log.warn({ messageId: w.delivery.messageId, err: String(err) }, "ack failed; the broker will redeliver");
+      w.done();
+    });
   }
 }

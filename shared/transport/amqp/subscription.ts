@@ -5,7 +5,7 @@ import type { Random } from "../../ports/random.ts";
 import type { Delivery, DeliveryHandler, PublishOptions, Route, Source, Subscription } from "../../ports/transport.ts";
 import { backoffDelay } from "../backoff.ts";
 import { AckRun } from "./ackRun.ts";
-import { REASON_HEADER, readDelivery } from "./delivery.ts";
+import { type DeliveryFacts, REASON_HEADER, readDelivery } from "./delivery.ts";
 
 /** What a consumer needs from the connection that owns it. */
 export interface SubscriptionHost {
@@ -19,6 +19,97 @@ export interface SubscriptionHost {
 
 /** Broker-kept headers that must not travel with a message we dead-letter ourselves. */
 const brokerHeader = /^x-(delivery-count|death|first-death-|last-death-)/;
+
+/** What an ack answers: it is taken at once (sent with the next run of acks), so one promise serves them all. */
+const TAKEN: Promise<void> = Promise.resolve();
+
+/**
+ * One delivery of a consumer, as a class: its facts and its channel, with the settling on the
+ * prototype rather than four closures made for every message.
+ */
+class AmqpDelivery implements Delivery {
+  private settled = false;
+
+  constructor(
+    private readonly sub: AmqpSubscription,
+    private readonly ch: Channel,
+    private readonly acks: AckRun,
+    private readonly msg: ConsumeMessage,
+    private readonly facts: DeliveryFacts,
+  ) {}
+
+  get body() {
+    return this.facts.body;
+  }
+  get messageId() {
+    return this.facts.messageId;
+  }
+  get routeNodeId() {
+    return this.facts.routeNodeId;
+  }
+  get routeKind() {
+    return this.facts.routeKind;
+  }
+  get authenticatedUser() {
+    return this.facts.authenticatedUser;
+  }
+  get headers() {
+    return this.facts.headers;
+  }
+  get redelivered() {
+    return this.facts.redelivered;
+  }
+  get deliveryCount() {
+    return this.facts.deliveryCount;
+  }
+  get deadReason() {
+    return this.facts.deadReason;
+  }
+
+  ack(): Promise<void> {
+    this.settle("ack", true);
+    return TAKEN;
+  }
+
+  async nack(options?: { requeue?: boolean; delayMs?: number }): Promise<void> {
+    if (this.settled) return;
+    const requeue = options?.requeue ?? true;
+    // RabbitMQ has no delayed requeue: holding the message for the delay is the nearest thing.
+    if (requeue && options?.delayMs && options.delayMs > 0) await this.sub.sleep(options.delayMs);
+    this.settle("nack", false, requeue);
+  }
+
+  async deadLetter(reason: string): Promise<void> {
+    if (this.settled) return;
+    const { facts, msg } = this;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(facts.headers)) if (!brokerHeader.test(k) && k !== REASON_HEADER) headers[k] = v;
+    const origin = typeof msg.fields.routingKey === "string" ? msg.fields.routingKey : this.sub.queue;
+    await this.sub.publishDead({ to: "dead", reason, origin }, facts.body, {
+      messageId: facts.messageId ?? `${this.sub.queue}:${String(msg.fields.deliveryTag)}`,
+      headers,
+    });
+    this.settle("ack", true);
+  }
+
+  /** Acks, or nacks with or without requeue; only the first settling of a delivery counts. */
+  private settle(what: string, ack: boolean, requeue = false): void {
+    if (this.settled) return;
+    this.settled = true;
+    const tag = this.msg.fields.deliveryTag;
+    try {
+      if (ack) this.acks.ack(tag);
+      else {
+        this.acks.settledAlone(tag);
+        this.ch.nack(this.msg, false, requeue);
+      }
+    } catch (err) {
+      // The channel is gone; the broker puts the message back by itself.
+      this.sub.droppedWithChannel(what, this.facts.messageId, err);
+    }
+    this.sub.onSettled();
+  }
+}
 
 /**
  * One consumer on one queue, on a channel of its own (prefetch is per channel). The connection
@@ -41,7 +132,7 @@ export class AmqpSubscription implements Subscription {
   constructor(
     private readonly host: SubscriptionHost,
     private readonly source: Source,
-    private readonly queue: string,
+    readonly queue: string,
     private readonly handler: DeliveryHandler,
     private readonly prefetch: number,
     private readonly onStopped: (sub: AmqpSubscription) => void,
@@ -133,65 +224,42 @@ export class AmqpSubscription implements Subscription {
     }
     this.running++;
     this.unsettled++;
-    Promise.resolve()
-      .then(() => this.handler(delivery))
-      .catch(async (err: unknown) => {
-        this.host.log.error(
-          { queue: this.queue, messageId: delivery.messageId, err: (err as Error)?.message },
-          "handler failed; requeueing",
-        );
-        await delivery.nack({ requeue: true }).catch(() => {});
-      })
-      .finally(() => {
-        this.running--;
-        this.maybeIdle();
-      });
+    void this.run(delivery);
+  }
+
+  /** The handler on one delivery, as one promise; a handler that fails gives its delivery back. */
+  private async run(delivery: Delivery): Promise<void> {
+    try {
+      await this.handler(delivery);
+    } catch (err) {
+      this.host.log.error({ queue: this.queue, messageId: delivery.messageId, err: (err as Error)?.message }, "handler failed; requeueing");
+      await delivery.nack({ requeue: true }).catch(() => {});
+    } finally {
+      this.running--;
+      this.maybeIdle();
+    }
   }
 
   private toDelivery(ch: Channel, acks: AckRun, msg: ConsumeMessage): Delivery {
-    const facts = readDelivery(msg, this.source);
-    const tag = msg.fields.deliveryTag;
-    let settled = false;
-    const settle = (what: string, act: () => void): void => {
-      if (settled) return;
-      settled = true;
-      this.unsettled--;
-      try {
-        act();
-      } catch (err) {
-        // The channel is gone; the broker puts the message back by itself.
-        this.host.log.debug(
-          { queue: this.queue, messageId: facts.messageId, err: (err as Error).message },
-          `${what} dropped with its channel`,
-        );
-      }
-      this.maybeIdle();
-    };
-    return {
-      ...facts,
-      ack: async () => settle("ack", () => acks.ack(tag)),
-      nack: async (options) => {
-        if (settled) return;
-        const requeue = options?.requeue ?? true;
-        // RabbitMQ has no delayed requeue: holding the message for the delay is the nearest thing.
-        if (requeue && options?.delayMs && options.delayMs > 0) await this.host.clock.sleep(options.delayMs);
-        settle("nack", () => {
-          acks.settledAlone(tag);
-          ch.nack(msg, false, requeue);
-        });
-      },
-      deadLetter: async (reason) => {
-        if (settled) return;
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(facts.headers)) if (!brokerHeader.test(k) && k !== REASON_HEADER) headers[k] = v;
-        const origin = typeof msg.fields.routingKey === "string" ? msg.fields.routingKey : this.queue;
-        await this.host.publish({ to: "dead", reason, origin }, facts.body, {
-          messageId: facts.messageId ?? `${this.queue}:${String(msg.fields.deliveryTag)}`,
-          headers,
-        });
-        settle("ack", () => acks.ack(tag));
-      },
-    };
+    return new AmqpDelivery(this, ch, acks, msg, readDelivery(msg, this.source));
+  }
+
+  /** A delivery of this consumer was settled. */
+  onSettled(): void {
+    this.unsettled--;
+    this.maybeIdle();
+  }
+
+  droppedWithChannel(what: string, messageId: string | undefined, err: unknown): void {
+    this.host.log.debug({ queue: this.queue, messageId, err: (err as Error).message }, `${what} dropped with its channel`);
+  }
+
+  sleep(ms: number): Promise<void> {
+    return this.host.clock.sleep(ms);
+  }
+
+  publishDead(route: Route, body: Uint8Array, options: PublishOptions): Promise<void> {
+    return this.host.publish(route, body, options);
   }
 
   private maybeIdle(): void {

@@ -115,19 +115,23 @@ export class NatsSubscription implements Subscription {
       return;
     }
     this.running++;
-    Promise.resolve()
-      .then(() => this.handler(delivery))
-      .catch(async (err: unknown) => {
-        this.host.log.error(
-          { stream: this.stream, messageId: delivery.messageId, err: (err as Error)?.message },
-          "handler failed; requeueing",
-        );
-        await delivery.nack({ requeue: true }).catch(() => {});
-      })
-      .finally(() => {
-        this.running--;
-        if (this.running === 0) for (const w of this.idleWaiters.splice(0)) w();
-      });
+    void this.handle(delivery);
+  }
+
+  /** The handler on one delivery, as one promise; a handler that fails gives its delivery back. */
+  private async handle(delivery: Delivery): Promise<void> {
+    try {
+      await this.handler(delivery);
+    } catch (err) {
+      this.host.log.error(
+        { stream: this.stream, messageId: delivery.messageId, err: (err as Error)?.message },
+        "handler failed; requeueing",
+      );
+      await delivery.nack({ requeue: true }).catch(() => {});
+    } finally {
+      this.running--;
+      if (this.running === 0) for (const w of this.idleWaiters.splice(0)) w();
+    }
   }
 
   private toDelivery(m: JsMsg): Delivery {
