@@ -10,15 +10,15 @@ import type { Transport } from "../shared/ports/transport.ts";
 import type { EventLog } from "./events/eventLog.ts";
 import { Duties } from "./duties.ts";
 import { FaultDesk } from "./faults.ts";
-import { buildApi, hubEventLog } from "./http/app.ts";
+import { buildApi } from "./http/app.ts";
 import { Ingest } from "./ingest/ingest.ts";
 import { Liveness } from "./liveness.ts";
 import { HubMetrics } from "./metrics.ts";
 import { OverduePoller } from "./overdue.ts";
 import { QueryDesk } from "./queries.ts";
 import { Recorder } from "./record.ts";
-import { ViewFeed } from "./events/viewFeed.ts";
-import { StatusView } from "./view/statusView.ts";
+import { openView, type ViewFeed } from "./events/viewFeed.ts";
+import type { StatusView } from "./view/statusView.ts";
 
 export interface HubOptions {
   transport: Transport;
@@ -37,6 +37,8 @@ export interface HubOptions {
   lease?: Lease;
   /** How often the view reads the store on with no wake-up (ms); 1000 by default, 0 never. */
   feedPollMs?: number;
+  /** Store positions between view snapshots, written by the replica on duty; 50,000 by default. */
+  snapshotEvery?: number;
 }
 
 export interface Hub {
@@ -65,11 +67,9 @@ export interface Hub {
 export async function startHub(options: HubOptions): Promise<Hub> {
   const { transport, store, clock, random, log, nodeIds } = options;
   await store.open();
-  const view = new StatusView();
-  // The view is the store read in store order; the event log holds its changes under their positions.
-  const events = hubEventLog();
-  const feed = new ViewFeed({ store, view, events, clock, log, pollMs: options.feedPollMs });
-  await feed.catchUp();
+  // The view is the newest snapshot, then the store read on in store order; the event log holds
+  // its changes under their positions.
+  const { view, events, feed } = await openView({ store, clock, log, pollMs: options.feedPollMs, snapshotEvery: options.snapshotEvery });
   const metrics = new HubMetrics();
   const recorder = new Recorder(store, view, metrics, clock);
   const liveness = new Liveness(nodeIds, clock, options.heartbeatMs);
@@ -93,7 +93,16 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   // sends failed for good); younger ones are still being sent there.
   const staleAfterMs = 3 * options.heartbeatMs;
   const stale = { name: "redispatch-stale", run: async () => desk.resume(view.queryIds(), clock.now() - staleAfterMs) };
-  const duties = new Duties({ lease, clock, log, intervalMs: options.heartbeatMs, onTaken: [redispatch, settle], sweeps: [settle, stale] });
+  // One replica writes the snapshots every replica starts from.
+  const snapshot = { name: "snapshot", run: async () => void (await feed.snapshotIfDue()) };
+  const duties = new Duties({
+    lease,
+    clock,
+    log,
+    intervalMs: options.heartbeatMs,
+    onTaken: [redispatch, settle],
+    sweeps: [settle, stale, snapshot],
+  });
   overdue.start();
   await duties.take();
   duties.start();

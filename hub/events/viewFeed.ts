@@ -5,8 +5,9 @@ import type { Clock, Timer } from "../../shared/ports/clock.ts";
 import type { Store, StoredState } from "../../shared/ports/store.ts";
 import type { QueryState, ResultState } from "../../shared/protocol/items.ts";
 import type * as Bodies from "../http/responses.ts";
+import { restoreSnapshot, saveSnapshot } from "../view/snapshot.ts";
 import { type StatusView, nodeRow } from "../view/statusView.ts";
-import type { EventLog } from "./eventLog.ts";
+import { EventLog } from "./eventLog.ts";
 
 /** A query moved: its header as GET /api/queries/<id> shows it, without the rows. */
 export type QueryEventData = z.infer<typeof Bodies.QueryEventData>;
@@ -17,6 +18,8 @@ export type ResultEventData = z.infer<typeof Bodies.ResultEventData>;
 const PAGE = 2000;
 /** How often the feed reads on with no wake-up: what a lost notification costs at most. */
 export const FEED_POLL_MS = 1000;
+/** Store positions between two view snapshots. */
+export const SNAPSHOT_EVERY = 50_000;
 
 export interface ViewFeedOptions {
   store: Store;
@@ -27,6 +30,8 @@ export interface ViewFeedOptions {
   /** Reads on this often even when no wake-up came; 0 never does (a store whose wake-ups are never lost). */
   pollMs?: number;
   pageSize?: number;
+  /** Store positions the feed reads on past the last snapshot before the next is due; SNAPSHOT_EVERY by default. */
+  snapshotEvery?: number;
 }
 
 /**
@@ -46,8 +51,13 @@ export class ViewFeed {
   private timer: Timer | undefined;
   private unwatch: (() => void) | undefined;
   private stopped = false;
+  /** The position of the newest snapshot this feed knows of: the one it started from, or wrote. */
+  private snapshotAt: number;
+  private snapshotting = false;
 
-  constructor(private readonly options: ViewFeedOptions) {}
+  constructor(private readonly options: ViewFeedOptions) {
+    this.snapshotAt = options.events.position();
+  }
 
   /** The position the view has every stored state up to. */
   position(): number {
@@ -86,6 +96,26 @@ export class ViewFeed {
     if (this.timer) this.options.clock.clearTimeout(this.timer);
   }
 
+  /**
+   * Writes a snapshot of the view as of the feed's position when the feed has read `snapshotEvery`
+   * positions past the last one; answers whether it wrote. The view may hold this hub's own writes
+   * from past that position too: they are stored states, and taking them again from the tail
+   * changes nothing, so starting from the snapshot still ends where a full replay does.
+   */
+  async snapshotIfDue(): Promise<boolean> {
+    const { store, view, snapshotEvery = SNAPSHOT_EVERY } = this.options;
+    const position = this.position();
+    if (this.snapshotting || position - this.snapshotAt < snapshotEvery) return false;
+    this.snapshotting = true;
+    try {
+      await saveSnapshot(store, view, position);
+      this.snapshotAt = position;
+      return true;
+    } finally {
+      this.snapshotting = false;
+    }
+  }
+
   private async follow(): Promise<void> {
     if (this.stopped) return;
     try {
@@ -119,6 +149,24 @@ export class ViewFeed {
     // Shown already: this hub's own write, taken when it was stored, goes out now, in store order.
     if (changed || view.shows(s.kind, s.state)) appendChange(events, s.seq, s.kind, s.state);
   }
+}
+
+/**
+ * A view of the store as a replica starts with one: from the newest snapshot, then every state
+ * stored after it. Answers the feed that keeps it up (not yet following: call start()), and how
+ * far the snapshot went.
+ */
+export async function openView(options: Omit<ViewFeedOptions, "view" | "events"> & { capacity?: number }): Promise<{
+  view: StatusView;
+  events: EventLog;
+  feed: ViewFeed;
+  snapshotPosition: number;
+}> {
+  const { view, position } = await restoreSnapshot(options.store, options.log);
+  const events = new EventLog({ capacity: options.capacity ?? 10_000, from: position });
+  const feed = new ViewFeed({ ...options, view, events });
+  await feed.catchUp();
+  return { view, events, feed, snapshotPosition: position };
 }
 
 /**

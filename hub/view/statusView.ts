@@ -232,12 +232,12 @@ export class StatusView {
     return { items: matching.slice(offset, offset + limit).map((id) => this.get(id) as QueryView), total: matching.length };
   }
 
-  /** Every query and result as shown, for comparing two views. */
-  *shown(): Generator<{ kind: ItemKind; state: ItemState }> {
+  /** Every query and result as shown, for comparing two views; a result with the hub-clock time its row last moved. */
+  *shown(): Generator<{ kind: ItemKind; state: ItemState; at?: number }> {
     for (const id of this.order) {
       const entry = this.entries.get(id) as Entry;
       yield { kind: "query", state: entry.query };
-      for (const row of entry.rows.values()) yield { kind: "result", state: this.stateOf(row) };
+      for (const row of entry.rows.values()) yield { kind: "result", state: this.stateOf(row), at: this.movedAt.at(row) };
     }
   }
 }
