@@ -15,6 +15,7 @@ import { systemClock } from "../shared/time/systemClock.ts";
 import { VirtualClock } from "../shared/time/virtualClock.ts";
 import { MemoryTransport } from "../shared/transport/memory/mod.ts";
 import { SseParser } from "./events/sseReader.ts";
+import { openView } from "./events/viewFeed.ts";
 import { type Hub, startHub } from "./hub.ts";
 import { startScriptedSites } from "./testing/scriptedSites.ts";
 import { rebuildView, viewDifferences } from "./view/rebuild.ts";
@@ -185,6 +186,14 @@ await describeWith(["postgres"], "hub replicas over one PostgreSQL schema", () =
     const cleanup = pgClient(SERVICES.postgres.url, undefined, 1);
     try {
       await twoReplicas({ clock: systemClock, first: stores[0]!, second: stores[1]!, stepMs: 20, settle });
+      // A third replica writes a snapshot into the table; a fourth starts from it, as a full replay would.
+      const third = new SqlStore({ client: cleanup, clock: systemClock, schema, name: "postgres" });
+      const writer = await openView({ store: third, clock: systemClock, log: silentLogger, snapshotEvery: 1 });
+      expect(await writer.feed.snapshotIfDue()).toBe(true);
+      const started = await openView({ store: third, clock: systemClock, log: silentLogger });
+      expect(started.snapshotPosition).toBe(writer.feed.position());
+      expect(started.snapshotPosition).toBeGreaterThan(0);
+      expect(viewDifferences(await rebuildView(third), started.view, ["full replay", "snapshot"])).toEqual([]);
     } finally {
       await stores[1]!.close();
       await dropSchema(cleanup, schema);
