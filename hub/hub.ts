@@ -17,6 +17,7 @@ import { HubMetrics } from "./metrics.ts";
 import { OverduePoller } from "./overdue.ts";
 import { QueryDesk } from "./queries.ts";
 import { Recorder } from "./record.ts";
+import { DuplicateLog } from "./duplicates.ts";
 import { openView, type ViewFeed } from "./events/viewFeed.ts";
 import type { StatusView } from "./view/statusView.ts";
 
@@ -71,7 +72,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   // its changes under their positions.
   const { view, events, feed } = await openView({ store, clock, log, pollMs: options.feedPollMs, snapshotEvery: options.snapshotEvery });
   const metrics = new HubMetrics();
-  const recorder = new Recorder(store, view, metrics, clock);
+  const duplicates = new DuplicateLog();
+  const recorder = new Recorder(store, view, metrics, clock, duplicates);
   const liveness = new Liveness(nodeIds, clock, options.heartbeatMs);
   const desk = new QueryDesk({ recorder, view, transport, clock, random, log, nodeIds });
   await transport.declare({ role: "hub", nodeIds });
@@ -122,6 +124,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     eventLog: events,
     faults,
     policy: options.policy ?? "versioned",
+    duplicates,
   });
   return {
     view,

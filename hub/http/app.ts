@@ -12,6 +12,7 @@ import type { HubMetrics } from "../metrics.ts";
 import type { QueryDesk } from "../queries.ts";
 import type { StatusView } from "../view/statusView.ts";
 import type { FaultDesk } from "../faults.ts";
+import type { DuplicateLog } from "../duplicates.ts";
 import { registerCsv } from "./csv.ts";
 import { registerDashboard } from "./dashboard.ts";
 import { registerFaults } from "./faults.ts";
@@ -50,6 +51,8 @@ export interface ApiDeps {
   eventLog?: EventLog;
   /** Announced by /healthz and the page: naive is a demonstration setting. */
   policy?: HubPolicy;
+  /** The duplicates this hub absorbed, for a query's history; none when absent. */
+  duplicates?: DuplicateLog;
   /** Live faults: /api/faults is served when present. */
   faults?: FaultDesk;
 }

@@ -1,4 +1,5 @@
 import type { Store } from "../../shared/ports/store.ts";
+import type { DuplicateLog } from "../duplicates.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
 import { answer, ErrorBody, type QueryHistory, QueryHistoryBody, ValidationErrorBody } from "./responses.ts";
 import { type Api, QueryIdParams } from "./schemas.ts";
@@ -8,9 +9,13 @@ export type { QueryHistory } from "./responses.ts";
 /**
  * The audit trail of one query, read from the store rather than the view: the store is the
  * record, and with several hubs it holds what another hub applied before this hub's view does.
- * Duplicates are absent by construction: a duplicate writes nothing.
+ * A duplicate writes nothing, so the store has none: `duplicates` are those this hub process absorbed.
  */
-export async function queryHistory(store: Pick<Store, "history">, queryId: string): Promise<QueryHistory | undefined> {
+export async function queryHistory(
+  store: Pick<Store, "history">,
+  queryId: string,
+  duplicates?: DuplicateLog,
+): Promise<QueryHistory | undefined> {
   const { states, conflicts } = await store.history(queryId);
   if (!states.some((s) => s.kind === "query")) return undefined;
   const byOutcome: QueryHistory["summary"]["byOutcome"] = { applied: 0, "applied-late": 0, "conflict-rebased": 0 };
@@ -29,6 +34,7 @@ export async function queryHistory(store: Pick<Store, "history">, queryId: strin
       state: s.state,
     })),
     conflicts,
+    duplicates: [...(duplicates?.of(queryId) ?? [])],
     summary: {
       states: states.length,
       byOutcome,
@@ -41,7 +47,7 @@ export async function queryHistory(store: Pick<Store, "history">, queryId: strin
 }
 
 /** `GET /api/queries/:id/history` of PROTOCOL.md section 6: 400 for an id that is not a UUID, 404 for an unknown query. */
-export function registerHistory(api: Api, deps: { store: Pick<Store, "history"> }): void {
+export function registerHistory(api: Api, deps: { store: Pick<Store, "history">; duplicates?: DuplicateLog }): void {
   api.get(
     "/api/queries/:id/history",
     {
@@ -59,7 +65,7 @@ export function registerHistory(api: Api, deps: { store: Pick<Store, "history"> 
       },
     },
     async (request, reply) => {
-      const history = await queryHistory(deps.store, request.params.id);
+      const history = await queryHistory(deps.store, request.params.id, deps.duplicates);
       if (!history) return reply.code(404).send({ error: `no query ${request.params.id}` });
       return history;
     },

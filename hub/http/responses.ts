@@ -176,6 +176,22 @@ export const QueryHistoryBody = z.object({
   queryId: QueryId,
   states: z.array(HistoryStateBody).describe("every stored state of the query and its results, in store order"),
   conflicts: z.array(ConflictBody).describe("every proposal that met a different state at its (id, itemVersion), in store order"),
+  duplicates: z
+    .array(
+      z.object({
+        kind: itemKind,
+        id: z.string(),
+        nodeId: NodeId.nullable(),
+        itemVersion: z.number().int().min(1),
+        status: z.string().nullable(),
+        messageId: z.string().nullable(),
+        at: isoTime,
+      }),
+    )
+    .optional()
+    .describe(
+      "the proposals this hub process absorbed as duplicates, the newest 200, in order: not from the store (a duplicate writes nothing), so another replica's or an earlier run's are not here",
+    ),
   summary: z.object({
     states: z.number().int(),
     byOutcome: z.object({ applied: z.number().int(), "applied-late": z.number().int(), "conflict-rebased": z.number().int() }),
