@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --part ingest,simulation,latency,scale,api,replicas] [--size small|medium|large] [--broker amqp,nats] [--breakdowns]`
+ * `npm run bench [-- --part ingest,simulation,latency,scale,api,replicas,startup] [--size small|medium|large] [--broker amqp,nats] [--breakdowns]`
  * Runs the chosen parts (all by default), prints a table and writes reports/bench-<date>.json.
  * With --breakdowns, the queries of the ingest, simulation and scale parts ask for all four breakdowns.
  * With --profile (the ingest part unless --part says otherwise), the hub's main thread is profiled during
@@ -17,11 +17,12 @@ import { ingestPart } from "./ingest.ts";
 import { latencyPart } from "./latency.ts";
 import { feedLagPart, replicaIngestPart } from "./replicas.ts";
 import { scalePart } from "./scale.ts";
+import { startupPart } from "./startup.ts";
 import { simulationPart } from "./simulation.ts";
 import { type Figure, table } from "./report.ts";
 import { SIZES, type SizeName } from "./sizes.ts";
 
-const PARTS = ["ingest", "simulation", "latency", "scale", "api", "replicas"] as const;
+const PARTS = ["ingest", "simulation", "latency", "scale", "api", "replicas", "startup"] as const;
 type PartName = (typeof PARTS)[number];
 
 const Args = z.object({
@@ -66,6 +67,7 @@ const run: Record<PartName, (brokers: readonly BrokerName[]) => Promise<Figure[]
   latency: (bs) => sequential(bs, (b) => latencyPart(b, sizes.latency)),
   scale: () => scalePart({ ...sizes.scale, breakdowns }),
   api: (bs) => sequential(bs, (b) => apiReadsPart(b, sizes.api)),
+  startup: () => startupPart(sizes.startup),
   replicas: async (bs) => [...(await feedLagPart(sizes.replicas)), ...(await sequential(bs, (b) => replicaIngestPart(b, sizes.replicas)))],
 };
 
