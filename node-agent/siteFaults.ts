@@ -76,6 +76,8 @@ export class SiteFaults {
       publishedRunQueries: [],
       deadLetters: [],
       knownQueryId: () => undefined,
+      // A site's own faults forge nothing in another's name.
+      forged: () => {},
       faulted: this.tap.faulted,
     };
   }

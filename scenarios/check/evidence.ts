@@ -165,6 +165,8 @@ export interface RunEvidence {
   decisions: readonly Decision[];
   commits: readonly Commit[];
   settlements: readonly Settlement[];
+  /** The messageIds of messages published in a node's name that the node did not write (a fault's forgeries). */
+  forged: readonly string[];
   updates: readonly ConfirmedUpdate[];
   observations: readonly Observation[];
   /** The store's history of each query of the run: every stored state and the conflict log. */

@@ -8,6 +8,7 @@ export const INVARIANTS = [
   "no-regression",
   "timeout-rule",
   "ack-after-commit",
+  "forgeries-refused",
   "duplicates-match-store",
   "conflicts-recorded",
   "stored-once",

@@ -18,6 +18,7 @@ import storeOutage from "./storeOutage.ts";
 import storeFaults from "./storeFaults.ts";
 import resendNewIds from "./resendNewIds.ts";
 import hubCrashCommit from "./hubCrashCommit.ts";
+import forgeries from "./forgeries.ts";
 
 /** The named scenarios shipped with qnet, in the order `list` prints them. */
 export const LIBRARY: readonly Scenario[] = [
@@ -39,6 +40,7 @@ export const LIBRARY: readonly Scenario[] = [
   storeFaults,
   resendNewIds,
   hubCrashCommit,
+  forgeries,
   everythingAtOnce,
 ];
 

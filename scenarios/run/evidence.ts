@@ -35,6 +35,7 @@ export async function gatherEvidence(
     decisions: history.applied,
     commits: history.commits,
     settlements: history.settlements,
+    forged: history.forgeries,
     updates: history.updates,
     observations: history.observed,
     stored,

@@ -45,6 +45,8 @@ export class History implements WireTap {
   /** When each message bound for the hub was confirmed published, for the queue depth over time. */
   readonly hubInbound: number[] = [];
   readonly faultActions = new Map<string, number>();
+  /** The messageIds of messages a fault forged in a node's name. */
+  readonly forgeries: string[] = [];
   /** Each store step that resolved, with the messages whose outcomes it made durable. */
   readonly commits: Commit[] = [];
   /** Each ack, nack and dead letter the hub gave a delivery, in one order with the commits. */
@@ -74,6 +76,10 @@ export class History implements WireTap {
   faulted(who: string, what: string): void {
     const key = `${who}: ${what}`;
     this.faultActions.set(key, (this.faultActions.get(key) ?? 0) + 1);
+  }
+
+  forged(messageId: string): void {
+    this.forgeries.push(messageId);
   }
 
   observe(o: Omit<Observation, "at">): void {

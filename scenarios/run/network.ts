@@ -100,5 +100,6 @@ export function faultedNetwork(
     },
     deadLetters,
     knownQueryId: () => queryIds[0],
+    forged: (messageId) => history.forged(messageId),
   };
 }

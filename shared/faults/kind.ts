@@ -69,6 +69,8 @@ export interface FaultedNetwork extends FaultReport {
   readonly deadLetters: readonly DeadLetterCopy[];
   /** A query the hub was given, if any yet. */
   knownQueryId(): string | undefined;
+  /** A message a fault published in a node's name that the node did not write: the hub must refuse it. */
+  forged(messageId: string): void;
 }
 
 type FaultOf<S extends z.ZodType> = z.output<S>;

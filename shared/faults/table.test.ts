@@ -48,6 +48,7 @@ function fakeNetwork() {
     publishedRunQueries: [],
     deadLetters: [],
     knownQueryId: () => undefined,
+    forged: (id) => void asked.push(`forged ${id}`),
   };
   return { network, asked };
 }

@@ -26,4 +26,34 @@ export const DELIVERY_CHECKS = {
     }
     return out;
   },
-} satisfies Record<"ack-after-commit", Check>;
+
+  /**
+   * A message in a node's name that the node did not write (another site's result, a status only
+   * the hub sets, a message on the wrong route) is dead-lettered: never acknowledged, never stored.
+   */
+  "forgeries-refused"(evidence) {
+    const out: Violation[] = [];
+    const forged = new Set(evidence.forged);
+    if (forged.size === 0) return out;
+    for (const d of evidence.decisions) {
+      if (d.messageId === undefined || !forged.has(d.messageId) || d.outcome === "rejected") continue;
+      out.push({
+        invariant: "forgeries-refused",
+        item: d.messageId,
+        at: sinceStart(evidence, d.at),
+        message: `forged message ${d.messageId} reached the store, which decided ${d.outcome} for ${d.id}`,
+      });
+    }
+    for (const s of evidence.settlements) {
+      if (s.how !== "ack" || s.messageId === undefined || !forged.has(s.messageId)) continue;
+      const t = sinceStart(evidence, s.at);
+      out.push({
+        invariant: "forgeries-refused",
+        item: s.messageId,
+        at: t,
+        message: `forged ${s.type ?? "message"} ${s.messageId} was acked at t=${t} ms`,
+      });
+    }
+    return out;
+  },
+} satisfies Record<"ack-after-commit" | "forgeries-refused", Check>;

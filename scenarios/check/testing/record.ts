@@ -143,6 +143,7 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
     decisions,
     commits,
     settlements,
+    forged: [],
     updates,
     observations,
     stored: [{ states, conflicts }],

@@ -1,17 +1,27 @@
 import { z } from "zod";
 import type { Random } from "../../ports/random.ts";
 import { window } from "../fields.ts";
-import { defineFault } from "../kind.ts";
+import { type FaultedNetwork, defineFault } from "../kind.ts";
 
 export const POISONED = "poison published";
 
-/** Garbage on the hub's route, `count` messages spread over the window, each as if from a node. */
+/**
+ * Garbage on the hub's route, `count` messages spread over the window, each as if from a node.
+ * With `forge`, well-formed messages that only the hub's edge can tell apart from a node's own:
+ * another site's result, a status only the hub sets, a heartbeat on the result route.
+ */
 export const poison = defineFault({
-  schema: z.strictObject({ kind: z.literal("poison"), ...window, count: z.number().int().min(1).max(1_000) }),
+  schema: z.strictObject({
+    kind: z.literal("poison"),
+    ...window,
+    count: z.number().int().min(1).max(1_000),
+    forge: z.boolean().optional(),
+  }),
   counts: [POISONED],
   describe: () => ({ label: "poison" }),
   shots: (f) => f.count,
-  inject: async (_f, network) => {
+  inject: async (f, network) => {
+    if (f.forge) return forge(network);
     const nodeId = network.random.pick(network.nodeIds);
     const body = poisonBody(network.random, nodeId, network.knownQueryId());
     network.faulted(nodeId, POISONED);
@@ -64,4 +74,44 @@ export function poisonBody(random: Random, nodeId: string, knownQueryId: string 
   ];
   const v = random.pick(variants);
   return Buffer.from(typeof v === "string" ? v : JSON.stringify(v));
+}
+
+/**
+ * One forged message, published by one site as if it were a node's own, for a query the hub sent
+ * out: the hub's edge must dead-letter it, since the store would take most of them.
+ */
+async function forge(network: FaultedNetwork): Promise<void> {
+  const queryId = network.knownQueryId();
+  if (queryId === undefined) return;
+  const nodeId = network.random.pick(network.nodeIds);
+  const others = network.nodeIds.filter((n) => n !== nodeId);
+  // Another site's result needs another site: with one, only the last two kinds.
+  const variant = network.random.int(others.length > 0 ? 0 : 2, 3);
+  const other = others.length > 0 ? network.random.pick(others) : nodeId;
+  const messageId = network.random.uuid();
+  const at = new Date(network.clock.now()).toISOString();
+  // High enough to become current: were it stored, it would show.
+  const versionInfo = { protocolVersion: 1, itemVersion: 40, createDate: at, changeDate: at };
+  const result = (of: string, status: string) => ({
+    id: `${queryId}:${of}`,
+    queryId,
+    nodeId: of,
+    versionInfo,
+    status,
+    ...(status === "completed" ? { count: 4_242 } : {}),
+  });
+  const bodies = [
+    // Another site's result, in that site's name, by this site's route.
+    { type: "result-update", messageId, sentAt: at, nodeId: other, result: result(other, "completed") },
+    // Another site's result, in this site's name.
+    { type: "result-update", messageId, sentAt: at, nodeId, result: result(other, "completed") },
+    // A status only the hub sets.
+    { type: "result-update", messageId, sentAt: at, nodeId, result: result(nodeId, "timedOut") },
+    // A heartbeat on the result route.
+    { type: "node-heartbeat", messageId, sentAt: at, nodeId, activeQueries: 0 },
+  ];
+  network.faulted(nodeId, POISONED);
+  network.forged(messageId);
+  const body = Buffer.from(JSON.stringify(bodies[variant]));
+  await (await network.connectionAs(nodeId)).publish({ to: "hub", kind: "result", nodeId }, body, { messageId });
 }
