@@ -58,6 +58,7 @@ function asRunEvidence(live: LiveEvidence): RunEvidence {
     decisions: [],
     commits: [],
     settlements: [],
+    forged: [],
     updates: [],
     observations: live.observations,
     stored: live.queries.map((q) => q.history),
