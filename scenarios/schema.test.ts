@@ -31,6 +31,22 @@ describe("scenario validation", () => {
   });
 });
 
+describe("hub replicas", () => {
+  it("are one by default; a replica crash names a replica the scenario has, and a hub crash needs one hub", () => {
+    expect(parseScenario(base).hubs).toBe(1);
+    const crash = (replica: number) => ({ kind: "replicaCrash", at: 0, for: 10, replica });
+    expect(parseScenario({ ...base, hubs: 3, faults: [crash(2)] }).faults[0]).toMatchObject({ replica: 2 });
+    expect(() => parseScenario({ ...base, hubs: 2, faults: [crash(2)] })).toThrow(
+      /faults\.0\.replica: no hub replica 2 in a scenario of 2/,
+    );
+    expect(() => parseScenario({ ...base, hubs: 2, faults: [{ kind: "hubCrash", at: 0, for: 10 }] })).toThrow(
+      /faults\.0\.kind: with hub replicas/,
+    );
+    expect(() => parseScenario({ ...base, hubs: 0 })).toThrow(/hubs/);
+    expect(() => parseScenario({ ...base, hubs: 6 })).toThrow(/hubs/);
+  });
+});
+
 describe("the rules a scenario exercises", () => {
   it("are none by default, each a rule of the protocol, each named once", () => {
     expect(parseScenario(base).exercises).toEqual([]);

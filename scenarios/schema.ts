@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { NODE_PROFILES } from "../shared/config.ts";
-import { FaultSchema, ms, nodeId, probability } from "../shared/faults/mod.ts";
+import { FaultSchema, MAX_HUBS, ms, nodeId, probability } from "../shared/faults/mod.ts";
 import { QueryDefinition } from "../shared/protocol/definition.ts";
 import { Obfuscation } from "../shared/protocol/items.ts";
 import { brokerName } from "../shared/transport/mod.ts";
@@ -29,6 +29,11 @@ export const ScenarioSchema = z
     /** A broker of the registry (shared/transport/registry.ts). */
     transport: brokerName.default("memory"),
     policy: z.enum(APPLY_POLICIES).default("versioned"),
+    /**
+     * Hub replicas over the one store: in simulation that many hubs in the process, on a real broker
+     * that many hub connections; queries go to them in turn, and they share the singleton duties.
+     */
+    hubs: z.number().int().min(1).max(MAX_HUBS).default(1),
     nodes: z
       .array(
         z.strictObject({
@@ -76,6 +81,12 @@ export const ScenarioSchema = z
       }
       if ("target" in f && f.target !== "hub" && f.target !== "nodes" && !ids.has(f.target)) {
         ctx.addIssue({ code: "custom", path: ["faults", i, "target"], message: `no node ${f.target} in this scenario` });
+      }
+      if (f.kind === "hubCrash" && s.hubs > 1) {
+        ctx.addIssue({ code: "custom", path: ["faults", i, "kind"], message: "with hub replicas, replicaCrash says which one crashes" });
+      }
+      if (f.kind === "replicaCrash" && f.replica >= s.hubs) {
+        ctx.addIssue({ code: "custom", path: ["faults", i, "replica"], message: `no hub replica ${f.replica} in a scenario of ${s.hubs}` });
       }
     });
   });

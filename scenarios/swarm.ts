@@ -46,6 +46,8 @@ function randomFault(kind: FaultKindName, r: Random, nodeIds: readonly string[])
       return { kind, ...base };
     case "storeFault":
       return { kind, ...base, effect: r.pick(["fail", "stall"] as const), probability: p, stallMs: r.int(100, 5_000) };
+    case "replicaCrash":
+      return { kind, ...base, replica: r.int(0, 1) };
   }
 }
 
@@ -59,7 +61,9 @@ function randomBreakdowns(r: Random): { breakdowns?: BreakdownKind[] } {
 export function swarmScenario(seed: number): Scenario {
   const r = new SeededRandom(`swarm:${seed}`);
   const nodeIds = ["site-a", "site-b", "site-c"];
-  const faults = Array.from({ length: r.int(1, 4) }, () => randomFault(r.pick(FAULT_KINDS), r, nodeIds));
+  // A replica crash needs replicas: a network of one hub draws from the other kinds, as it did before replicas.
+  const kinds = FAULT_KINDS.filter((k) => k !== "replicaCrash");
+  const faults = Array.from({ length: r.int(1, 4) }, () => randomFault(r.pick(kinds), r, nodeIds));
   // From a stream of its own, so the sites, faults and times a seed drew before breakdowns stay what they were.
   const asked = r.fork("breakdowns");
   return parseScenario(

@@ -6,6 +6,7 @@ import type { HubPolicy } from "../../shared/apply/policy.ts";
 import type { Store } from "../../shared/ports/store.ts";
 import type { Obfuscation } from "../../shared/protocol/items.ts";
 import type { Transport } from "../../shared/ports/transport.ts";
+import { LeaseBoard } from "../../shared/lease/inProcess.ts";
 import { MemoryStore } from "../../shared/store/memory.ts";
 import { type MemoryBroker, MemoryTransport, type TransitPlan, createMemoryBroker } from "../../shared/transport/memory/mod.ts";
 import { NodeAgent } from "../../node-agent/agent.ts";
@@ -26,7 +27,7 @@ export interface EmbeddedNode {
 }
 
 /** Who opens a connection to the broker: the hub, or one incarnation of a node agent. */
-export type Participant = { role: "hub" } | { role: "node"; nodeId: string; incarnation: number };
+export type Participant = { role: "hub"; replica: number } | { role: "node"; nodeId: string; incarnation: number };
 
 export interface EmbeddedNetworkOptions {
   clock: Clock;
@@ -37,6 +38,8 @@ export interface EmbeddedNetworkOptions {
   /** Faults the memory broker injects in transit (duplicates, reordering, delay). */
   faults?: TransitPlan;
   store?: Store;
+  /** Hub replicas over the one store, sharing the singleton duties through one board of leases; 1 when absent. */
+  hubs?: number;
   /**
    * A participant's connection to the broker; a MemoryTransport on this network's broker when
    * absent. Scenarios wrap it to inject faults at the ports, or connect to RabbitMQ or NATS.
@@ -65,9 +68,17 @@ export interface EmbeddedNetworkOptions {
   policy?: HubPolicy;
 }
 
+/** One hub replica's process: its hub (the last one it ran, while it is down) and its connection. */
+interface Replica {
+  hub: Hub | undefined;
+  transport: Transport | undefined;
+  running: boolean;
+}
+
 /**
- * The whole network in one process: one memory broker, a store, the hub, and a node agent per
- * site, each participant on its own connection to the broker, as separate processes would be.
+ * The whole network in one process: one memory broker, a store, the hub (or several replicas of
+ * it over the one store), and a node agent per site, each participant on its own connection to the
+ * broker, as separate processes would be.
  */
 export class EmbeddedNetwork {
   readonly agents = new Map<string, NodeAgent>();
@@ -75,6 +86,9 @@ export class EmbeddedNetwork {
   private readonly transports = new Map<string, Transport>();
   /** Each site's live faults and the connection it hears them on, with `liveFaults`. */
   private readonly sites = new Map<string, { faults: SiteFaults; control: Transport }>();
+  private readonly replicas: Replica[];
+  /** The replicas' leases on the singleton duties: a crashed replica's holder lets go, as its connection would. */
+  private readonly leases = new LeaseBoard();
   private incarnation = 0;
   private hubIncarnation = 0;
 
@@ -82,17 +96,20 @@ export class EmbeddedNetwork {
     readonly options: EmbeddedNetworkOptions,
     readonly broker: MemoryBroker,
     readonly store: Store,
-    public hub: Hub,
-    private hubTransport: Transport,
-  ) {}
+  ) {
+    this.replicas = Array.from({ length: Math.max(1, options.hubs ?? 1) }, () => ({
+      hub: undefined,
+      transport: undefined,
+      running: false,
+    }));
+  }
 
   static async start(options: EmbeddedNetworkOptions): Promise<EmbeddedNetwork> {
     const { clock, random } = options;
     const broker = createMemoryBroker({ clock, random: random.fork("broker"), faults: options.faults });
     const store = options.store ?? new MemoryStore({ clock });
-    const hubTransport = await connectTo(options, broker, { role: "hub" });
-    const hub = await launchHub(options, hubTransport, store, 0);
-    const network = new EmbeddedNetwork(options, broker, store, hub, hubTransport);
+    const network = new EmbeddedNetwork(options, broker, store);
+    for (let i = 0; i < network.replicas.length; i++) await network.startReplica(i);
     if (options.liveFaults) for (const node of options.nodes) await network.listenForFaults(node.nodeId);
     for (const node of options.nodes) await network.startNode(node.nodeId);
     return network;
@@ -113,16 +130,51 @@ export class EmbeddedNetwork {
     this.sites.set(nodeId, { faults, control });
   }
 
+  /** The hub: the first replica that runs; while none does, the first replica's last hub. */
+  get hub(): Hub {
+    const replica = this.replicas.find((r) => r.running) ?? this.replicas[0];
+    if (!replica?.hub) throw new Error("no hub replica has started");
+    return replica.hub;
+  }
+
+  /** Each replica's hub, undefined while it is down. */
+  get hubs(): readonly (Hub | undefined)[] {
+    return this.replicas.map((r) => (r.running ? r.hub : undefined));
+  }
+
   /**
    * A hub crash and restart: its connection drops (what it held unacknowledged is redelivered),
-   * then a new hub starts over the same store and rebuilds its view from it.
+   * then a new hub starts over the same store and rebuilds its view from it. With replicas, the first.
    */
   async restartHub(): Promise<Hub> {
-    await this.hubTransport.close();
-    await this.hub.stop().catch(() => undefined);
-    this.hubTransport = await connectTo(this.options, this.broker, { role: "hub" });
-    this.hub = await launchHub(this.options, this.hubTransport, this.store, ++this.hubIncarnation);
-    return this.hub;
+    await this.crashReplica(0);
+    return this.startReplica(0);
+  }
+
+  /** A replica's process dies: its connection drops, its hub stops, its lease goes with it. */
+  async crashReplica(replica: number): Promise<void> {
+    const r = this.replicaAt(replica);
+    if (!r.running) return;
+    r.running = false;
+    await r.transport?.close();
+    await r.hub?.stop().catch(() => undefined);
+  }
+
+  /** Starts a replica (again) over the store: it rebuilds its view and competes for the duties. */
+  async startReplica(replica: number): Promise<Hub> {
+    const r = this.replicaAt(replica);
+    if (r.running && r.hub) return r.hub;
+    const transport = await connectTo(this.options, this.broker, { role: "hub", replica });
+    r.transport = transport;
+    r.hub = await launchHub(this.options, transport, this.store, this.hubIncarnation++, this.leases);
+    r.running = true;
+    return r.hub;
+  }
+
+  private replicaAt(replica: number): Replica {
+    const r = this.replicas[replica];
+    if (!r) throw new Error(`no hub replica ${replica} in this network of ${this.replicas.length}`);
+    return r;
   }
 
   /** Starts (or starts again) one site; with `loseState` it forgets what it had recorded. */
@@ -175,8 +227,11 @@ export class EmbeddedNetwork {
       await this.agents.get(nodeId)?.stop();
       await this.transports.get(nodeId)?.close();
     }
-    await this.hub.stop();
-    await this.hubTransport.close();
+    for (const r of this.replicas) {
+      if (!r.running) continue;
+      await r.hub?.stop();
+      await r.transport?.close();
+    }
     await this.store.close();
   }
 }
@@ -191,7 +246,13 @@ function connectTo(options: EmbeddedNetworkOptions, broker: MemoryBroker, who: P
   return Promise.resolve(options.connect ? options.connect(who, onMemoryBroker) : onMemoryBroker());
 }
 
-function launchHub(options: EmbeddedNetworkOptions, transport: Transport, store: Store, incarnation: number): Promise<Hub> {
+function launchHub(
+  options: EmbeddedNetworkOptions,
+  transport: Transport,
+  store: Store,
+  incarnation: number,
+  leases: LeaseBoard,
+): Promise<Hub> {
   return startHub({
     transport,
     store,
@@ -204,5 +265,6 @@ function launchHub(options: EmbeddedNetworkOptions, transport: Transport, store:
     prefetch: options.prefetch ?? 256,
     tokens: options.tokens,
     policy: options.policy,
+    lease: leases.lease(),
   });
 }

@@ -4,6 +4,7 @@ import type { Check } from "./invariants/check.ts";
 import { DECISION_CHECKS } from "./invariants/decisions.ts";
 import { DELIVERY_CHECKS } from "./invariants/delivery.ts";
 import { READ_CHECKS } from "./invariants/reads.ts";
+import { REPLICA_CHECKS } from "./invariants/replicas.ts";
 import { STORE_CHECKS } from "./invariants/store.ts";
 import { VIEW_CHECKS } from "./invariants/view.ts";
 import { replay } from "./replay.ts";
@@ -12,7 +13,14 @@ import type { Verdict, Violation } from "./verdict.ts";
 
 export type { CheckName, Verdict, Violation } from "./verdict.ts";
 
-const CHECKS: Record<InvariantName, Check> = { ...DECISION_CHECKS, ...DELIVERY_CHECKS, ...STORE_CHECKS, ...READ_CHECKS, ...VIEW_CHECKS };
+const CHECKS: Record<InvariantName, Check> = {
+  ...DECISION_CHECKS,
+  ...DELIVERY_CHECKS,
+  ...STORE_CHECKS,
+  ...READ_CHECKS,
+  ...VIEW_CHECKS,
+  ...REPLICA_CHECKS,
+};
 
 /**
  * Judges a finished run from its evidence alone: the hub's decisions replayed through the

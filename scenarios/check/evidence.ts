@@ -84,6 +84,8 @@ export interface ConflictEntry {
 /** What a reader saw of one site's row, in an event of the hub's event stream or polling the query. */
 export interface Observation {
   at: number;
+  /** The hub replica it read, from 0; absent for a network of one hub. */
+  replica?: number;
   source: "event" | "poll";
   queryId: string;
   nodeId: string;
@@ -175,6 +177,8 @@ export interface RunEvidence {
   live: readonly QueryPicture[];
   /** The same, of a view rebuilt from the store alone. */
   rebuilt: readonly QueryPicture[];
+  /** The same, of every hub replica running at the end, by replica number (one entry for a network of one hub). */
+  replicas: readonly { replica: number; pictures: readonly QueryPicture[] }[];
   /** What the sites counted, by result id. */
   truths: ReadonlyMap<string, readonly Counted[]>;
   /** The obfuscation a completed count without its own settings was made with. */

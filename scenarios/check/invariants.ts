@@ -12,12 +12,14 @@ export const INVARIANTS = [
   "duplicates-match-store",
   "conflicts-recorded",
   "stored-once",
+  "duties-once",
   "conflicts-by-ladder",
   "monotone-reads",
   "view-equals-model",
   "convergence",
   "no-double-count",
   "rebuild-equals-live",
+  "replicas-agree",
   "obfuscation-bounds",
 ] as const;
 export type InvariantName = (typeof INVARIANTS)[number];

@@ -64,6 +64,7 @@ function asRunEvidence(live: LiveEvidence): RunEvidence {
     stored: live.queries.map((q) => q.history),
     live: [],
     rebuilt: [],
+    replicas: [],
     truths: new Map(),
     defaultObfuscation: { binSize: 5, noiseClamp: 10, lowLimit: 10 },
     minimumObfuscation: { binSize: 5, noiseClamp: 10, lowLimit: 10 },

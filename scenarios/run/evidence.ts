@@ -22,7 +22,14 @@ function pictures(view: StatusView, queryIds: readonly string[]): QueryPicture[]
  */
 export async function gatherEvidence(
   run: RunContext,
-  parts: { store: Store; view: StatusView; queryIds: readonly string[]; rules: RuleCounts },
+  parts: {
+    store: Store;
+    view: StatusView;
+    /** The view of every hub replica running at the end, by replica number. */
+    replicas: readonly { replica: number; view: StatusView }[];
+    queryIds: readonly string[];
+    rules: RuleCounts;
+  },
 ): Promise<RunEvidence> {
   const { scenario, history } = run;
   const { store, view, queryIds, rules } = parts;
@@ -41,6 +48,7 @@ export async function gatherEvidence(
     stored,
     live: pictures(view, queryIds),
     rebuilt: pictures(await rebuildView(store), queryIds),
+    replicas: parts.replicas.map(({ replica, view }) => ({ replica, pictures: pictures(view, queryIds) })),
     truths: run.truths,
     defaultObfuscation: SHRINE_OBFUSCATION,
     minimumObfuscation: SHRINE_OBFUSCATION,

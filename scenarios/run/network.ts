@@ -44,6 +44,7 @@ export function startNetwork(run: RunContext, connections: RunConnections, store
     log: run.log,
     prefix: connections.prefix,
     store,
+    hubs: scenario.hubs,
     resultTimeoutMs: time(scenario.resultTimeoutMs),
     heartbeatMs: time(scenario.heartbeatMs),
     timeScale: scenario.timeScale * run.scale,
@@ -51,7 +52,8 @@ export function startNetwork(run: RunContext, connections: RunConnections, store
     observer: truthObserver(run.truths),
     nodeClock: siteClock(run),
     connect: async (who: Participant, memory) => {
-      const label = who.role === "hub" ? "hub" : `${who.nodeId}:${who.incarnation}`;
+      // Replicas share the hub's faults; each has a connection (and a fault stream) of its own.
+      const label = who.role === "hub" ? (who.replica === 0 ? "hub" : `hub-${who.replica}`) : `${who.nodeId}:${who.incarnation}`;
       return connections.wrap(await connections.raw(label, memory), who.role === "hub" ? "hub" : who.nodeId, label);
     },
   });
@@ -65,11 +67,14 @@ export function faultedNetwork(
     connections: RunConnections;
     queryIds: readonly string[];
     twins: Twins;
-    reader: ViewReader;
+    readers: readonly ViewReader[];
     deadLetters: readonly DeadLetterCopy[];
   },
 ): FaultedNetwork {
-  const { network, connections, queryIds, twins, reader, deadLetters } = parts;
+  const { network, connections, queryIds, twins, readers, deadLetters } = parts;
+  const follow = () => {
+    for (const reader of readers) reader.watch();
+  };
   const { history } = run;
   return {
     board: run.board,
@@ -87,7 +92,15 @@ export function faultedNetwork(
     },
     restartHub: async () => {
       await network.restartHub();
-      reader.watch();
+      follow();
+    },
+    replicas: run.scenario.hubs,
+    crashReplica: async (replica) => {
+      await network.crashReplica(replica);
+    },
+    startReplica: async (replica) => {
+      await network.startReplica(replica);
+      follow();
     },
     startTwin: (nodeId, options) => twins.start(nodeId, options),
     stopTwin: (nodeId) => twins.stop(nodeId),

@@ -9,7 +9,8 @@ type Row = Omit<Observation, "at" | "source" | "queryId">;
 /**
  * A researcher watching the view: every event the hub's event stream (/api/events) carries, read
  * from its frames as a client reads them, and a poll of every row of the queries so far now and
- * then, all into the history. It follows the hub across restarts.
+ * then, all into the history. It follows the hub across restarts; with replicas, one reader follows
+ * each, and reads nothing while its replica is down.
  */
 export class ViewReader {
   private watched: Hub | undefined;
@@ -20,8 +21,10 @@ export class ViewReader {
     private readonly deps: {
       clock: Clock;
       history: History;
-      /** The hub running now. */
-      hub: () => Hub;
+      /** The hub running now; undefined while a replica is down. */
+      hub: () => Hub | undefined;
+      /** The replica it reads, for a network of several. */
+      replica?: number;
       queryIds: readonly string[];
       pollMs: number;
       /** After every poll. */
@@ -34,7 +37,9 @@ export class ViewReader {
     const hub = this.deps.hub();
     if (this.watched === hub) return;
     this.unwatch();
+    this.unwatch = () => {};
     this.watched = hub;
+    if (!hub) return;
     const parser = new SseParser();
     this.unwatch = hub.events.subscribe((event) => {
       for (const read of parser.push(event.frame)) {
@@ -57,15 +62,27 @@ export class ViewReader {
 
   private observe(source: Observation["source"], queryId: string, row: Row): void {
     const { nodeId, stage, itemVersion, status, count, progress } = row;
-    this.deps.history.observe({ source, queryId, nodeId, stage, itemVersion, status, count, progress });
+    const { replica } = this.deps;
+    this.deps.history.observe({
+      source,
+      queryId,
+      nodeId,
+      stage,
+      itemVersion,
+      status,
+      count,
+      progress,
+      ...(replica !== undefined && { replica }),
+    });
   }
 
   private poll(): void {
     if (!this.polling) return;
     this.watch();
     const { hub, queryIds } = this.deps;
+    const view = hub()?.view;
     for (const id of queryIds) {
-      for (const row of hub().view.get(id)?.nodes ?? []) this.observe("poll", id, row);
+      for (const row of view?.get(id)?.nodes ?? []) this.observe("poll", id, row);
     }
     this.deps.onPoll?.();
     this.start();

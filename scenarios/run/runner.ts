@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { Hub } from "../../hub/hub.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { Store } from "../../shared/ports/store.ts";
 import type { DeliveryHandler } from "../../shared/ports/transport.ts";
@@ -65,22 +66,39 @@ async function runOn(run: RunContext, engine: Store): Promise<RunResult> {
   const deadReader = await (await connections.side("reader")).consume({ from: "dead" }, collectDeadLetters(deadLetters, clock, start));
 
   const queryIds: string[] = [];
-  const queriesDone = () => queryIds.filter((id) => isSettled(network.hub.view.get(id)?.status)).length;
+  // The replicas that run now; while none does, the first one's last hub, as a network of one hub has.
+  const running = () => {
+    const up = network.hubs.filter((h): h is Hub => h !== undefined);
+    return up.length > 0 ? up : [network.hub];
+  };
+  // With replicas, a query is done when every replica running shows it so.
+  const queriesDone = () => queryIds.filter((id) => running().every((h) => isSettled(h.view.get(id)?.status))).length;
   const expectedMs = Math.max(time(healedAt(scenario)), ...scenario.queries.map((q) => time(q.at)));
   const progress = () => ({ elapsedMs: clock.now() - start, expectedMs, queriesDone: queriesDone(), queries: scenario.queries.length });
   const onPoll = () => options.onProgress?.(progress());
-  const reader = new ViewReader({ clock, history, hub: () => network.hub, queryIds, pollMs: time(1_000), onPoll });
-  reader.watch();
-  reader.start();
+  const readerOf = (hub: () => Hub | undefined, replica: number | undefined, poll?: () => void) =>
+    new ViewReader({ clock, history, hub, replica, queryIds, pollMs: time(1_000), onPoll: poll });
+  // One reader of the hub, or one of each replica.
+  const readers =
+    scenario.hubs === 1
+      ? [readerOf(() => network.hub, undefined, onPoll)]
+      : Array.from({ length: scenario.hubs }, (_, i) => readerOf(() => network.hubs[i], i, i === 0 ? onPoll : undefined));
+  for (const reader of readers) {
+    reader.watch();
+    reader.start();
+  }
 
   const schedule = new Schedule(clock, run.log);
-  for (const q of scenario.queries) {
+  // With replicas, the queries go to the replicas running in turn, as a balancer would send them.
+  scenario.queries.forEach((q, k) => {
     schedule.at(time(q.at), async () => {
-      queryIds.push(await network.hub.desk.submit({ definition: q.definition, researcherId: "scenario" }));
+      const to = running();
+      const hub = to[k % to.length] as Hub;
+      queryIds.push(await hub.desk.submit({ definition: q.definition, researcherId: "scenario" }));
     });
-  }
+  });
   const twins = new Twins(run, connections);
-  const faulted = faultedNetwork(run, { network, connections, queryIds, twins, reader, deadLetters });
+  const faulted = faultedNetwork(run, { network, connections, queryIds, twins, readers, deadLetters });
   scheduleFaults(scenario.faults, { schedule, network: faulted, history, time });
 
   const finished = () =>
@@ -89,12 +107,13 @@ async function runOn(run: RunContext, engine: Store): Promise<RunResult> {
     queriesDone() === queryIds.length &&
     twins.size === 0;
   await runUntilDone(clock, finished, { start, limitMs: scenario.limitMs, time });
-  reader.stop();
+  for (const reader of readers) reader.stop();
   await schedule.settled();
 
   const nodeIds = scenario.nodes.map((n) => n.nodeId);
   const rules = ruleCounts(history.applied, history.settlements);
-  const verdict = checkRun(await gatherEvidence(run, { store: network.store, view: network.hub.view, queryIds, rules }));
+  const replicas = network.hubs.flatMap((h, replica) => (h ? [{ replica, view: h.view }] : []));
+  const verdict = checkRun(await gatherEvidence(run, { store: network.store, view: network.hub.view, replicas, queryIds, rules }));
   const simulatedMs = clock.now() - start;
   await deadReader.stop();
   await twins.stopAll();

@@ -54,8 +54,14 @@ export interface FaultedNetwork extends FaultReport {
   /** The node's process dies: its connection drops, what it held goes back to its queue. */
   crashNode(nodeId: string): Promise<void>;
   startNode(nodeId: string, options: { loseState: boolean }): Promise<void>;
-  /** A new hub over the same store, after the old one's connection dropped. */
+  /** A new hub over the same store, after the old one's connection dropped (with replicas, the first's). */
   restartHub(): Promise<void>;
+  /** How many hub replicas the network runs over its store. */
+  readonly replicas: number;
+  /** A replica's process dies while the others run: its connection drops, its lease on the duties with it. */
+  crashReplica(replica: number): Promise<void>;
+  /** A replica starts (again) over the store. */
+  startReplica(replica: number): Promise<void>;
   /** A second agent of the node, on a connection of its own; with `ownSeed` a site of its own (other patients, other counts). */
   startTwin(nodeId: string, options: { ownSeed: boolean }): Promise<void>;
   stopTwin(nodeId: string): Promise<void>;

@@ -22,6 +22,7 @@ export {
 } from "./live.ts";
 export type { DeadLetterCopy, FaultedNetwork, FaultKind, FaultReport, PublishedRunQuery, PublishedUpdate } from "./kind.ts";
 export { SkewedClock } from "./kinds/clockSkew.ts";
+export { MAX_HUBS } from "./kinds/replicaCrash.ts";
 export { FAULT_KINDS, type Fault, type FaultKindName, FaultSchema, faultKind } from "./table.ts";
 export {
   InvalidTransitPlanError,

@@ -24,6 +24,7 @@ const ONE_OF_EACH: Record<string, Record<string, unknown>> = {
   ledgerLoss: { nodeId: "site-a" },
   deadLetterReplay: {},
   storeFault: { effect: "stall", probability: 0.5 },
+  replicaCrash: { replica: 1 },
 };
 
 /** A network that only keeps a board and records what the faults ask of it. */
@@ -41,6 +42,9 @@ function fakeNetwork() {
     crashNode: async (id) => void asked.push(`crash ${id}`),
     startNode: async (id, o) => void asked.push(`start ${id}${o.loseState ? " empty" : ""}`),
     restartHub: async () => void asked.push("restart hub"),
+    replicas: 2,
+    crashReplica: async (i) => void asked.push(`crash replica ${i}`),
+    startReplica: async (i) => void asked.push(`start replica ${i}`),
     startTwin: async (id, o) => void asked.push(`twin ${id}${o.ownSeed ? " own seed" : ""}`),
     stopTwin: async (id) => void asked.push(`no twin ${id}`),
     connectionAs: async () => ({}) as Transport,
@@ -112,6 +116,8 @@ describe("the fault table", () => {
       "hub: down",
       "twin site-a",
       "site-a: clock set off",
+      "hub-1: crashed",
+      "crash replica 1",
       "site-a: restarted",
       "start site-a",
       "hub: restarted",
@@ -119,6 +125,8 @@ describe("the fault table", () => {
       "no twin site-a",
       "site-a: restarted with its state lost",
       "start site-a empty",
+      "hub-1: restarted",
+      "start replica 1",
     ]);
   });
 });

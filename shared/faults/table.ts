@@ -13,6 +13,7 @@ import { nodeCrash } from "./kinds/nodeCrash.ts";
 import { partition } from "./kinds/partition.ts";
 import { poison } from "./kinds/poison.ts";
 import { reorder } from "./kinds/reorder.ts";
+import { replicaCrash } from "./kinds/replicaCrash.ts";
 import { staleReplay } from "./kinds/staleReplay.ts";
 import { storeFault } from "./kinds/storeFault.ts";
 import { twin } from "./kinds/twin.ts";
@@ -35,6 +36,7 @@ const TABLE = [
   ledgerLoss,
   deadLetterReplay,
   storeFault,
+  replicaCrash,
 ] as const;
 
 type SchemasOf<T extends readonly { schema: z.ZodType }[]> = { -readonly [I in keyof T]: T[I]["schema"] };

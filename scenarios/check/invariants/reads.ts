@@ -8,13 +8,14 @@ const seen = (o: Observation) => `${o.status} v${o.itemVersion} (${o.source === 
 export const READ_CHECKS = {
   /**
    * What a reader sees of a site's row never moves to a lower precedence, in the event stream and
-   * in polls alike, every state counted: a running state's progress is a version of its own.
+   * in polls alike, every state counted: a running state's progress is a version of its own. With
+   * hub replicas, on each replica: a reader of any replica never sees its row move back.
    */
   "monotone-reads"(evidence) {
     const out: Violation[] = [];
     const last = new Map<string, Observation>();
     for (const o of evidence.observations) {
-      const key = `${o.queryId}:${o.nodeId}`;
+      const key = o.replica === undefined ? `${o.queryId}:${o.nodeId}` : `${o.queryId}:${o.nodeId} on replica ${o.replica}`;
       const before = last.get(key);
       last.set(key, o);
       if (!before || o.stage > before.stage || (o.stage === before.stage && o.itemVersion >= before.itemVersion)) continue;

@@ -149,6 +149,7 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
     stored: [{ states, conflicts }],
     live: picture,
     rebuilt: picture,
+    replicas: [{ replica: 0, pictures: picture }],
     truths: counted,
     defaultObfuscation: DEFAULT_OBFUSCATION,
     minimumObfuscation: DEFAULT_OBFUSCATION,

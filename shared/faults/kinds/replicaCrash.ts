@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { window } from "../fields.ts";
+import { defineFault } from "../kind.ts";
+import { CRASHED, RESTARTED } from "./nodeCrash.ts";
+
+/** The replicas a scenario may run at most; a replica is numbered from 0. */
+export const MAX_HUBS = 5;
+
+/**
+ * One hub replica's process dies for the window while the others run on: its connection drops
+ * (what it held unacknowledged is redelivered, to the replicas still consuming), its lease on the
+ * singleton duties goes with it, and at the end of the window it starts again over the store.
+ */
+export const replicaCrash = defineFault({
+  schema: z.strictObject({
+    kind: z.literal("replicaCrash"),
+    ...window,
+    replica: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_HUBS - 1),
+  }),
+  counts: [CRASHED, RESTARTED],
+  describe: (f) => ({ label: `hub replica ${f.replica} down` }),
+  install: async (f, network) => {
+    network.faulted(`hub-${f.replica}`, CRASHED);
+    await network.crashReplica(f.replica);
+  },
+  remove: async (f, network) => {
+    network.faulted(`hub-${f.replica}`, RESTARTED);
+    await network.startReplica(f.replica);
+  },
+});
