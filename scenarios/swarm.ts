@@ -6,7 +6,7 @@ import { runScenario, type RunOptions, type RunResult } from "./run/runner.ts";
 import { type Scenario, parseScenario } from "./schema.ts";
 
 /** A fault of the kind with its fields drawn. Every kind draws its window, a node, a target and a probability first. */
-function randomFault(kind: FaultKindName, r: Random, nodeIds: readonly string[]): Fault {
+function randomFault(kind: FaultKindName, r: Random, nodeIds: readonly string[], hubs: number): Fault {
   const at = r.int(0, 10_000);
   const span = r.int(2_000, 30_000);
   const nodeId = r.pick(nodeIds);
@@ -47,7 +47,7 @@ function randomFault(kind: FaultKindName, r: Random, nodeIds: readonly string[])
     case "storeFault":
       return { kind, ...base, effect: r.pick(["fail", "stall"] as const), probability: p, stallMs: r.int(100, 5_000) };
     case "replicaCrash":
-      return { kind, ...base, replica: r.int(0, 1) };
+      return { kind, ...base, replica: r.int(0, hubs - 1) };
   }
 }
 
@@ -57,13 +57,15 @@ function randomBreakdowns(r: Random): { breakdowns?: BreakdownKind[] } {
   return { breakdowns: r.shuffle(BREAKDOWN_KINDS).slice(0, r.int(1, BREAKDOWN_KINDS.length)) };
 }
 
-/** A small random network under a random mix of one to four faults, all drawn from the seed. */
+/** A small random network (one hub, or two or three replicas) under a random mix of one to four faults, all drawn from the seed. */
 export function swarmScenario(seed: number): Scenario {
   const r = new SeededRandom(`swarm:${seed}`);
   const nodeIds = ["site-a", "site-b", "site-c"];
-  // A replica crash needs replicas: a network of one hub draws from the other kinds, as it did before replicas.
-  const kinds = FAULT_KINDS.filter((k) => k !== "replicaCrash");
-  const faults = Array.from({ length: r.int(1, 4) }, () => randomFault(r.pick(kinds), r, nodeIds));
+  // From a stream of its own, so a seed that draws one hub draws every other thing as it did before replicas.
+  const hubs = r.fork("hubs").pick([1, 1, 1, 2, 3]);
+  // A replica crash needs replicas, and with replicas a hub crash would not say which one crashes.
+  const kinds = FAULT_KINDS.filter((k) => k !== (hubs === 1 ? "replicaCrash" : "hubCrash"));
+  const faults = Array.from({ length: r.int(1, 4) }, () => randomFault(r.pick(kinds), r, nodeIds, hubs));
   // From a stream of its own, so the sites, faults and times a seed drew before breakdowns stay what they were.
   const asked = r.fork("breakdowns");
   return parseScenario(
@@ -71,6 +73,7 @@ export function swarmScenario(seed: number): Scenario {
       name: `swarm-${seed}`,
       description: "a random fault mix",
       seed,
+      hubs,
       nodes: nodeIds.map((nodeId) => ({ nodeId, profile: r.pick(["fast", "steady", "busy", "flaky"] as const) })),
       queries: [
         { at: 0, definition: { panels: [{ concepts: ["dx:E11.9"] }], ...randomBreakdowns(asked) } },

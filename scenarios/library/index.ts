@@ -19,6 +19,7 @@ import storeFaults from "./storeFaults.ts";
 import resendNewIds from "./resendNewIds.ts";
 import hubCrashCommit from "./hubCrashCommit.ts";
 import forgeries from "./forgeries.ts";
+import hubReplicas from "./hubReplicas.ts";
 
 /** The named scenarios shipped with qnet, in the order `list` prints them. */
 export const LIBRARY: readonly Scenario[] = [
@@ -41,6 +42,7 @@ export const LIBRARY: readonly Scenario[] = [
   resendNewIds,
   hubCrashCommit,
   forgeries,
+  hubReplicas,
   everythingAtOnce,
 ];
 

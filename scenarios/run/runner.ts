@@ -112,6 +112,8 @@ async function runOn(run: RunContext, engine: Store): Promise<RunResult> {
 
   const nodeIds = scenario.nodes.map((n) => n.nodeId);
   const rules = ruleCounts(history.applied, history.settlements);
+  // Each replica reads the store to its end first: a state stored in the last moment may not have reached every view yet.
+  for (const h of network.hubs) await h?.feed.catchUp();
   const replicas = network.hubs.flatMap((h, replica) => (h ? [{ replica, view: h.view }] : []));
   const verdict = checkRun(await gatherEvidence(run, { store: network.store, view: network.hub.view, replicas, queryIds, rules }));
   const simulatedMs = clock.now() - start;

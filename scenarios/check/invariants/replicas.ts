@@ -1,12 +1,17 @@
 import type { QueryPicture, StoredRecord } from "../evidence.ts";
+import { canonical } from "../model/canonical.ts";
 import type { Violation } from "../verdict.ts";
 import type { Check } from "./check.ts";
 
 /** What the hub writes as a singleton duty, by kind of item: a result's timedOut, a query's done. */
 const DUTY_WRITES: Readonly<Record<string, string>> = { result: "timedOut", query: "done" };
 
-/** A picture as a reader compares two of them: the read and the states behind it, whole. */
-const shownAs = (p: QueryPicture) => JSON.stringify({ read: p.read, query: p.query, results: p.results });
+/**
+ * A picture as a reader compares two of them: the read and the states behind it, whole, in
+ * canonical form (a state read back from PostgreSQL's JSON keeps no key order), results by id.
+ */
+const shownAs = (p: QueryPicture) =>
+  canonical({ read: p.read, query: p.query, results: [...p.results].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) });
 
 /** Invariants over hub replicas and the duties one replica runs at a time. */
 export const REPLICA_CHECKS = {
