@@ -13,7 +13,16 @@ import { swarmScenario } from "../swarm.ts";
  * the swarm they take a third of the library's time. QNET_MUTATE_SCENARIOS=all adds the rest of the
  * library after them (a survivor's second look), or names the scenarios to run.
  */
-const FIRST = ["everything-at-once", "ledger-loss", "timeouts", "twin-counts", "resend-new-ids", "hub-crash-commit", "store-faults", "forgeries"];
+const FIRST = [
+  "everything-at-once",
+  "ledger-loss",
+  "timeouts",
+  "twin-counts",
+  "resend-new-ids",
+  "hub-crash-commit",
+  "store-faults",
+  "forgeries",
+];
 const SWARM_SEEDS = [1, 2, 3];
 
 function mutationRuns(selection: string | undefined): Scenario[] {
