@@ -1,13 +1,12 @@
 import { loadConfig, requireApiAccess } from "../shared/config.ts";
 import { createLease } from "../shared/lease/create.ts";
-import { hubPlanner, NAIVE_WARNING } from "../shared/apply/policy.ts";
 import { createLogger } from "../shared/log.ts";
 import { runProcess } from "../shared/process.ts";
-import { createStore } from "../shared/store/create.ts";
 import { createTransport } from "../shared/transport/mod.ts";
 import { systemClock } from "../shared/time/systemClock.ts";
 import { unseededRandom } from "../shared/time/seededRandom.ts";
 import { startHub } from "./hub.ts";
+import { createHubStore, warnIfNaive } from "./store.ts";
 
 /** `npm run hub`: the hub alone, configured by the environment of PROTOCOL.md section 7. */
 await runProcess("hub", async () => {
@@ -17,14 +16,7 @@ await runProcess("hub", async () => {
   const clock = systemClock;
   const random = unseededRandom();
   const policy = config.QNET_POLICY;
-  if (policy === "naive") log.warn({ policy }, NAIVE_WARNING);
-  const store = await createStore(config.QNET_STORE, {
-    clock,
-    databaseUrl: config.DATABASE_URL,
-    schema: config.QNET_DB_SCHEMA,
-    log,
-    planner: hubPlanner(policy),
-  });
+  const store = await createHubStore(config, clock, log);
   const transport = await createTransport(config, {
     clock,
     random,
@@ -49,7 +41,8 @@ await runProcess("hub", async () => {
   });
   const address = await hub.api.listen({ host: config.QNET_HTTP_HOST, port: config.QNET_HTTP_PORT });
   log.info({ address, transport: config.QNET_TRANSPORT, store: config.QNET_STORE, nodes: config.QNET_NODES }, "hub ready");
-  if (policy === "naive") log.warn({ policy }, NAIVE_WARNING);
+  // Again after "hub ready", so the last lines of a naive hub's start say what it is.
+  warnIfNaive(log, policy);
   return {
     async stop() {
       await hub.stop();

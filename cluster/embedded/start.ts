@@ -1,10 +1,9 @@
 import { loadConfig, localApiUrl, type NodeProfileName, requireApiAccess, siteProfile } from "../../shared/config.ts";
-import { hubPlanner, NAIVE_WARNING } from "../../shared/apply/policy.ts";
 import { createLogger } from "../../shared/log.ts";
 import { runProcess } from "../../shared/process.ts";
-import { createStore } from "../../shared/store/create.ts";
 import { systemClock } from "../../shared/time/systemClock.ts";
 import { unseededRandom } from "../../shared/time/seededRandom.ts";
+import { createHubStore } from "../../hub/store.ts";
 import { PROFILES } from "../../node-agent/profile.ts";
 import { banner } from "./banner.ts";
 import { EmbeddedNetwork, type EmbeddedNode } from "./network.ts";
@@ -27,14 +26,7 @@ await runProcess("qnet", async () => {
   });
   const clock = systemClock;
   const policy = config.QNET_POLICY;
-  if (policy === "naive") log.warn({ policy }, NAIVE_WARNING);
-  const store = await createStore(config.QNET_STORE, {
-    clock,
-    databaseUrl: config.DATABASE_URL,
-    schema: config.QNET_DB_SCHEMA,
-    log,
-    planner: hubPlanner(policy),
-  });
+  const store = await createHubStore(config, clock, log);
   const network = await EmbeddedNetwork.start({
     clock,
     random: unseededRandom(),
