@@ -1,16 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, expect, it } from "vitest";
-import { DEFAULT_NODES, loadConfig } from "../shared/config.ts";
-import { pgClient } from "../shared/store/sql/pg.ts";
-import { dropSchema } from "../shared/store/sql/schema.ts";
-import { freePort, pollUntil } from "../shared/testing/net.ts";
-import { describeWith, SERVICES, uniquePrefix } from "../shared/testing/services.ts";
+import { expect, it } from "vitest";
+import { DEFAULT_NODES } from "../shared/config.ts";
+import { pollUntil } from "../shared/testing/net.ts";
+import { describeWith } from "../shared/testing/services.ts";
 import { systemClock } from "../shared/time/systemClock.ts";
-import { brokerEntry } from "../shared/transport/mod.ts";
 import { HubApi } from "./testing/hubApi.ts";
-import { ProcessPool } from "./testing/processes.ts";
+import { runsPerTest } from "./testing/run.ts";
 
 /** What one GET through the balancer got: refused, an error status, or an answer. */
 async function lookThrough(url: string): Promise<"answered" | string> {
@@ -29,32 +23,12 @@ async function lookThrough(url: string): Promise<"answered" | string> {
  * query completes at every site.
  */
 function balancerSuite(transport: "amqp" | "nats"): void {
-  const pool = new ProcessPool();
-  let prefix = "";
-  let stateDir: string | undefined;
-  const schema = () => prefix.replace(/-/g, "_");
-
-  afterEach(async () => {
-    await pool.killAll();
-    await brokerEntry(transport).deletePrefix(loadConfig(), prefix, DEFAULT_NODES);
-    const client = pgClient(SERVICES.postgres.url);
-    await dropSchema(client, schema()).finally(() => client.close());
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
-  }, 60_000);
+  const newRun = runsPerTest({ transport, nodeIds: DEFAULT_NODES });
 
   it("keeps the API answering through the balancer while a replica is killed, and the query completes", async () => {
-    const label = `lb-${transport}`;
-    prefix = uniquePrefix(label);
-    stateDir = await mkdtemp(join(tmpdir(), "qnet-hubs-"));
-    const port = await freePort();
-    const env = {
-      QNET_TRANSPORT: transport,
-      QNET_PREFIX: prefix,
-      QNET_DB_SCHEMA: schema(),
-      QNET_HTTP_PORT: String(port),
-      QNET_NODE_TIME_SCALE: "0.05",
-    };
-    pool.start(label, "cluster/main.ts", env, ["--state-dir", stateDir, "--hubs", "3"]);
+    const run = newRun(`lb-${transport}`);
+    const { pool, label } = run;
+    const { port } = await run.startCluster({ hubs: 3 });
     await pool.waitForLine(label, /^cluster +\| ready through the balancer: .*\(HAProxy over hub-1, hub-2, hub-3\)$/, 240_000);
     for (const node of DEFAULT_NODES) await pool.waitForLine(label, new RegExp(`^${node} +\\| .*node agent ready`), 120_000);
     const pid = Number(/started as process (\d+)/.exec(await pool.waitForLine(label, /^hub-2 +\| started as process \d+$/))?.[1]);

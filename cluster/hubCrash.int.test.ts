@@ -1,21 +1,16 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { ledgerPath } from "../node-agent/fileLedger.ts";
 import { canonicalJson } from "../shared/apply/sameState.ts";
-import { loadConfig } from "../shared/config.ts";
 import type { StoredState } from "../shared/ports/store.ts";
 import type { ResultState } from "../shared/protocol/items.ts";
 import { createStore } from "../shared/store/create.ts";
-import { pgClient } from "../shared/store/sql/pg.ts";
-import { dropSchema } from "../shared/store/sql/schema.ts";
 import { freePort, pollUntil } from "../shared/testing/net.ts";
-import { ProcessPool } from "./testing/processes.ts";
-import { SERVICES, describeWith, uniquePrefix } from "../shared/testing/services.ts";
+import { describeWith } from "../shared/testing/services.ts";
 import { systemClock } from "../shared/time/systemClock.ts";
-import { brokerEntry } from "../shared/transport/mod.ts";
 import type { QueryHistory } from "../hub/http/history.ts";
+import { suiteRun } from "./testing/run.ts";
 
 const NODES = ["site-a", "site-b", "site-c"];
 const HUB_STATUSES = new Set(["created", "sentToNode", "timedOut"]);
@@ -66,24 +61,17 @@ interface CrashRun {
  * then the hub started again over the same store: the record must be exactly what was sent.
  */
 function crashSuite(transport: "amqp" | "nats", storeKind: "postgres" | "pglite"): void {
-  const prefix = uniquePrefix(`crash-${storeKind}`);
-  const schema = prefix.replace(/-/g, "_");
-  const pool = new ProcessPool();
+  const testRun = suiteRun(`crash-${storeKind}`, { transport, nodeIds: NODES, store: storeKind });
+  const { pool, schema } = testRun;
   const hubOutput = () => pool.output("hub");
-  let dir: string;
   let run: CrashRun;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "qnet-crash-"));
+    const dir = testRun.stateDir;
     const storeSpec = storeKind === "postgres" ? "postgres" : `pglite:${join(dir, "db")}`;
     const common = {
-      QNET_TRANSPORT: transport,
-      AMQP_URL: SERVICES.amqp.url,
-      NATS_URL: SERVICES.nats.url,
-      DATABASE_URL: SERVICES.postgres.url,
+      ...testRun.env(),
       QNET_STORE: storeSpec,
-      QNET_DB_SCHEMA: schema,
-      QNET_PREFIX: prefix,
       QNET_NODES: NODES.join(","),
       QNET_RESULT_TIMEOUT_MS: "3600000",
       QNET_HEARTBEAT_MS: "1000",
@@ -206,16 +194,6 @@ function crashSuite(transport: "amqp" | "nats", storeKind: "postgres" | "pglite"
     }
     run = { shown, accepted, proposed, stored, rebases, rebuild };
   }, 420_000);
-
-  afterAll(async () => {
-    await pool.killAll();
-    if (storeKind === "postgres") {
-      const client = pgClient(SERVICES.postgres.url);
-      await dropSchema(client, schema).finally(() => client.close());
-    }
-    await brokerEntry(transport).deletePrefix(loadConfig(), prefix, NODES);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  }, 60_000);
 
   it("completes every query, those accepted just before the crash included", () => {
     const ids = new Set(run.shown.map((q) => q.id));

@@ -1,19 +1,13 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import pg from "pg";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { DEFAULT_NODES } from "../shared/config.ts";
-import { freePort } from "../shared/testing/net.ts";
-import { ProcessPool } from "./testing/processes.ts";
-import { describeWith, SERVICES, uniquePrefix } from "../shared/testing/services.ts";
-import { deleteAmqpPrefix } from "../shared/transport/amqp/mod.ts";
-import { networkCredentials } from "../trust/credentials.ts";
+import { describeWith } from "../shared/testing/services.ts";
 import { hubBrokerUser, nodeBrokerUser } from "../trust/identity.ts";
-import { deleteRabbitUsers } from "../trust/rabbitmq.ts";
 import { HubApi } from "./testing/hubApi.ts";
+import { type ClusterOptions, runsPerTest } from "./testing/run.ts";
 
 const run = promisify(execFile);
 
@@ -25,38 +19,17 @@ async function rabbitUsers(prefix: string, list: "list_users" | "list_connection
 }
 
 await describeWith(["amqp", "postgres"], "npm run cluster: the compose topology as local processes", () => {
-  const pool = new ProcessPool();
-  let prefix = "";
-  let stateDir: string | undefined;
-  const schema = () => prefix.replace(/-/g, "_");
+  const newRun = runsPerTest({ transport: "amqp", nodeIds: DEFAULT_NODES });
 
-  afterEach(async () => {
-    await pool.killAll();
-    await deleteAmqpPrefix(SERVICES.amqp.url, prefix, DEFAULT_NODES);
-    // Only a launcher killed before its own clean-up leaves users; deleting needs their names alone.
-    await deleteRabbitUsers(networkCredentials({ prefix, nodeIds: DEFAULT_NODES, secret: "names-only-0123456789" }));
-    const db = new pg.Client({ connectionString: SERVICES.postgres.url });
-    await db.connect();
-    await db.query(`DROP SCHEMA IF EXISTS ${schema()} CASCADE`);
-    await db.end();
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
-  });
-
-  /**
-   * Starts `npm run cluster` with the variables docker-compose.yml interpolates; everything else comes
-   * from the file. The label names the run's prefix and its process, whose output is its own.
-   */
-  async function startCluster(label: string, args: string[] = []) {
-    prefix = uniquePrefix(label);
-    stateDir = await mkdtemp(join(tmpdir(), "qnet-cluster-"));
-    const port = await freePort();
-    const env = { QNET_PREFIX: prefix, QNET_DB_SCHEMA: schema(), QNET_HTTP_PORT: String(port), QNET_NODE_TIME_SCALE: "0.05" };
-    const cluster = pool.start(label, "cluster/main.ts", env, ["--state-dir", stateDir, ...args]);
+  /** `npm run cluster` of a run of its own, ready through the balancer, every site consuming. The label names the run's prefix and its process. */
+  async function startCluster(label: string, options: ClusterOptions = {}) {
+    const testRun = newRun(label);
+    const { cluster, port } = await testRun.startCluster(options);
     const api = new HubApi(`http://127.0.0.1:${port}`);
     // Through the balancer, which starts once the hub is healthy: slow on a loaded machine.
     await api.waitReady(240_000);
-    for (const node of DEFAULT_NODES) await pool.waitForLine(label, new RegExp(`^${node} +\\| .*node agent ready`));
-    return { cluster, api, port };
+    for (const node of DEFAULT_NODES) await testRun.pool.waitForLine(label, new RegExp(`^${node} +\\| .*node agent ready`));
+    return { cluster, api, port, testRun };
   }
 
   async function queryCompletesEverywhere(api: HubApi): Promise<void> {
@@ -72,10 +45,11 @@ await describeWith(["amqp", "postgres"], "npm run cluster: the compose topology 
   }
 
   it("runs the hub and five hospitals with the compose environment, answers a query from every site, and stops them all on Ctrl-C", async () => {
-    const { cluster, api, port } = await startCluster("cluster");
+    const { cluster, api, port, testRun } = await startCluster("cluster");
+    const { pool } = testRun;
     await queryCompletesEverywhere(api);
     // Ledgers lie in the compose file's named volume, moved under the state directory.
-    expect((await readdir(join(stateDir!, "node-ledgers"))).sort()).toEqual(DEFAULT_NODES.map((n) => `node-${n}.ledger.jsonl`));
+    expect((await readdir(join(testRun.stateDir, "node-ledgers"))).sort()).toEqual(DEFAULT_NODES.map((n) => `node-${n}.ledger.jsonl`));
     // The page and the API through the balancer, which the compose file publishes on QNET_HTTP_PORT.
     expect(pool.output("cluster")).toContain(`ready through the balancer: dashboard at http://127.0.0.1:${port}/`);
     expect(pool.output("cluster")).toMatch(/^cluster +\| hub is ready: dashboard at http:\/\/127\.0\.0\.1:\d+\//m);
@@ -101,7 +75,8 @@ await describeWith(["amqp", "postgres"], "npm run cluster: the compose topology 
   }, 300_000);
 
   it("with --auth on RabbitMQ: every process logs in as its own user, a query completes at every site, and the users go on exit", async () => {
-    const { cluster, api } = await startCluster("cluster-auth", ["--auth"]);
+    const { cluster, api, testRun } = await startCluster("cluster-auth", { auth: true });
+    const { pool, prefix } = testRun;
     const users = [hubBrokerUser(prefix), ...DEFAULT_NODES.map((n) => nodeBrokerUser(prefix, n))].sort();
     expect(await rabbitUsers(prefix, "list_connections")).toEqual(users);
     await queryCompletesEverywhere(api);

@@ -1,19 +1,12 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pg from "pg";
 import type { Browser } from "playwright-core";
 import { afterEach, expect, it } from "vitest";
-import { DEFAULT_NODES, loadConfig } from "../shared/config.ts";
+import { DEFAULT_NODES } from "../shared/config.ts";
 import { CHROMIUM, launchChromium } from "../shared/testing/browser.ts";
-import { freePort, pollUntil } from "../shared/testing/net.ts";
-import { describeWith, SERVICES, uniquePrefix } from "../shared/testing/services.ts";
-import { brokerEntry } from "../shared/transport/mod.ts";
-import { networkCredentials } from "../trust/credentials.ts";
-import { deleteRabbitUsers } from "../trust/rabbitmq.ts";
+import { pollUntil } from "../shared/testing/net.ts";
+import { describeWith } from "../shared/testing/services.ts";
 import { HubApi } from "./testing/hubApi.ts";
-import { ProcessPool } from "./testing/processes.ts";
+import { runsPerTest } from "./testing/run.ts";
 
 const SITE = "hospital-c";
 
@@ -42,41 +35,15 @@ const windows = async (base: string) => ((await (await fetch(`${base}/api/faults
  */
 for (const transport of ["amqp", "nats"] as const) {
   await describeWith([transport, "postgres"], `live faults on npm run cluster --auth (${transport})`, () => {
-    const pool = new ProcessPool();
-    let prefix = "";
-    let stateDir: string | undefined;
+    const newRun = runsPerTest({ transport, nodeIds: DEFAULT_NODES }, 120_000);
     let browser: Browser | undefined;
-    const schema = () => prefix.replace(/-/g, "_");
-
-    afterEach(async () => {
-      await browser?.close();
-      await pool.killAll();
-      const config = { ...loadConfig({}), AMQP_URL: SERVICES.amqp.url, NATS_URL: SERVICES.nats.url };
-      await brokerEntry(transport)
-        .deletePrefix(config, prefix, DEFAULT_NODES)
-        .catch(() => undefined);
-      if (transport === "amqp")
-        await deleteRabbitUsers(networkCredentials({ prefix, nodeIds: DEFAULT_NODES, secret: "names-only-0123456789" }));
-      const db = new pg.Client({ connectionString: SERVICES.postgres.url });
-      await db.connect();
-      await db.query(`DROP SCHEMA IF EXISTS ${schema()} CASCADE`);
-      await db.end();
-      if (stateDir) await rm(stateDir, { recursive: true, force: true });
-    }, 120_000);
+    // Registered after the run's clean-up, so it runs before it.
+    afterEach(() => browser?.close());
 
     it("crashes a site until the fault is removed, shows it on the page, and lets a short fault expire", async () => {
-      const label = `faults-${transport}`;
-      prefix = uniquePrefix(label);
-      stateDir = await mkdtemp(join(tmpdir(), "qnet-faults-"));
-      const port = await freePort();
-      const env = {
-        QNET_TRANSPORT: transport,
-        QNET_PREFIX: prefix,
-        QNET_DB_SCHEMA: schema(),
-        QNET_HTTP_PORT: String(port),
-        QNET_NODE_TIME_SCALE: "0.05",
-      };
-      pool.start(label, "cluster/main.ts", env, ["--state-dir", stateDir, "--auth"]);
+      const run = newRun(`faults-${transport}`);
+      const { pool, label } = run;
+      const { port } = await run.startCluster({ auth: true });
       const base = `http://127.0.0.1:${port}`;
       const api = new HubApi(base);
       await api.waitReady(240_000);

@@ -1,21 +1,14 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { type ReadEvent, readEvents } from "../hub/events/sseReader.ts";
 import { canonicalJson } from "../shared/apply/sameState.ts";
-import { loadConfig } from "../shared/config.ts";
 import type { ResultState } from "../shared/protocol/items.ts";
 import { createStore } from "../shared/store/create.ts";
-import { pgClient } from "../shared/store/sql/pg.ts";
-import { dropSchema } from "../shared/store/sql/schema.ts";
 import { freePort, pollUntil } from "../shared/testing/net.ts";
-import { describeWith, SERVICES, uniquePrefix } from "../shared/testing/services.ts";
+import { describeWith, SERVICES } from "../shared/testing/services.ts";
 import { systemClock } from "../shared/time/systemClock.ts";
-import { brokerEntry } from "../shared/transport/mod.ts";
 import type { Child } from "./child.ts";
 import { HubApi, type QueryView, RegressionWatch } from "./testing/hubApi.ts";
-import { ProcessPool } from "./testing/processes.ts";
+import { suiteRun } from "./testing/run.ts";
 
 const NODES = ["site-a", "site-b", "site-c"];
 /** In QNET_NODES but never started: each of its results times out, which one replica must write once. */
@@ -71,20 +64,13 @@ interface ReplicaRun {
  * site's result is timed out once in the store.
  */
 function replicaSuite(transport: "amqp" | "nats", hubs: 2 | 3): void {
-  const prefix = uniquePrefix(`rep${hubs}-${transport}`);
-  const schema = prefix.replace(/-/g, "_");
-  const pool = new ProcessPool();
-  let dir: string;
+  const testRun = suiteRun(`rep${hubs}-${transport}`, { transport, nodeIds: [...NODES, SILENT] });
+  const { pool, schema } = testRun;
   let run: ReplicaRun;
 
   const common = {
-    QNET_TRANSPORT: transport,
-    AMQP_URL: SERVICES.amqp.url,
-    NATS_URL: SERVICES.nats.url,
-    DATABASE_URL: SERVICES.postgres.url,
+    ...testRun.env(),
     QNET_STORE: "postgres",
-    QNET_DB_SCHEMA: schema,
-    QNET_PREFIX: prefix,
     QNET_HUBS: String(hubs),
     QNET_NODES: [...NODES, SILENT].join(","),
     QNET_RESULT_TIMEOUT_MS: "20000",
@@ -94,7 +80,7 @@ function replicaSuite(transport: "amqp" | "nats", hubs: 2 | 3): void {
   const output = () => [...Array(hubs).keys()].map((i) => pool.output(`hub-${i + 1}`)).join("\n");
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "qnet-replicas-"));
+    const dir = testRun.stateDir;
     const replicas: Replica[] = [];
     const startReplica = async (name: string, port: number): Promise<Child> => {
       const child = pool.start(name, "hub/main.ts", { ...common, QNET_HTTP_PORT: String(port) });
@@ -270,14 +256,6 @@ function replicaSuite(transport: "amqp" | "nats", hubs: 2 | 3): void {
       results: resultIds.size,
     };
   }, 600_000);
-
-  afterAll(async () => {
-    await pool.killAll();
-    const client = pgClient(SERVICES.postgres.url);
-    await dropSchema(client, schema).finally(() => client.close());
-    await brokerEntry(transport).deletePrefix(loadConfig(), prefix, [...NODES, SILENT]);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  }, 60_000);
 
   it("ends every replica exact: npm run rebuild finds no difference between the store and any of them", () => {
     expect([...run.rebuilds.keys()]).toHaveLength(hubs);
