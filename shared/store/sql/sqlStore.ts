@@ -43,10 +43,10 @@ export interface SqlStoreOptions {
   planner?: Planner;
 }
 
-/** A planned write as a row of the states table. */
-function stateInsert(w: PlannedWrite) {
+/** A planned write as a row of the states table, at its position. */
+function stateRow(w: PlannedWrite, seq: number) {
   return {
-    ord: w.ord,
+    seq,
     kind: w.kind,
     id: w.state.id,
     item_version: versionOf(w.state),
@@ -73,7 +73,6 @@ function conflictInsert(c: PlannedConflict) {
   };
 }
 
-type StateInsert = ReturnType<typeof stateInsert>;
 type ConflictInsert = ReturnType<typeof conflictInsert>;
 
 /** Another process stored at a key this batch planned to write: the plan is stale. */
@@ -83,12 +82,13 @@ class KeyTaken extends Error {
   }
 }
 
-/** An item's key in the cache and in a batch: kind and id cannot run together, ids holding no NUL. */
-const itemKey = (kind: ItemKind, id: string) => `${kind}\u0000${id}`;
-/** A stored state's key: its item and version. */
-const versionKey = (kind: ItemKind, id: string, version: number) => `${itemKey(kind, id)}\u0000${version}`;
 /** What an item with no stored state reads as. */
 const NONE: readonly ItemState[] = [];
+/** A batch's item that neither the cache nor the database holds: no states, and nothing cached when it was read. */
+const ABSENT: readonly ItemState[] = [];
+
+/** The stored states of a batch's items, by kind and id: the id strings the proposals brought are the keys. */
+type BatchItems = Record<ItemKind, Map<string, readonly ItemState[]>>;
 
 interface StateRow {
   seq: number | string;
@@ -153,6 +153,15 @@ function toConflict(r: ConflictRow): ConflictRecord {
     messageId: r.message_id,
     at: iso(r.at),
   };
+}
+
+/** Each item a batch names, maybe more than once: each proposal's item, and for a node's result its query. */
+function forEachItem(proposals: readonly Proposal[], fn: (kind: ItemKind, id: string) => void): void {
+  for (const p of proposals) {
+    fn(p.kind, p.state.id);
+    // A node's result needs to know whether its query exists.
+    if (p.origin === "node" && p.kind === "result") fn("query", queryIdOf(p.kind, p.state));
+  }
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -227,7 +236,7 @@ export class SqlStore implements Store {
         return await this.applyOnce(proposals);
       } catch (err) {
         // What this process believed of these items may be behind: decide them again from the database.
-        for (const key of this.keysOf(proposals).keys()) this.cache.delete(key);
+        forEachItem(proposals, (kind, id) => this.cache.delete(kind, id));
         if (attempt >= MAX_ATTEMPTS || !(err instanceof KeyTaken || isRetryableSqlError(err))) throw err;
         this.log?.debug({ attempt, reason: (err as Error).message }, "store batch raced another writer; deciding it again");
       }
@@ -240,16 +249,16 @@ export class SqlStore implements Store {
     const { outcomes, writes, conflicts, written } = this.planner(proposals, {
       statesOf: (ord) => {
         const p = proposals[ord] as Proposal;
-        return items.get(itemKey(p.kind, p.state.id)) ?? NONE;
+        return items[p.kind].get(p.state.id) ?? NONE;
       },
-      queryKnown: (queryId) => (items.get(itemKey("query", queryId))?.length ?? 0) > 0,
+      queryKnown: (queryId) => (items.query.get(queryId)?.length ?? 0) > 0,
     });
     if (writes.length > 0 || conflicts.length > 0) {
-      const seqs = await this.write(writes.map(stateInsert), conflicts.map(conflictInsert), storedAt);
-      for (const w of writes) {
+      const seqs = await this.write(writes, conflicts.map(conflictInsert), storedAt);
+      writes.forEach((w, i) => {
         const { kind, state } = w;
         (outcomes[w.ord] as Applied).stored = {
-          seq: seqs.get(versionKey(kind, state.id, versionOf(state))) as number,
+          seq: seqs[i] as number,
           kind,
           id: state.id,
           queryId: w.queryId,
@@ -259,60 +268,47 @@ export class SqlStore implements Store {
           messageId: w.messageId,
           storedAt,
         };
-      }
+      });
     }
     for (const kind of ["query", "result"] as const) {
       for (const [id, added] of written[kind]) {
-        const key = itemKey(kind, id);
-        const read = items.get(key);
+        const read = items[kind].get(id);
         // Another burst of this process wrote the item meanwhile: neither array holds both writes.
-        if (this.cache.peek(key) === read) this.cache.set(key, [...(read ?? NONE), ...added]);
-        else this.cache.delete(key);
+        if (this.cache.peek(kind, id) === (read === ABSENT ? undefined : read)) this.cache.set(kind, id, [...(read ?? NONE), ...added]);
+        else this.cache.delete(kind, id);
       }
     }
     return outcomes;
   }
 
-  /** The items a batch names: each proposal's item, and for a node's result its query. */
-  private keysOf(proposals: readonly Proposal[]): Map<string, { kind: ItemKind; id: string }> {
-    const keys = new Map<string, { kind: ItemKind; id: string }>();
-    for (const p of proposals) {
-      keys.set(itemKey(p.kind, p.state.id), { kind: p.kind, id: p.state.id });
-      // A node's result needs to know whether its query exists.
-      if (p.origin === "node" && p.kind === "result") {
-        const q = queryIdOf(p.kind, p.state);
-        keys.set(itemKey("query", q), { kind: "query", id: q });
-      }
-    }
-    return keys;
-  }
-
   /** The stored states of every item the batch names: from the cache, and the rest in one statement. */
-  private async load(proposals: readonly Proposal[]): Promise<Map<string, readonly ItemState[]>> {
-    const items = new Map<string, readonly ItemState[]>();
+  private async load(proposals: readonly Proposal[]): Promise<BatchItems> {
+    const items: BatchItems = { query: new Map(), result: new Map() };
     const missing: { kind: ItemKind; id: string }[] = [];
-    for (const [key, item] of this.keysOf(proposals)) {
-      const cached = this.cache.get(key);
-      if (cached === undefined) missing.push(item);
-      else items.set(key, cached);
-    }
+    forEachItem(proposals, (kind, id) => {
+      if (items[kind].has(id)) return;
+      const cached = this.cache.get(kind, id);
+      items[kind].set(id, cached ?? ABSENT);
+      if (cached === undefined) missing.push({ kind, id });
+    });
     if (missing.length === 0) return items;
     const { rows } = await this.client.query<{ kind: ItemKind; id: string; state: ItemState }>(
       `SELECT s.kind, s.id, s.state FROM ${this.s}.states s
        JOIN jsonb_to_recordset($1::jsonb) AS k(kind text, id text) ON s.kind = k.kind AND s.id = k.id`,
       [JSON.stringify(missing)],
     );
-    const read = new Map<string, ItemState[]>();
+    const read: Record<ItemKind, Map<string, ItemState[]>> = { query: new Map(), result: new Map() };
     for (const r of rows) {
-      const key = itemKey(r.kind, r.id);
-      const list = read.get(key);
+      const list = read[r.kind].get(r.id);
       if (list) list.push(r.state);
-      else read.set(key, [r.state]);
+      else read[r.kind].set(r.id, [r.state]);
     }
-    for (const [key, states] of read) {
-      items.set(key, states);
-      // An item another burst of this process cached meanwhile is at least as recent as this read.
-      if (!this.cache.has(key)) this.cache.set(key, states);
+    for (const kind of ["query", "result"] as const) {
+      for (const [id, states] of read[kind]) {
+        items[kind].set(id, states);
+        // An item another burst of this process cached meanwhile is at least as recent as this read.
+        if (!this.cache.has(kind, id)) this.cache.set(kind, id, states);
+      }
     }
     return items;
   }
@@ -323,7 +319,7 @@ export class SqlStore implements Store {
    * through the primary key: a key another process stored meanwhile fails the whole write, and
    * the plan is stale.
    */
-  private async write(writes: StateInsert[], conflicts: ConflictInsert[], storedAt: string): Promise<Map<string, number>> {
+  private async write(writes: readonly PlannedWrite[], conflicts: ConflictInsert[], storedAt: string): Promise<number[]> {
     try {
       return await this.client.transaction(async (tx) => {
         const seqs = await this.insertStates(tx, writes, storedAt);
@@ -337,27 +333,28 @@ export class SqlStore implements Store {
   }
 
   /**
-   * Inserts in proposal order, so seq follows it. The positions are taken from the store order
+   * Inserts in proposal order (the plan's order of writes), so seq follows it; answers each
+   * write's position, in the order of `writes`. The positions are taken from the store order
    * first, under its lock, in one statement, and written with the rows: no RETURNING for the
    * server to build and send. Where the engine takes COPY, the rows go as COPY's text, which the
    * server parses far more cheaply than a JSON record set.
    */
-  private async insertStates(tx: SqlQueryable, writes: StateInsert[], storedAt: string): Promise<Map<string, number>> {
-    const seqs = new Map<string, number>();
-    if (writes.length === 0) return seqs;
-    const inOrder = [...writes].sort((a, b) => a.ord - b.ord);
+  private async insertStates(tx: SqlQueryable, writes: readonly PlannedWrite[], storedAt: string): Promise<number[]> {
+    if (writes.length === 0) return [];
+    for (let i = 1; i < writes.length; i++) {
+      if ((writes[i] as PlannedWrite).ord <= (writes[i - 1] as PlannedWrite).ord)
+        throw new Error("store: a plan's writes must be in proposal order");
+    }
     const { rows: reserved } = await tx.query<{ seq: string | number }>(
       `SELECT nextval('${this.s}.store_order') AS seq FROM generate_series(1, $1::integer) WHERE ${orderLocked("$2")}`,
-      [inOrder.length, this.orderLock],
+      [writes.length, this.orderLock],
     );
-    const taken = reserved.map((r) => Number(r.seq)).sort((a, b) => a - b);
-    inOrder.forEach((w, i) => {
-      seqs.set(versionKey(w.kind, w.id, w.item_version), taken[i] as number);
-    });
+    const seqs = reserved.map((r) => Number(r.seq)).sort((a, b) => a - b);
     if (tx.copyFrom) {
       let text = "";
-      inOrder.forEach((w, i) => {
-        text += `${taken[i]}\t${w.kind}\t${copyField(w.id)}\t${w.item_version}\t${copyField(w.query_id)}\t${copyField(JSON.stringify(w.state))}\t${w.outcome}\t${copyField(w.message_id)}\t${storedAt}\n`;
+      writes.forEach((w, i) => {
+        const { state } = w;
+        text += `${seqs[i]}\t${w.kind}\t${copyField(state.id)}\t${versionOf(state)}\t${copyField(w.queryId)}\t${copyField(JSON.stringify(state))}\t${w.outcome}\t${copyField(w.messageId)}\t${storedAt}\n`;
       });
       await tx.copyFrom(
         `COPY ${this.s}.states (seq, kind, id, item_version, query_id, state, outcome, message_id, stored_at) FROM STDIN`,
@@ -365,7 +362,7 @@ export class SqlStore implements Store {
       );
       return seqs;
     }
-    const rows = inOrder.map((w, i) => ({ ...w, seq: taken[i] as number }));
+    const rows = writes.map((w, i) => stateRow(w, seqs[i] as number));
     for (const part of chunks(rows, ROWS_PER_STATEMENT)) {
       await tx.query(
         `INSERT INTO ${this.s}.states (seq, kind, id, item_version, query_id, state, outcome, message_id, stored_at)
