@@ -27,6 +27,24 @@ describe("the hub's metrics", () => {
     expect(text).toContain("# TYPE qnet_http_request_duration_seconds histogram");
   });
 
+  it("show the messages and apply latencies counted since the last scrape, each once, latencies as cumulative buckets", async () => {
+    const m = new HubMetrics();
+    m.message("result-update");
+    m.message("result-update");
+    m.message("node-heartbeat");
+    for (const seconds of [0.0004, 0.003, 0.003, 7]) m.applyLatency.observe(seconds);
+    const text = await m.registry.metrics();
+    expect(sample(text, 'qnet_messages_total{type="result-update"}')).toBe(2);
+    expect(sample(text, 'qnet_messages_total{type="node-heartbeat"}')).toBe(1);
+    expect(text).toContain("# TYPE qnet_apply_latency_seconds histogram");
+    const bucket = (le: string) => sample(text, `qnet_apply_latency_seconds_bucket{le="${le}"}`);
+    expect([bucket("0.0005"), bucket("0.0025"), bucket("0.005"), bucket("5"), bucket("+Inf")]).toEqual([1, 1, 3, 3, 4]);
+    expect(sample(text, "qnet_apply_latency_seconds_sum")).toBeCloseTo(7.0064, 9);
+    expect(sample(text, "qnet_apply_latency_seconds_count")).toBe(4);
+    m.message("result-update");
+    expect(sample(await m.registry.metrics(), 'qnet_messages_total{type="result-update"}')).toBe(3);
+  });
+
   it("are each hub's own: two hubs in one process neither collide nor share a count", async () => {
     const a = new HubMetrics();
     const b = new HubMetrics();

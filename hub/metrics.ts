@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Histogram, type Metric, Registry } from "prom-client";
 import { OUTCOMES, type Outcome } from "../shared/apply/decide.ts";
 import { Message, type MessageType } from "../shared/protocol/messages.ts";
 
@@ -15,6 +15,88 @@ export function reasonClass(reason: string): string {
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 const MESSAGE_TYPES: readonly MessageType[] = Message.options.map((m) => m.shape.type.value);
+
+/**
+ * Counts by the value of one label, kept as plain numbers where a message is counted: prom-client
+ * builds and looks up a key from the label object on every labelled inc. The counter takes what
+ * accumulated when it is collected (a scrape, or a read of its value).
+ */
+class PendingCounts<V extends string> {
+  private readonly pending = new Map<V, number>();
+
+  add(value: V): void {
+    this.pending.set(value, (this.pending.get(value) ?? 0) + 1);
+  }
+
+  /** A counter's `collect`: hands it the counts since the last one. */
+  collector<L extends string>(label: L): (this: Counter<L>) => void {
+    const pending = this.pending;
+    return function collect(this: Counter<L>) {
+      for (const [value, n] of pending) {
+        const labels: Partial<Record<L, string>> = {};
+        labels[label] = value;
+        if (n > 0) this.inc(labels, n);
+      }
+      pending.clear();
+    };
+  }
+}
+
+interface HistogramValue {
+  labels: { le?: number | "+Inf" };
+  value: number;
+  metricName: string;
+}
+
+/**
+ * A histogram without labels, observed once per message, in Prometheus' exposition as
+ * prom-client's Histogram gives it: that one makes a closure and a label key per observation.
+ */
+class PlainHistogram {
+  readonly type = "histogram" as const;
+  private readonly counts: number[];
+  private sum = 0;
+  private count = 0;
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly upperBounds: readonly number[],
+  ) {
+    this.counts = upperBounds.map(() => 0);
+  }
+
+  observe(value: number): void {
+    const bounds = this.upperBounds;
+    let i = 0;
+    while (i < bounds.length && value > (bounds[i] as number)) i++;
+    if (i < bounds.length) this.counts[i] = (this.counts[i] as number) + 1;
+    this.sum += value;
+    this.count++;
+  }
+
+  /** What a Registry reads of a metric: every series, as prom-client's own Histogram answers it. */
+  async get(): Promise<{ name: string; help: string; type: "histogram"; values: HistogramValue[]; aggregator: "sum" }> {
+    const bucket = `${this.name}_bucket`;
+    let below = 0;
+    const values: HistogramValue[] = this.upperBounds.map((le, i) => {
+      below += this.counts[i] as number;
+      return { labels: { le }, value: below, metricName: bucket };
+    });
+    values.push(
+      { labels: { le: "+Inf" }, value: this.count, metricName: bucket },
+      { labels: {}, value: this.sum, metricName: `${this.name}_sum` },
+      { labels: {}, value: this.count, metricName: `${this.name}_count` },
+    );
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: "sum" };
+  }
+
+  reset(): void {
+    this.counts.fill(0);
+    this.sum = 0;
+    this.count = 0;
+  }
+}
 
 let processRegistry: Registry | undefined;
 
@@ -40,11 +122,14 @@ export function processMetrics(): Registry {
  */
 export class HubMetrics {
   readonly registry = new Registry();
+  private readonly pendingOutcomes = new PendingCounts<Outcome>();
+  private readonly pendingMessages = new PendingCounts<MessageType>();
   readonly outcomes = new Counter({
     name: "qnet_apply_outcomes_total",
     help: "Proposed states by apply outcome",
     labelNames: ["outcome"] as const,
     registers: [this.registry],
+    collect: this.pendingOutcomes.collector("outcome"),
   });
   readonly deadLetters = new Counter({
     name: "qnet_dead_letters_total",
@@ -57,18 +142,14 @@ export class HubMetrics {
     help: "Messages consumed by the hub, by type",
     labelNames: ["type"] as const,
     registers: [this.registry],
+    collect: this.pendingMessages.collector("type"),
   });
   readonly redeliveries = new Counter({
     name: "qnet_redeliveries_total",
     help: "Deliveries the broker flagged as redelivered",
     registers: [this.registry],
   });
-  readonly applyLatency = new Histogram({
-    name: "qnet_apply_latency_seconds",
-    help: "From delivery to durable outcome",
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly applyLatency = new PlainHistogram("qnet_apply_latency_seconds", "From delivery to durable outcome", LATENCY_BUCKETS);
   readonly eventClientsDropped = new Counter({
     name: "qnet_event_clients_dropped_total",
     help: "Event-stream clients cut off for falling behind",
@@ -84,12 +165,18 @@ export class HubMetrics {
   });
 
   constructor() {
+    this.registry.registerMetric(this.applyLatency as unknown as Metric);
     for (const outcome of OUTCOMES) this.outcomes.inc({ outcome }, 0);
     for (const type of MESSAGE_TYPES) this.messages.inc({ type }, 0);
   }
 
   outcome(outcome: Outcome): void {
-    this.outcomes.inc({ outcome });
+    this.pendingOutcomes.add(outcome);
+  }
+
+  /** A consumed message of this type. */
+  message(type: MessageType): void {
+    this.pendingMessages.add(type);
   }
 
   deadLetter(reason: string): void {

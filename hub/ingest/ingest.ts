@@ -119,7 +119,7 @@ export class Ingest {
     const decoded = decodeMessage(delivery.body);
     if (!decoded.ok) return this.reject(delivery, decoded.reason);
     const message = decoded.message;
-    metrics.messages.inc({ type: message.type });
+    metrics.message(message.type);
     const problem = messageRefusal(message, delivery, userNodeIdOf(delivery));
     if (problem) return this.reject(delivery, problem);
     if (message.type === "node-heartbeat") {
