@@ -1,6 +1,5 @@
 import type { JsMsg } from "@nats-io/jetstream";
 import type { MsgHdrs } from "@nats-io/transport-node";
-import { z } from "zod";
 import type { Delivery, Source } from "../../ports/transport.ts";
 import { type NatsNames, readSubject } from "./topology.ts";
 
@@ -11,7 +10,10 @@ export const MSG_ID_HEADER = "Nats-Msg-Id";
 
 export type DeliveryFacts = Omit<Delivery, "ack" | "nack" | "deadLetter">;
 
-const deliveryCount = z.number().int().min(1).catch(1);
+/** The server's count of deliveries, or 1 when it gives none that reads as one: checked by hand, as this runs for every delivery. */
+function deliveryCountOf(raw: unknown): number {
+  return typeof raw === "number" && Number.isSafeInteger(raw) && raw >= 1 ? raw : 1;
+}
 
 /** Header values as strings, first value of each. */
 export function headerRecord(h: MsgHdrs | undefined): Record<string, string> {
@@ -46,7 +48,7 @@ export function readDelivery(names: NatsNames, msg: JsMsg, source: Source): Deli
     authenticatedUser: undefined,
     headers,
     redelivered: info.redelivered === true,
-    deliveryCount: deliveryCount.parse(info.deliveryCount),
+    deliveryCount: deliveryCountOf(info.deliveryCount),
     deadReason: isDead ? headers[REASON_HEADER] || "unknown" : undefined,
   };
 }

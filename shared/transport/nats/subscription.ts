@@ -6,7 +6,7 @@ import type { Random } from "../../ports/random.ts";
 import type { Delivery, DeliveryHandler, PublishOptions, Route, Source, Subscription } from "../../ports/transport.ts";
 import { backoffDelay } from "../backoff.ts";
 import { type DeadLetterHost, listenForDeliveryLimit } from "./deadLetters.ts";
-import { carriedHeaders, readDelivery } from "./delivery.ts";
+import { carriedHeaders, type DeliveryFacts, readDelivery } from "./delivery.ts";
 import { readSubject, sourceConsumer } from "./topology.ts";
 
 export interface NatsSubscriptionHost extends DeadLetterHost {
@@ -15,6 +15,72 @@ export interface NatsSubscriptionHost extends DeadLetterHost {
   readonly random: Random;
   readonly log: Logger;
   publish(route: Route, body: Uint8Array, options: PublishOptions): Promise<void>;
+}
+
+/** What an ack answers: a plain ack is sent at once and not confirmed, so one promise serves them all. */
+const TAKEN: Promise<void> = Promise.resolve();
+
+/**
+ * One delivery of a subscriber, as a class: its facts and its message, with the settling on the
+ * prototype rather than three closures made for every message.
+ */
+class NatsDelivery implements Delivery {
+  constructor(
+    private readonly sub: NatsSubscription,
+    private readonly m: JsMsg,
+    private readonly facts: DeliveryFacts,
+  ) {}
+
+  get body() {
+    return this.facts.body;
+  }
+  get messageId() {
+    return this.facts.messageId;
+  }
+  get routeNodeId() {
+    return this.facts.routeNodeId;
+  }
+  get routeKind() {
+    return this.facts.routeKind;
+  }
+  get authenticatedUser() {
+    return this.facts.authenticatedUser;
+  }
+  get headers() {
+    return this.facts.headers;
+  }
+  get redelivered() {
+    return this.facts.redelivered;
+  }
+  get deliveryCount() {
+    return this.facts.deliveryCount;
+  }
+  get deadReason() {
+    return this.facts.deadReason;
+  }
+
+  // A plain ack, as AMQP's: not confirmed by the server. One lost with its connection brings the
+  // message back after the ack wait, which the protocol absorbs; confirming each would cost a round trip.
+  ack(): Promise<void> {
+    try {
+      if (this.sub.settle(this.m)) this.m.ack();
+      return TAKEN;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  async nack(options?: { requeue?: boolean; delayMs?: number }): Promise<void> {
+    if (options?.requeue === false) return this.deadLetter("rejected without requeue");
+    if (!this.sub.settle(this.m)) return;
+    this.m.nak(options?.delayMs && options.delayMs > 0 ? options.delayMs : undefined);
+  }
+
+  async deadLetter(reason: string): Promise<void> {
+    if (!this.sub.isUnsettled(this.m)) return;
+    await this.sub.publishDead(this.m, this.facts, reason);
+    await this.ack();
+  }
 }
 
 /**
@@ -135,36 +201,28 @@ export class NatsSubscription implements Subscription {
   }
 
   private toDelivery(m: JsMsg): Delivery {
-    const facts = readDelivery(this.host.names, m, this.source);
+    const delivery = new NatsDelivery(this, m, readDelivery(this.host.names, m, this.source));
     this.unsettled.add(m);
-    const settle = (): boolean => {
-      if (!this.unsettled.delete(m)) return false;
-      this.wakeLoop();
-      return true;
-    };
-    // A plain ack, as AMQP's: not confirmed by the server. One lost with its connection brings the
-    // message back after the ack wait, which the protocol absorbs; confirming each would cost a round trip.
-    const ack = async (): Promise<void> => {
-      if (settle()) m.ack();
-    };
-    const toDead = async (reason: string): Promise<void> => {
-      if (!this.unsettled.has(m)) return;
-      await this.host.publish({ to: "dead", reason, origin: readSubject(this.host.names, m.subject).address }, facts.body, {
-        messageId: facts.messageId ?? `${this.stream}:${m.info.streamSequence}`,
-        headers: carriedHeaders(facts.headers),
-      });
-      await ack();
-    };
-    return {
-      ...facts,
-      ack,
-      nack: async (options) => {
-        if (options?.requeue === false) return toDead("rejected without requeue");
-        if (!settle()) return;
-        m.nak(options?.delayMs && options.delayMs > 0 ? options.delayMs : undefined);
-      },
-      deadLetter: toDead,
-    };
+    return delivery;
+  }
+
+  /** Marks a delivery settled, freeing its slot; false when it already was. */
+  settle(m: JsMsg): boolean {
+    if (!this.unsettled.delete(m)) return false;
+    this.wakeLoop();
+    return true;
+  }
+
+  isUnsettled(m: JsMsg): boolean {
+    return this.unsettled.has(m);
+  }
+
+  /** Publishes a delivery's message to the dead letters, with the reason; settling it is the caller's. */
+  publishDead(m: JsMsg, facts: DeliveryFacts, reason: string): Promise<void> {
+    return this.host.publish({ to: "dead", reason, origin: readSubject(this.host.names, m.subject).address }, facts.body, {
+      messageId: facts.messageId ?? `${this.stream}:${m.info.streamSequence}`,
+      headers: carriedHeaders(facts.headers),
+    });
   }
 
   async stop(): Promise<void> {
