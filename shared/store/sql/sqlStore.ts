@@ -24,6 +24,8 @@ const MAX_ATTEMPTS = 20;
  * until the transaction ends.
  */
 const orderLocked = (param: string) => `(SELECT count(*) FROM pg_advisory_xact_lock(hashtext(${param}))) = 1`;
+/** This process's own writes kept for the feed to take without reading their states back, at most. */
+const OWN_WRITES_KEPT = 10_000;
 /** Snapshots kept: the newest, and the one before in case a reader is still loading it. */
 const SNAPSHOTS_KEPT = 2;
 
@@ -195,6 +197,12 @@ export class SqlStore implements Store {
    */
   private readonly orderLock: string;
   private readonly watchers = new Set<() => void>();
+  /**
+   * States this process stored and committed, by position, until the feed reads past them: the
+   * feed reads their rows without the state (no jsonb to send and parse back) and takes them from
+   * here. Dropping one only costs that read; the oldest go beyond OWN_WRITES_KEPT.
+   */
+  private readonly ownWrites = new Map<number, StoredState>();
   private stopListening: Promise<() => Promise<void>> | undefined;
 
   constructor(opts: SqlStoreOptions) {
@@ -257,7 +265,7 @@ export class SqlStore implements Store {
       const seqs = await this.write(writes, conflicts.map(conflictInsert), storedAt);
       writes.forEach((w, i) => {
         const { kind, state } = w;
-        (outcomes[w.ord] as Applied).stored = {
+        (outcomes[w.ord] as Applied).stored = this.ownWrite({
           seq: seqs[i] as number,
           kind,
           id: state.id,
@@ -267,7 +275,7 @@ export class SqlStore implements Store {
           outcome: w.outcome,
           messageId: w.messageId,
           storedAt,
-        };
+        });
       });
     }
     for (const kind of ["query", "result"] as const) {
@@ -279,6 +287,13 @@ export class SqlStore implements Store {
       }
     }
     return outcomes;
+  }
+
+  /** Keeps a committed state of this process's for the feed. */
+  private ownWrite(stored: StoredState): StoredState {
+    this.ownWrites.set(stored.seq, stored);
+    if (this.ownWrites.size > OWN_WRITES_KEPT) this.ownWrites.delete(this.ownWrites.keys().next().value as number);
+    return stored;
   }
 
   /** The stored states of every item the batch names: from the cache, and the rest in one statement. */
@@ -419,21 +434,31 @@ export class SqlStore implements Store {
   }
 
   async readAfter(position: number, limit: number): Promise<FeedPage> {
+    const after = Math.trunc(position);
+    // Taken now: a state kept here is committed, so its row is in the read, which sends it without its state.
+    // One at or before the position is behind this reader already (kept after its read went by).
+    const own = new Map<number, StoredState>();
+    for (const [seq, stored] of this.ownWrites) {
+      if (seq > after) own.set(seq, stored);
+      else this.ownWrites.delete(seq);
+    }
     // One statement, so one snapshot: read in two, a commit between them could put a conflict
     // record in the page whose states before it the page lacks, and the reader would move past them.
     const { rows } = await this.client.query<FeedRow>(
-      `(SELECT 'state' AS record, seq, kind, id, query_id, item_version, state, outcome, message_id, stored_at,
+      `(SELECT 'state' AS record, seq, kind, id, query_id, item_version,
+               CASE WHEN seq = ANY($3::bigint[]) THEN NULL ELSE state END AS state, outcome, message_id,
+               CASE WHEN seq = ANY($3::bigint[]) THEN NULL ELSE stored_at END AS stored_at,
                NULL::jsonb AS collided_with, NULL::bigint AS rebased_to
           FROM ${this.s}.states WHERE seq > $1 ORDER BY seq LIMIT $2)
        UNION ALL
        (SELECT 'conflict', seq, kind, id, query_id, item_version, proposed, resolution, message_id, at, collided_with, rebased_to
           FROM ${this.s}.conflicts WHERE seq > $1 ORDER BY seq LIMIT $2)
        ORDER BY seq LIMIT $2`,
-      [Math.trunc(position), limit],
+      [after, limit, [...own.keys()]],
     );
-    const page: FeedPage = { states: [], conflicts: [], through: Math.trunc(position) };
+    const page: FeedPage = { states: [], conflicts: [], through: after };
     for (const r of rows) {
-      if (r.record === "state") page.states.push(toStored(r));
+      if (r.record === "state") page.states.push(own.get(Number(r.seq)) ?? toStored(r));
       else
         page.conflicts.push(
           toConflict({
@@ -446,6 +471,8 @@ export class SqlStore implements Store {
         );
       page.through = Number(r.seq);
     }
+    // Read past: a reader that comes back for them reads them whole.
+    for (const seq of own.keys()) if (seq <= page.through) this.ownWrites.delete(seq);
     return page;
   }
 
