@@ -23,9 +23,10 @@ const KILLED = new Set(["Killed", "Timeout"]);
 const UNDETECTED = new Set(["Survived", "NoCoverage"]);
 
 async function main(argv: string[]): Promise<number> {
-  // --full: every mutant meets the whole library, not only the scenarios that fire every rule.
-  if (argv.includes("--full")) process.env.QNET_MUTATE_SCENARIOS = "all";
-  const parts = argv.filter((a) => a !== "--full");
+  // --force: judge every mutant again, past the incremental record (after the scenarios changed: the
+  // record knows the mutated code, not the suite that judged it).
+  const force = argv.includes("--force");
+  const parts = argv.filter((a) => a !== "--force");
   const names = parts.length ? parts : Object.keys(PARTS);
   const unknown = names.filter((n) => !(n in PARTS));
   if (unknown.length) {
@@ -42,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
     const partStarted = performance.now();
     const results = await new Stryker({
       configFile: "stryker.config.mjs",
+      force,
       mutate: [...part.files, "!**/*.test.ts"],
       incrementalFile: `reports/mutation/${name}.incremental.json`,
       jsonReporter: { fileName: `reports/mutation/${name}.json` },

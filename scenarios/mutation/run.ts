@@ -9,9 +9,10 @@ import type { Scenario } from "../schema.ts";
 import { swarmScenario } from "../swarm.ts";
 
 /**
- * The scenarios a mutant meets, in this order: between them they fire every rule, and together with
- * the swarm they take a third of the library's time. QNET_MUTATE_SCENARIOS=all adds the rest of the
- * library after them (a survivor's second look), or names the scenarios to run.
+ * The scenarios a mutant meets, these first: between them they fire every rule, so most mutants
+ * stop here. Then the swarm and the rest of the library (the library takes seconds on an idle
+ * machine: a survivor is worth its whole look). QNET_MUTATE_SCENARIOS names the runs instead, to
+ * try a mutant by hand.
  */
 const FIRST = [
   "everything-at-once",
@@ -24,20 +25,32 @@ const FIRST = [
   "forgeries",
 ];
 const SWARM_SEEDS = [1, 2, 3];
+/** Run under the naive policy, this scenario must fail: a hub that cannot tell the policies apart, or a naive plan that checks versions after all, passes it. */
+const NAIVE_MUST_FAIL = "duplicate-reorder";
 
-function mutationRuns(selection: string | undefined): Scenario[] {
+interface MutationRun {
+  scenario: Scenario;
+  /** Whether the checker must pass it (a run of the hub as shipped) or fail it (the naive policy). */
+  expect: "pass" | "fail";
+}
+
+function mutationRuns(selection: string | undefined): MutationRun[] {
   const byName = (name: string) => {
     const found = LIBRARY.find((s) => s.name === name);
     if (!found) throw new Error(`QNET_MUTATE_SCENARIOS: no scenario named ${name}`);
     return found;
   };
   const swarm = SWARM_SEEDS.map(swarmScenario);
-  if (selection === undefined || selection === "") return [...FIRST.map(byName), ...swarm];
-  if (selection === "all") return [...FIRST.map(byName), ...swarm, ...LIBRARY.filter((s) => !FIRST.includes(s.name))];
-  return selection.split(",").map((name) => swarm.find((s) => s.name === name) ?? byName(name));
+  const pass = (scenario: Scenario): MutationRun => ({ scenario, expect: "pass" });
+  if (selection !== undefined && selection !== "") {
+    return selection.split(",").map((name) => pass(swarm.find((s) => s.name === name) ?? byName(name)));
+  }
+  const rest = LIBRARY.filter((s) => !FIRST.includes(s.name));
+  const naive: MutationRun = { scenario: { ...byName(NAIVE_MUST_FAIL), policy: "naive" }, expect: "fail" };
+  return [...FIRST.map(byName), ...swarm, ...rest].map(pass).concat(naive);
 }
 
-function fromEnv(): { store: StoreEngine; runs: Scenario[]; timing: boolean } {
+function fromEnv(): { store: StoreEngine; runs: MutationRun[]; timing: boolean } {
   const store = (process.env.QNET_MUTATE_STORE ?? "memory") as StoreEngine;
   if (!STORE_ENGINES.includes(store)) throw new Error(`QNET_MUTATE_STORE: "${store}" is not one of ${STORE_ENGINES.join(", ")}`);
   return { store, runs: mutationRuns(process.env.QNET_MUTATE_SCENARIOS), timing: process.env.QNET_MUTATE_TIMING === "1" };
@@ -45,17 +58,19 @@ function fromEnv(): { store: StoreEngine; runs: Scenario[]; timing: boolean } {
 
 async function main(): Promise<number> {
   const { store, runs, timing } = fromEnv();
-  for (const scenario of runs) {
+  for (const { scenario, expect } of runs) {
     const started = performance.now();
     let problem: string | undefined;
     try {
       const result = await runScenario(scenario, { store });
       const ce = result.verdict.counterexample;
-      if (!result.verdict.ok) problem = `${ce?.invariant ?? "verdict"}: ${ce?.message ?? "failed"}`;
+      if (expect === "pass" && !result.verdict.ok) problem = `${ce?.invariant ?? "verdict"}: ${ce?.message ?? "failed"}`;
+      if (expect === "fail" && result.verdict.ok) problem = `passed under the ${scenario.policy} policy, which must fail`;
     } catch (err) {
       problem = `error: ${err instanceof Error ? err.message : String(err)}`;
     }
-    if (timing) console.log(`${scenario.name} ${(performance.now() - started).toFixed(0)} ms`);
+    if (timing)
+      console.log(`${scenario.name}${expect === "fail" ? ` (${scenario.policy})` : ""} ${(performance.now() - started).toFixed(0)} ms`);
     if (problem) {
       console.log(`${scenario.name} FAIL ${problem}`);
       return 1;
