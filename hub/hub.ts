@@ -88,6 +88,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     log,
     timeoutMs: options.resultTimeoutMs,
     onDuty: () => lease.held(),
+    readOn: () => feed.catchUp(),
   });
   const redispatch = { name: "redispatch", run: async () => desk.resume(view.queryIds()) };
   const settle = { name: "settle", run: () => desk.settle(view.queryIds()) };

@@ -24,6 +24,12 @@ export class OverduePoller {
       timeoutMs: number;
       /** Whether this replica holds the singleton duties' lease now; always, when absent. */
       onDuty?: () => boolean;
+      /**
+       * Brings the view up to the store before a sweep judges by it: another replica may have
+       * stored a site's newer state that this view has not read yet, and a result that just moved
+       * is not overdue.
+       */
+      readOn?: () => Promise<void>;
     },
   ) {
     this.intervalMs = Math.max(50, Math.min(5000, Math.floor(deps.timeoutMs / 4)));
@@ -52,6 +58,7 @@ export class OverduePoller {
   async sweep(): Promise<number> {
     const { view, recorder, desk, clock, log, timeoutMs } = this.deps;
     if (this.deps.onDuty && !this.deps.onDuty()) return 0;
+    await this.deps.readOn?.();
     const now = clock.now();
     const overdue = [...view.stalled(now - timeoutMs)];
     if (overdue.length === 0) return 0;

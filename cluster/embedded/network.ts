@@ -3,6 +3,7 @@ import { type Logger, silentLogger } from "../../shared/log.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { Random } from "../../shared/ports/random.ts";
 import type { HubPolicy } from "../../shared/apply/policy.ts";
+import type { Lease } from "../../shared/ports/lease.ts";
 import type { Store } from "../../shared/ports/store.ts";
 import type { Obfuscation } from "../../shared/protocol/items.ts";
 import type { Transport } from "../../shared/ports/transport.ts";
@@ -66,6 +67,12 @@ export interface EmbeddedNetworkOptions {
   liveFaults?: boolean;
   /** What the hub announces of how its store applies proposals (the store's planner does it). */
   policy?: HubPolicy;
+  /**
+   * A new holder of the lease on the singleton duties, for each replica that starts; holders on one
+   * board in this process when absent. Replicas some of which run in other processes share one
+   * that those processes can see (an advisory lock).
+   */
+  lease?: () => Lease;
 }
 
 /** One hub replica's process: its hub (the last one it ran, while it is down) and its connection. */
@@ -142,6 +149,11 @@ export class EmbeddedNetwork {
     return this.replicas.map((r) => (r.running ? r.hub : undefined));
   }
 
+  /** A replica's hub, running or the last it ran while it is down; undefined before it first started. */
+  lastHub(replica: number): Hub | undefined {
+    return this.replicas[replica]?.hub;
+  }
+
   /**
    * A hub crash and restart: its connection drops (what it held unacknowledged is redelivered),
    * then a new hub starts over the same store and rebuilds its view from it. With replicas, the first.
@@ -166,7 +178,8 @@ export class EmbeddedNetwork {
     if (r.running && r.hub) return r.hub;
     const transport = await connectTo(this.options, this.broker, { role: "hub", replica });
     r.transport = transport;
-    r.hub = await launchHub(this.options, transport, this.store, this.hubIncarnation++, this.leases);
+    const lease = this.options.lease?.() ?? this.leases.lease();
+    r.hub = await launchHub(this.options, transport, this.store, this.hubIncarnation++, lease);
     r.running = true;
     return r.hub;
   }
@@ -246,13 +259,7 @@ function connectTo(options: EmbeddedNetworkOptions, broker: MemoryBroker, who: P
   return Promise.resolve(options.connect ? options.connect(who, onMemoryBroker) : onMemoryBroker());
 }
 
-function launchHub(
-  options: EmbeddedNetworkOptions,
-  transport: Transport,
-  store: Store,
-  incarnation: number,
-  leases: LeaseBoard,
-): Promise<Hub> {
+function launchHub(options: EmbeddedNetworkOptions, transport: Transport, store: Store, incarnation: number, lease: Lease): Promise<Hub> {
   return startHub({
     transport,
     store,
@@ -265,6 +272,6 @@ function launchHub(
     prefetch: options.prefetch ?? 256,
     tokens: options.tokens,
     policy: options.policy,
-    lease: leases.lease(),
+    lease,
   });
 }

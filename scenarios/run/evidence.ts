@@ -7,7 +7,7 @@ import type { RuleCounts } from "../check/rules.ts";
 import type { RunContext } from "./context.ts";
 
 /** The queries of the run as a view shows them: what a reader reads, and the states behind it. */
-function pictures(view: StatusView, queryIds: readonly string[]): QueryPicture[] {
+export function pictures(view: StatusView, queryIds: readonly string[]): QueryPicture[] {
   return queryIds.flatMap((id) => {
     const read = view.get(id);
     const query = view.query(id);
@@ -25,8 +25,8 @@ export async function gatherEvidence(
   parts: {
     store: Store;
     view: StatusView;
-    /** The view of every hub replica running at the end, by replica number. */
-    replicas: readonly { replica: number; view: StatusView }[];
+    /** The queries as every hub replica running at the end shows them, by replica number. */
+    replicas: readonly { replica: number; pictures: readonly QueryPicture[] }[];
     queryIds: readonly string[];
     rules: RuleCounts;
   },
@@ -48,7 +48,7 @@ export async function gatherEvidence(
     stored,
     live: pictures(view, queryIds),
     rebuilt: pictures(await rebuildView(store), queryIds),
-    replicas: parts.replicas.map(({ replica, view }) => ({ replica, pictures: pictures(view, queryIds) })),
+    replicas: parts.replicas,
     truths: run.truths,
     defaultObfuscation: SHRINE_OBFUSCATION,
     minimumObfuscation: SHRINE_OBFUSCATION,

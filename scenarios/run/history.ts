@@ -32,8 +32,23 @@ export interface FaultMark {
   to: number;
 }
 
+/** A decision as a replica reports it; the history numbers it. */
+export type ReportedDecision = Omit<AppliedEvent, "n">;
+
+/**
+ * What a hub replica reports of its work as it does it, in its own order: each decision of its
+ * store, each store step that resolved, each settlement it gave. A replica in the runner's process
+ * reports straight into the history; one in a process of its own reports the same over IPC, and
+ * the runner hands it on here. `at` is on the run's clock (the wall clock when processes share it).
+ */
+export interface ReplicaReport {
+  decided(d: ReportedDecision): void;
+  committed(messageIds: string[], at?: number): void;
+  settled(s: Omit<Settlement, "seq" | "at">, at?: number): void;
+}
+
 /** Everything observed in one run: the record the checker and the reports read. */
-export class History implements WireTap {
+export class History implements WireTap, ReplicaReport {
   readonly applied: AppliedEvent[] = [];
   readonly updates: PublishedUpdate[] = [];
   /** Run-queries the hub got confirmed: when each site's copy of a query left. */
@@ -51,6 +66,8 @@ export class History implements WireTap {
   readonly commits: Commit[] = [];
   /** Each ack, nack and dead letter the hub gave a delivery, in one order with the commits. */
   readonly settlements: Settlement[] = [];
+  /** Decisions recovered from the store, which a replica process killed with SIGKILL made but never reported. */
+  recoveredDecisions = 0;
   readonly startedAt: number;
   private seq = 0;
 
@@ -86,12 +103,30 @@ export class History implements WireTap {
     this.observed.push({ at: this.clock.now(), ...o });
   }
 
-  committed(messageIds: string[]): void {
-    this.commits.push({ seq: ++this.seq, at: this.clock.now(), messageIds });
+  decided(d: ReportedDecision): void {
+    this.applied.push({ n: this.applied.length + 1, ...d });
   }
 
-  settled(s: Omit<Settlement, "seq" | "at">): void {
-    this.settlements.push({ seq: ++this.seq, at: this.clock.now(), ...s });
+  /** Decisions a killed replica process never reported (storeOrder.ts), added and counted. */
+  recovered(ds: readonly ReportedDecision[]): void {
+    this.recoveredDecisions += ds.length;
+    for (const d of ds) this.applied.push({ n: 0, ...d });
+  }
+
+  /** The decisions put in another order (storeOrder.ts), numbered again. */
+  reorder(compare: (a: AppliedEvent, b: AppliedEvent) => number): void {
+    this.applied.sort(compare);
+    this.applied.forEach((a, i) => {
+      a.n = i + 1;
+    });
+  }
+
+  committed(messageIds: string[], at = this.clock.now()): void {
+    this.commits.push({ seq: ++this.seq, at, messageIds });
+  }
+
+  settled(s: Omit<Settlement, "seq" | "at">, at = this.clock.now()): void {
+    this.settlements.push({ seq: ++this.seq, at, ...s });
   }
 }
 
@@ -101,11 +136,11 @@ function resultUpdateOf(route: Route, body: Uint8Array): ResultState | undefined
   return decoded.ok && decoded.message.type === "result-update" ? decoded.message.result : undefined;
 }
 
-/** The hub's store with every decision written into the history as it is made. */
+/** The hub's store with every decision reported as it is made. */
 export class RecordingStore extends ForwardingStore {
   constructor(
     inner: Store,
-    private readonly record: History,
+    private readonly record: ReplicaReport,
     private readonly clock: Clock,
   ) {
     super(inner);
@@ -114,11 +149,13 @@ export class RecordingStore extends ForwardingStore {
   override async apply(proposals: readonly Proposal[]): Promise<Applied[]> {
     const applied = await this.inner.apply(proposals);
     const at = this.clock.now();
-    this.record.committed(proposals.flatMap((p) => (p.messageId === undefined ? [] : [p.messageId])));
+    this.record.committed(
+      proposals.flatMap((p) => (p.messageId === undefined ? [] : [p.messageId])),
+      at,
+    );
     applied.forEach((a, i) => {
       const p = proposals[i] as Proposal;
-      this.record.applied.push({
-        n: this.record.applied.length + 1,
+      this.record.decided({
         at,
         kind: p.kind,
         id: p.state.id,

@@ -2,12 +2,14 @@ import { EmbeddedNetwork, type Participant } from "../../cluster/embedded/networ
 import { PROFILES } from "../../node-agent/profile.ts";
 import { type DeadLetterCopy, type FaultedNetwork, FaultyStore, SkewedClock } from "../../shared/faults/mod.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
+import type { Lease } from "../../shared/ports/lease.ts";
 import type { Store } from "../../shared/ports/store.ts";
 import type { Scenario } from "../schema.ts";
 import type { RunConnections } from "./connections.ts";
 import type { RunContext } from "./context.ts";
 import { RecordingStore } from "./history.ts";
 import type { ViewReader } from "./reader.ts";
+import type { RunReplica } from "./replicas.ts";
 import { truthObserver } from "./truths.ts";
 import type { Twins } from "./twins.ts";
 
@@ -34,8 +36,17 @@ export function siteClock(run: RunContext): (nodeId: string) => Clock {
   return (nodeId) => new SkewedClock(run.clock, () => run.board.skewOf(nodeId));
 }
 
-/** The hub and the scenario's sites in this process, each participant on its own connection, with the faults at its ports. */
-export function startNetwork(run: RunContext, connections: RunConnections, store: Store): Promise<EmbeddedNetwork> {
+/**
+ * The hub and the scenario's sites in this process, each participant on its own connection, with
+ * the faults at its ports: every replica of the scenario, or the first `hubs` when the others run
+ * elsewhere, with the lease they share.
+ */
+export function startNetwork(
+  run: RunContext,
+  connections: RunConnections,
+  store: Store,
+  replicas: { hubs: number; lease: (() => Lease) | undefined },
+): Promise<EmbeddedNetwork> {
   const { scenario, time } = run;
   return EmbeddedNetwork.start({
     clock: run.clock,
@@ -44,7 +55,8 @@ export function startNetwork(run: RunContext, connections: RunConnections, store
     log: run.log,
     prefix: connections.prefix,
     store,
-    hubs: scenario.hubs,
+    hubs: replicas.hubs,
+    ...(replicas.lease && { lease: replicas.lease }),
     resultTimeoutMs: time(scenario.resultTimeoutMs),
     heartbeatMs: time(scenario.heartbeatMs),
     timeScale: scenario.timeScale * run.scale,
@@ -64,6 +76,7 @@ export function faultedNetwork(
   run: RunContext,
   parts: {
     network: EmbeddedNetwork;
+    replicas: readonly RunReplica[];
     connections: RunConnections;
     queryIds: readonly string[];
     twins: Twins;
@@ -71,7 +84,12 @@ export function faultedNetwork(
     deadLetters: readonly DeadLetterCopy[];
   },
 ): FaultedNetwork {
-  const { network, connections, queryIds, twins, readers, deadLetters } = parts;
+  const { network, replicas, connections, queryIds, twins, readers, deadLetters } = parts;
+  const replicaAt = (replica: number) => {
+    const r = replicas[replica];
+    if (!r) throw new Error(`no hub replica ${replica} in this run of ${replicas.length}`);
+    return r;
+  };
   const follow = () => {
     for (const reader of readers) reader.watch();
   };
@@ -96,10 +114,10 @@ export function faultedNetwork(
     },
     replicas: run.scenario.hubs,
     crashReplica: async (replica) => {
-      await network.crashReplica(replica);
+      await replicaAt(replica).crash();
     },
     startReplica: async (replica) => {
-      await network.startReplica(replica);
+      await replicaAt(replica).start();
       follow();
     },
     startTwin: (nodeId, options) => twins.start(nodeId, options),

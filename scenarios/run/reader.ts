@@ -1,8 +1,8 @@
 import { SseParser } from "../../hub/events/sseReader.ts";
-import type { Hub } from "../../hub/hub.ts";
 import { ResultEventData } from "../../hub/http/responses.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { History, Observation } from "./history.ts";
+import type { ReplicaView } from "./replicas.ts";
 
 type Row = Omit<Observation, "at" | "source" | "queryId">;
 
@@ -10,10 +10,10 @@ type Row = Omit<Observation, "at" | "source" | "queryId">;
  * A researcher watching the view: every event the hub's event stream (/api/events) carries, read
  * from its frames as a client reads them, and a poll of every row of the queries so far now and
  * then, all into the history. It follows the hub across restarts; with replicas, one reader follows
- * each, and reads nothing while its replica is down.
+ * each, wherever it runs, and reads nothing while its replica is down.
  */
 export class ViewReader {
-  private watched: Hub | undefined;
+  private watched: ReplicaView | undefined;
   private unwatch = () => {};
   private polling = true;
 
@@ -21,8 +21,8 @@ export class ViewReader {
     private readonly deps: {
       clock: Clock;
       history: History;
-      /** The hub running now; undefined while a replica is down. */
-      hub: () => Hub | undefined;
+      /** The view of the hub running now; undefined while a replica is down. */
+      view: () => ReplicaView | undefined;
       /** The replica it reads, for a network of several. */
       replica?: number;
       queryIds: readonly string[];
@@ -34,15 +34,15 @@ export class ViewReader {
 
   /** Streams the events of the hub running now, if not already. */
   watch(): void {
-    const hub = this.deps.hub();
-    if (this.watched === hub) return;
+    const view = this.deps.view();
+    if (this.watched === view) return;
     this.unwatch();
     this.unwatch = () => {};
-    this.watched = hub;
-    if (!hub) return;
+    this.watched = view;
+    if (!view) return;
     const parser = new SseParser();
-    this.unwatch = hub.events.subscribe((event) => {
-      for (const read of parser.push(event.frame)) {
+    this.unwatch = view.follow((frame) => {
+      for (const read of parser.push(frame)) {
         if (read.type !== "result") continue;
         const data = ResultEventData.parse(JSON.parse(read.data));
         this.observe("event", data.queryId, data.row);
@@ -79,10 +79,10 @@ export class ViewReader {
   private poll(): void {
     if (!this.polling) return;
     this.watch();
-    const { hub, queryIds } = this.deps;
-    const view = hub()?.view;
+    const { view, queryIds } = this.deps;
+    const now = view();
     for (const id of queryIds) {
-      for (const row of view?.get(id)?.nodes ?? []) this.observe("poll", id, row);
+      for (const row of now?.read(id)?.nodes ?? []) this.observe("poll", id, row);
     }
     this.deps.onPoll?.();
     this.start();

@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
-import type { Hub } from "../../hub/hub.ts";
+import type { EmbeddedNetwork } from "../../cluster/embedded/network.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { Store } from "../../shared/ports/store.ts";
 import type { DeliveryHandler } from "../../shared/ports/transport.ts";
 import type { DeadLetterCopy } from "../../shared/faults/mod.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
 import { type Verdict, checkRun } from "../check/checker.ts";
+import type { QueryPicture } from "../check/evidence.ts";
 import { type RuleCounts, ruleCounts } from "../check/rules.ts";
 import { type Scenario, healedAt } from "../schema.ts";
 import { RunConnections } from "./connections.ts";
@@ -15,9 +16,13 @@ import type { History } from "./history.ts";
 import type { ApplyPolicy } from "./policy.ts";
 import { faultedNetwork, scenarioStore, startNetwork } from "./network.ts";
 import { ViewReader } from "./reader.ts";
+import { ChildReplica } from "./replicaChild.ts";
+import type { ReplicaView, RunReplica } from "./replicas.ts";
+import { inProcesses, replicaLease, requireSharedStore, runReplicas } from "./replicaSet.ts";
 import { Schedule, runUntilDone, scheduleFaults } from "./schedule.ts";
 import { type StoreEngine, openRunStore } from "./store.ts";
 import { Twins } from "./twins.ts";
+import { inStoreOrder } from "./storeOrder.ts";
 
 export type { Progress, RunOptions } from "./context.ts";
 
@@ -49,40 +54,64 @@ export interface RunResult {
  */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
   const run = runContext(scenario, options);
+  requireSharedStore(run);
   const engine = await openRunStore(run);
   try {
-    return await runOn(run, engine.store);
+    return await runOn(run, engine.store, engine.schema);
   } finally {
     await engine.dispose();
   }
 }
 
-async function runOn(run: RunContext, engine: Store): Promise<RunResult> {
-  const { scenario, options, clock, history, start, time } = run;
+async function runOn(run: RunContext, engine: Store, schema: string | undefined): Promise<RunResult> {
+  const { scenario } = run;
   const connections = new RunConnections(run);
-  const network = await startNetwork(run, connections, scenarioStore(run, engine));
+  const children = inProcesses(run);
+  const network = await startNetwork(run, connections, scenarioStore(run, engine), {
+    hubs: children ? 1 : scenario.hubs,
+    lease: replicaLease(run, schema),
+  });
+  const set = runReplicas(run, network, { prefix: connections.prefix, schema });
+  try {
+    await set.start();
+    return await runWith(run, { network, connections, replicas: set.replicas });
+  } catch (err) {
+    await network.stop().catch(() => undefined);
+    throw err;
+  } finally {
+    // On every way out, no replica process is left running.
+    for (const child of set.children) await child.kill();
+  }
+}
+
+async function runWith(
+  run: RunContext,
+  parts: { network: EmbeddedNetwork; connections: RunConnections; replicas: readonly RunReplica[] },
+): Promise<RunResult> {
+  const { scenario, options, clock, history, start, time } = run;
+  const { network, connections, replicas } = parts;
   connections.attach(network);
   const deadLetters: DeadLetter[] = [];
   const deadReader = await (await connections.side("reader")).consume({ from: "dead" }, collectDeadLetters(deadLetters, clock, start));
 
   const queryIds: string[] = [];
-  // The replicas that run now; while none does, the first one's last hub, as a network of one hub has.
+  // The replicas that run now; while none does, the first one, whose last hub a network of one hub reads.
   const running = () => {
-    const up = network.hubs.filter((h): h is Hub => h !== undefined);
-    return up.length > 0 ? up : [network.hub];
+    const up = replicas.filter((r) => r.running());
+    return up.length > 0 ? up : replicas.slice(0, 1);
   };
   // With replicas, a query is done when every replica running shows it so.
-  const queriesDone = () => queryIds.filter((id) => running().every((h) => isSettled(h.view.get(id)?.status))).length;
+  const queriesDone = () => queryIds.filter((id) => running().every((r) => isSettled(r.lastView()?.read(id)?.status))).length;
   const expectedMs = Math.max(time(healedAt(scenario)), ...scenario.queries.map((q) => time(q.at)));
   const progress = () => ({ elapsedMs: clock.now() - start, expectedMs, queriesDone: queriesDone(), queries: scenario.queries.length });
   const onPoll = () => options.onProgress?.(progress());
-  const readerOf = (hub: () => Hub | undefined, replica: number | undefined, poll?: () => void) =>
-    new ViewReader({ clock, history, hub, replica, queryIds, pollMs: time(1_000), onPoll: poll });
-  // One reader of the hub, or one of each replica.
+  const readerOf = (view: () => ReplicaView | undefined, replica: number | undefined, poll?: () => void) =>
+    new ViewReader({ clock, history, view, replica, queryIds, pollMs: time(1_000), onPoll: poll });
+  // One reader of the hub, following it across restarts, or one of each replica, reading nothing while it is down.
   const readers =
     scenario.hubs === 1
-      ? [readerOf(() => network.hub, undefined, onPoll)]
-      : Array.from({ length: scenario.hubs }, (_, i) => readerOf(() => network.hubs[i], i, i === 0 ? onPoll : undefined));
+      ? [readerOf(() => replicas[0]?.lastView(), undefined, onPoll)]
+      : replicas.map((r, i) => readerOf(() => r.view(), i, i === 0 ? onPoll : undefined));
   for (const reader of readers) {
     reader.watch();
     reader.start();
@@ -93,12 +122,12 @@ async function runOn(run: RunContext, engine: Store): Promise<RunResult> {
   scenario.queries.forEach((q, k) => {
     schedule.at(time(q.at), async () => {
       const to = running();
-      const hub = to[k % to.length] as Hub;
-      queryIds.push(await hub.desk.submit({ definition: q.definition, researcherId: "scenario" }));
+      const replica = to[k % to.length] as RunReplica;
+      queryIds.push(await replica.submit(q.definition));
     });
   });
   const twins = new Twins(run, connections);
-  const faulted = faultedNetwork(run, { network, connections, queryIds, twins, readers, deadLetters });
+  const faulted = faultedNetwork(run, { network, replicas, connections, queryIds, twins, readers, deadLetters });
   scheduleFaults(scenario.faults, { schedule, network: faulted, history, time });
 
   const finished = () =>
@@ -111,14 +140,25 @@ async function runOn(run: RunContext, engine: Store): Promise<RunResult> {
   await schedule.settled();
 
   const nodeIds = scenario.nodes.map((n) => n.nodeId);
-  const rules = ruleCounts(history.applied, history.settlements);
   // Each replica reads the store to its end first: a state stored in the last moment may not have reached every view yet.
-  for (const h of network.hubs) await h?.feed.catchUp();
-  const replicas = network.hubs.flatMap((h, replica) => (h ? [{ replica, view: h.view }] : []));
-  const verdict = checkRun(await gatherEvidence(run, { store: network.store, view: network.hub.view, replicas, queryIds, rules }));
+  const finals: { replica: number; pictures: QueryPicture[] }[] = [];
+  for (const r of replicas) {
+    const pictures = await r.final(queryIds);
+    if (pictures) finals.push({ replica: r.replica, pictures });
+  }
+  const children = replicas.filter((r): r is ChildReplica => r instanceof ChildReplica);
+  const failure = children.find((c) => c.failure)?.failure;
+  if (failure) throw failure;
+  if (children.length > 0) {
+    const killed = children.some((c) => c.processes.some((p) => p.killed));
+    await inStoreOrder(history, network.store, queryIds, killed);
+  }
+  const rules = ruleCounts(history.applied, history.settlements);
+  const verdict = checkRun(await gatherEvidence(run, { store: network.store, view: network.hub.view, replicas: finals, queryIds, rules }));
   const simulatedMs = clock.now() - start;
   await deadReader.stop();
   await twins.stopAll();
+  for (const r of replicas) if (r instanceof ChildReplica) await r.stop();
   await network.stop();
   await connections.close(nodeIds);
   const { seed, transport, policy, store } = run;

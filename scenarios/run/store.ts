@@ -18,6 +18,8 @@ export type StoreEngine = (typeof STORE_ENGINES)[number];
 /** The hub's store for one run, and how to remove what it leaves behind. */
 export interface RunStore {
   store: Store;
+  /** The PostgreSQL schema it is in, on the postgres engine. */
+  schema?: string;
   /** Closes the engine and drops what the run made: the PGlite database, the PostgreSQL schema. */
   dispose(): Promise<void>;
 }
@@ -43,6 +45,7 @@ export async function openRunStore(run: RunContext): Promise<RunStore> {
   const sql = new SqlStore({ client, clock, schema, name: engine, log, planner });
   return {
     store: clock instanceof VirtualClock ? new VirtualTimeStore(sql, clock) : sql,
+    ...(engine === "postgres" && { schema }),
     async dispose() {
       try {
         if (engine === "postgres") await dropSchema(client, schema);

@@ -1,0 +1,96 @@
+import type { EmbeddedNetwork } from "../../cluster/embedded/network.ts";
+import type { Hub } from "../../hub/hub.ts";
+import type { QueryDefinition } from "../../shared/protocol/definition.ts";
+import type { QueryPicture } from "../check/evidence.ts";
+import { pictures } from "./evidence.ts";
+
+/** One site's row as a reader reads it. */
+export interface RowRead {
+  nodeId: string;
+  stage: number;
+  itemVersion: number;
+  status: string;
+  count: number | null;
+  progress: number | null;
+}
+
+/** A replica's view as a reader sees it: a query now, and the frames of its event stream (/api/events). */
+export interface ReplicaView {
+  read(queryId: string): { status: string; nodes: readonly RowRead[] } | undefined;
+  /** Each frame from now on, until the returned function is called. */
+  follow(onFrame: (frame: string) => void): () => void;
+}
+
+/**
+ * One hub replica of a run, wherever it runs: in the runner's process, or in a process of its own.
+ * The runner sends queries to it, its readers read its view, the fault table crashes and restarts
+ * it, and at the end it gives its final view; what it decides and settles it reports on its own
+ * (ReplicaReport), into the one history.
+ */
+export interface RunReplica {
+  readonly replica: number;
+  running(): boolean;
+  /** Its view while it runs; the same object for one incarnation, so a reader knows when it restarted. */
+  view(): ReplicaView | undefined;
+  /** The view of its last incarnation, running or not. */
+  lastView(): ReplicaView | undefined;
+  submit(definition: QueryDefinition): Promise<string>;
+  /** After reading the store to its end, the queries as its view shows them; undefined while it is down. */
+  final(queryIds: readonly string[]): Promise<QueryPicture[] | undefined>;
+  crash(): Promise<void>;
+  /** Starts it again over the store; resolves once it runs. */
+  start(): Promise<unknown>;
+}
+
+/** A hub's view as a reader sees it, one per hub, so that a restarted replica is a new view. */
+const views = new WeakMap<Hub, ReplicaView>();
+function viewOf(hub: Hub | undefined): ReplicaView | undefined {
+  if (!hub) return undefined;
+  let v = views.get(hub);
+  if (!v) {
+    v = { read: (id) => hub.view.get(id), follow: (onFrame) => hub.events.subscribe((event) => onFrame(event.frame)) };
+    views.set(hub, v);
+  }
+  return v;
+}
+
+/** A replica of the embedded network, in the runner's process. */
+export class InProcessReplica implements RunReplica {
+  constructor(
+    private readonly network: EmbeddedNetwork,
+    readonly replica: number,
+  ) {}
+
+  running(): boolean {
+    return this.network.hubs[this.replica] !== undefined;
+  }
+
+  view(): ReplicaView | undefined {
+    return viewOf(this.network.hubs[this.replica]);
+  }
+
+  lastView(): ReplicaView | undefined {
+    return viewOf(this.network.lastHub(this.replica));
+  }
+
+  submit(definition: QueryDefinition): Promise<string> {
+    const hub = this.network.lastHub(this.replica);
+    if (!hub) throw new Error(`hub replica ${this.replica} never started`);
+    return hub.desk.submit({ definition, researcherId: "scenario" });
+  }
+
+  async final(queryIds: readonly string[]): Promise<QueryPicture[] | undefined> {
+    const hub = this.network.hubs[this.replica];
+    if (!hub) return undefined;
+    await hub.feed.catchUp();
+    return pictures(hub.view, queryIds);
+  }
+
+  crash(): Promise<void> {
+    return this.network.crashReplica(this.replica);
+  }
+
+  start(): Promise<unknown> {
+    return this.network.startReplica(this.replica);
+  }
+}
