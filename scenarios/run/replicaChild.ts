@@ -101,6 +101,8 @@ class Incarnation {
   failure: Error | undefined;
   private readonly child: ChildProcess;
   private readonly exited: Promise<void>;
+  /** The signal the process ended by, null when it exited by itself. */
+  readonly ended: Promise<NodeJS.Signals | null>;
   private readonly pending = new Map<number, { op: ReplicaCall["op"]; resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly lines: string[] = [];
   private nextId = 0;
@@ -134,6 +136,10 @@ class Incarnation {
         if (this.lines.length > KEPT_LINES) this.lines.shift();
       });
     }
+    let ended: (signal: NodeJS.Signals | null) => void = () => {};
+    this.ended = new Promise((resolve) => {
+      ended = resolve;
+    });
     this.exited = new Promise((resolve) => {
       // "close" comes after its output is read to the end, for the lines that say why it failed.
       this.child.once("close", (code, signal) => {
@@ -143,6 +149,7 @@ class Incarnation {
           const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
           this.fail(`${this.name}'s process ${how}${wasUp ? "" : " before it was ready"}${this.tail()}`);
         }
+        ended(signal);
         resolve();
       });
     });
@@ -280,6 +287,14 @@ const preview = (raw: unknown) => {
   return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 };
 
+/** One process a replica ran as: its pid, and the signal it ended by (SIGKILL for a crash), if it ended by one. */
+export interface ReplicaProcessRecord {
+  replica: number;
+  pid: number | undefined;
+  killed: boolean;
+  signal?: NodeJS.Signals | null;
+}
+
 export interface ChildReplicaOptions {
   replica: number;
   /** The run's settings every incarnation starts with. */
@@ -302,7 +317,7 @@ export class ChildReplica implements RunReplica {
   /** The first thing that went wrong with any of its processes other than a crash the run asked for. */
   private failed: Error | undefined;
   /** Each incarnation's pid and how it ended, for the run's record. */
-  readonly processes: { pid: number | undefined; killed: boolean }[] = [];
+  readonly processes: ReplicaProcessRecord[] = [];
 
   constructor(private readonly options: ChildReplicaOptions) {
     this.replica = options.replica;
@@ -356,7 +371,11 @@ export class ChildReplica implements RunReplica {
       report,
     );
     this.current = incarnation;
-    this.processes.push({ pid: incarnation.pid, killed: false });
+    const record: ReplicaProcessRecord = { replica, pid: incarnation.pid, killed: false };
+    this.processes.push(record);
+    void incarnation.ended.then((signal) => {
+      record.signal = signal;
+    });
     try {
       await incarnation.ready;
     } catch (err) {

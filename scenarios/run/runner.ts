@@ -16,7 +16,7 @@ import type { History } from "./history.ts";
 import type { ApplyPolicy } from "./policy.ts";
 import { faultedNetwork, scenarioStore, startNetwork } from "./network.ts";
 import { ViewReader } from "./reader.ts";
-import { ChildReplica } from "./replicaChild.ts";
+import { ChildReplica, type ReplicaProcessRecord } from "./replicaChild.ts";
 import type { ReplicaView, RunReplica } from "./replicas.ts";
 import { inProcesses, replicaLease, requireSharedStore, runReplicas } from "./replicaSet.ts";
 import { Schedule, runUntilDone, scheduleFaults } from "./schedule.ts";
@@ -44,6 +44,8 @@ export interface RunResult {
   deadLetters: DeadLetter[];
   /** Virtual (memory) or real time the run took, in ms. */
   simulatedMs: number;
+  /** Each process a hub replica ran as, outside the runner's (replicas beyond the first, on a real broker). */
+  replicaProcesses: ReplicaProcessRecord[];
 }
 
 /**
@@ -175,6 +177,7 @@ async function runWith(
     queryIds,
     deadLetters,
     simulatedMs,
+    replicaProcesses: children.flatMap((c) => c.processes),
   };
 }
 
