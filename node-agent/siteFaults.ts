@@ -75,6 +75,7 @@ export class SiteFaults {
       startTwin: unavailable("a twin"),
       stopTwin: unavailable("a twin"),
       connectionAs: unavailable("a connection as the node"),
+      nodeUsers: false,
       publishedUpdates: [],
       publishedRunQueries: [],
       deadLetters: [],

@@ -16,6 +16,7 @@ import { MemoryLedger, type NodeLedger } from "../../node-agent/ledger.ts";
 import type { LatencyProfile } from "../../node-agent/profile.ts";
 import { SiteFaults } from "../../node-agent/siteFaults.ts";
 import { type Hub, startHub } from "../../hub/hub.ts";
+import { hubBrokerUser, nodeBrokerUser } from "../../trust/identity.ts";
 
 export interface EmbeddedNode {
   nodeId: string;
@@ -132,7 +133,10 @@ export class EmbeddedNetwork {
       crash: () => this.crashNode(nodeId),
       restart: async () => void (await this.startNode(nodeId)),
     });
-    const control = new MemoryTransport(this.broker, { prefix: this.options.prefix, user: nodeId });
+    const control = new MemoryTransport(this.broker, {
+      prefix: this.options.prefix,
+      user: nodeBrokerUser(this.options.prefix ?? "qnet", nodeId),
+    });
     await faults.listen(control);
     this.sites.set(nodeId, { faults, control });
   }
@@ -254,7 +258,8 @@ function connectTo(options: EmbeddedNetworkOptions, broker: MemoryBroker, who: P
     new MemoryTransport(broker, {
       prefix: options.prefix,
       deliveryLimit: options.deliveryLimit,
-      user: who.role === "node" ? who.nodeId : undefined,
+      // The users a broker with per-process users authenticates (trust/identity.ts), so the hub's edge meets them here too.
+      user: who.role === "node" ? nodeBrokerUser(options.prefix ?? "qnet", who.nodeId) : hubBrokerUser(options.prefix ?? "qnet"),
     });
   return Promise.resolve(options.connect ? options.connect(who, onMemoryBroker) : onMemoryBroker());
 }

@@ -4,7 +4,7 @@ import { THREE_QUERIES, THREE_SITES } from "./common.ts";
 export default defineScenario({
   name: "forgeries",
   description:
-    "sites publish twenty well-formed messages that are not theirs to send: another site's result, a status only the hub sets, a heartbeat on the result route",
+    "sites publish twenty messages not theirs to send: another site's result (by their route, or by its route under their user), a hub-only status, a heartbeat as a result, a stranger's result",
   seed: 21,
   exercises: ["rejected"],
   nodes: [...THREE_SITES],

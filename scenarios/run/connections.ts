@@ -4,6 +4,7 @@ import type { Clock } from "../../shared/ports/clock.ts";
 import type { Transport } from "../../shared/ports/transport.ts";
 import { MemoryTransport, memoryNames } from "../../shared/transport/memory/mod.ts";
 import { brokerEntry, createTransport } from "../../shared/transport/mod.ts";
+import { nodeBrokerUser } from "../../trust/identity.ts";
 import { type RunContext, SIMULATED } from "./context.ts";
 import { SettlementTap } from "./settlements.ts";
 
@@ -78,11 +79,16 @@ export class RunConnections {
     };
   }
 
+  /** The broker user a node publishes as: its own, as on a broker with per-process users. */
+  userOf(nodeId: string): string {
+    return nodeBrokerUser(this.prefix, nodeId);
+  }
+
   /** A connection that publishes as the node, or reads as nobody ("reader"), opened on first use and kept. */
   side(nodeId: string): Promise<Transport> {
     let c = this.sides.get(nodeId);
     if (!c) {
-      c = this.raw(`side-${nodeId}`, this.memoryAs(nodeId === "reader" ? undefined : nodeId));
+      c = this.raw(`side-${nodeId}`, this.memoryAs(nodeId === "reader" ? undefined : this.userOf(nodeId)));
       this.sides.set(nodeId, c);
     }
     return c;

@@ -123,6 +123,8 @@ export function faultedNetwork(
     startTwin: (nodeId, options) => twins.start(nodeId, options),
     stopTwin: (nodeId) => twins.stop(nodeId),
     connectionAs: (nodeId) => connections.side(nodeId),
+    // A real broker's connections here use the run's one configured user.
+    nodeUsers: connections.simulated,
     get publishedUpdates() {
       return history.updates;
     },

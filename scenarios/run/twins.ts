@@ -24,7 +24,7 @@ export class Twins {
     const spec = scenarioNodes(run.scenario).find((n) => n.nodeId === nodeId);
     if (!spec || this.running.has(nodeId)) return;
     const label = `twin-${nodeId}`;
-    const transport = connections.wrap(await connections.raw(label, connections.memoryAs(nodeId)), nodeId, label, true);
+    const transport = connections.wrap(await connections.raw(label, connections.memoryAs(connections.userOf(nodeId))), nodeId, label, true);
     const agent = new NodeAgent({
       nodeId,
       transport,

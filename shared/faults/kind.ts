@@ -67,6 +67,12 @@ export interface FaultedNetwork extends FaultReport {
   stopTwin(nodeId: string): Promise<void>;
   /** A connection that publishes as the node, beside its agent's. */
   connectionAs(nodeId: string): Promise<Transport>;
+  /**
+   * Whether each node's connection authenticates as the node's own broker user (trust/identity.ts),
+   * as on the memory broker and a real one with per-process users: only then can the hub tell a
+   * node publishing on another node's route.
+   */
+  readonly nodeUsers: boolean;
   /** The result-updates published so far, in the order the broker confirmed them. */
   readonly publishedUpdates: readonly PublishedUpdate[];
   /** The run-queries the hub published so far, in the order the broker confirmed them. */

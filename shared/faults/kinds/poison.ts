@@ -7,8 +7,10 @@ export const POISONED = "poison published";
 
 /**
  * Garbage on the hub's route, `count` messages spread over the window, each as if from a node.
- * With `forge`, well-formed messages that only the hub's edge can tell apart from a node's own:
- * another site's result, a status only the hub sets, a heartbeat on the result route.
+ * With `forge`, well-formed messages that only the hub's edge or the store's admission can tell
+ * apart from a node's own: another site's result (by the sender's route, or by the other site's
+ * route under the sender's broker user), a status only the hub sets, a heartbeat on the result
+ * route, a stranger's result for a query the hub never sent it.
  */
 export const poison = defineFault({
   schema: z.strictObject({
@@ -76,17 +78,22 @@ export function poisonBody(random: Random, nodeId: string, knownQueryId: string 
   return Buffer.from(typeof v === "string" ? v : JSON.stringify(v));
 }
 
+/** A node id the network does not have: a stranger that publishes on a route of its own, in its own name. */
+export const STRANGER = "unlisted-site";
+
 /**
- * One forged message, published by one site as if it were a node's own, for a query the hub sent
- * out: the hub's edge must dead-letter it, since the store would take most of them.
+ * One forged message, published by one site (or a stranger) as if it were a node's own, for a
+ * query the hub sent out: the hub's edge or the store's admission must refuse it, since the store
+ * would take most of them. A message on another site's route, in that site's name, is told apart
+ * by the broker user alone, so it is forged only where each node publishes as its own user.
  */
 async function forge(network: FaultedNetwork): Promise<void> {
   const queryId = network.knownQueryId();
   if (queryId === undefined) return;
   const nodeId = network.random.pick(network.nodeIds);
   const others = network.nodeIds.filter((n) => n !== nodeId);
-  // Another site's result needs another site: with one, only the last two kinds.
-  const variant = network.random.int(others.length > 0 ? 0 : 2, 3);
+  // Another site's result needs another site: with one, only the variants of one site.
+  const variant = network.random.int(0, 5);
   const other = others.length > 0 ? network.random.pick(others) : nodeId;
   const messageId = network.random.uuid();
   const at = new Date(network.clock.now()).toISOString();
@@ -100,18 +107,31 @@ async function forge(network: FaultedNetwork): Promise<void> {
     status,
     ...(status === "completed" ? { count: 4_242 } : {}),
   });
-  const bodies = [
+  const update = (name: string, of: string, status = "completed") => ({
+    type: "result-update",
+    messageId,
+    sentAt: at,
+    nodeId: name,
+    result: result(of, status),
+  });
+  const forgeries: { sender: string; route: string; body: unknown; when: boolean }[] = [
     // Another site's result, in that site's name, by this site's route.
-    { type: "result-update", messageId, sentAt: at, nodeId: other, result: result(other, "completed") },
+    { sender: nodeId, route: nodeId, body: update(other, other), when: others.length > 0 },
     // Another site's result, in this site's name.
-    { type: "result-update", messageId, sentAt: at, nodeId, result: result(other, "completed") },
+    { sender: nodeId, route: nodeId, body: update(nodeId, other), when: others.length > 0 },
     // A status only the hub sets.
-    { type: "result-update", messageId, sentAt: at, nodeId, result: result(nodeId, "timedOut") },
+    { sender: nodeId, route: nodeId, body: update(nodeId, nodeId, "timedOut"), when: true },
     // A heartbeat on the result route.
-    { type: "node-heartbeat", messageId, sentAt: at, nodeId, activeQueries: 0 },
+    { sender: nodeId, route: nodeId, body: { type: "node-heartbeat", messageId, sentAt: at, nodeId, activeQueries: 0 }, when: true },
+    // Another site's result, in that site's name, on that site's route, by this site's broker user.
+    { sender: nodeId, route: other, body: update(other, other), when: others.length > 0 && network.nodeUsers },
+    // A result of a query the hub never sent to this node: a stranger's, on its own route, in its own name.
+    { sender: STRANGER, route: STRANGER, body: update(STRANGER, STRANGER), when: true },
   ];
-  network.faulted(nodeId, POISONED);
+  // A variant the network cannot show falls back to one it always can.
+  const forgery = forgeries[variant]?.when ? forgeries[variant] : (forgeries[2] as (typeof forgeries)[number]);
+  network.faulted(forgery.sender, POISONED);
   network.forged(messageId);
-  const body = Buffer.from(JSON.stringify(bodies[variant]));
-  await (await network.connectionAs(nodeId)).publish({ to: "hub", kind: "result", nodeId }, body, { messageId });
+  const body = Buffer.from(JSON.stringify(forgery.body));
+  await (await network.connectionAs(forgery.sender)).publish({ to: "hub", kind: "result", nodeId: forgery.route }, body, { messageId });
 }
