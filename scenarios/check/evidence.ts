@@ -47,6 +47,17 @@ export interface Settlement {
   how: "ack" | "nack" | "deadLetter";
 }
 
+/** A delivery the hub's consumer was handed, before it settled it. */
+export interface Receipt {
+  /** Position among every commit, receipt and settlement of the run. */
+  seq: number;
+  at: number;
+  /** The envelope's messageId, when the body had one. */
+  messageId: string | undefined;
+  /** The envelope's type, when the body was a message. */
+  type: string | undefined;
+}
+
 /** A store step that resolved: from then on the outcomes of these messages are durable. */
 export interface Commit {
   /** Position among every commit and settlement of the run. */
@@ -167,6 +178,8 @@ export interface RunEvidence {
   decisions: readonly Decision[];
   commits: readonly Commit[];
   settlements: readonly Settlement[];
+  /** Each delivery the hub's consumer was handed, in one order with the commits and settlements. */
+  receipts: readonly Receipt[];
   /** The messageIds of messages published in a node's name that the node did not write (a fault's forgeries). */
   forged: readonly string[];
   updates: readonly ConfirmedUpdate[];

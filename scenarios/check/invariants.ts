@@ -9,6 +9,7 @@ export const INVARIANTS = [
   "timeout-rule",
   "ack-after-commit",
   "forgeries-refused",
+  "heartbeats-heard",
   "duplicates-match-store",
   "conflicts-recorded",
   "stored-once",

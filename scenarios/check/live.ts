@@ -58,6 +58,7 @@ function asRunEvidence(live: LiveEvidence): RunEvidence {
     decisions: [],
     commits: [],
     settlements: [],
+    receipts: [],
     forged: [],
     updates: [],
     observations: live.observations,

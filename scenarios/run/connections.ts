@@ -68,7 +68,13 @@ export class RunConnections {
       ? inner
       : new TransitTransport(inner, who, { faults: () => board.transit, clock, random: faultRandom.fork(`transit:${label}`), tap });
     const faulty = new FaultyTransport(transit, who, { board, clock, random: faultRandom.fork(label), tap, twin });
-    return who === "hub" ? new SettlementTap(faulty, (s) => tap.settled(s)) : faulty;
+    return who === "hub"
+      ? new SettlementTap(
+          faulty,
+          (s) => tap.settled(s),
+          (r) => tap.handed(r),
+        )
+      : faulty;
   }
 
   /** A connection on the network's memory broker that publishes as `user` (as nobody when undefined). */

@@ -42,6 +42,7 @@ export async function gatherEvidence(
     decisions: history.applied,
     commits: history.commits,
     settlements: history.settlements,
+    receipts: history.receipts,
     forged: history.forgeries,
     updates: history.updates,
     observations: history.observed,

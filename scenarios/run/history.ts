@@ -7,7 +7,7 @@ import { decodeMessage } from "../../shared/protocol/messages.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
 import type { PublishedRunQuery, PublishedUpdate, WireTap } from "../../shared/faults/mod.ts";
 import { ForwardingStore } from "../../shared/store/forwarding.ts";
-import type { Commit, Decision, Observation as SeenRow, Settlement } from "../check/evidence.ts";
+import type { Commit, Decision, Receipt, Observation as SeenRow, Settlement } from "../check/evidence.ts";
 
 /** One proposal the hub's store decided, in the order it decided them: what the checker reads, in the hub's own types. */
 export interface AppliedEvent extends Decision {
@@ -66,6 +66,8 @@ export class History implements WireTap, ReplicaReport {
   readonly commits: Commit[] = [];
   /** Each ack, nack and dead letter the hub gave a delivery, in one order with the commits. */
   readonly settlements: Settlement[] = [];
+  /** Each delivery the hub's consumer was handed, in one order with the commits and settlements. */
+  readonly receipts: Receipt[] = [];
   /** Decisions recovered from the store, which a replica process killed with SIGKILL made but never reported. */
   recoveredDecisions = 0;
   readonly startedAt: number;
@@ -127,6 +129,10 @@ export class History implements WireTap, ReplicaReport {
 
   settled(s: Omit<Settlement, "seq" | "at">, at = this.clock.now()): void {
     this.settlements.push({ seq: ++this.seq, at, ...s });
+  }
+
+  handed(r: Omit<Receipt, "seq" | "at">): void {
+    this.receipts.push({ seq: ++this.seq, at: this.clock.now(), ...r });
   }
 }
 

@@ -9,19 +9,22 @@ import type {
   Transport,
 } from "../../shared/ports/transport.ts";
 import { decodeMessage } from "../../shared/protocol/messages.ts";
-import type { Settlement } from "../check/evidence.ts";
+import type { Receipt, Settlement } from "../check/evidence.ts";
 
 type How = Settlement["how"];
+type Envelope = Omit<Receipt, "seq" | "at">;
 
 /**
- * The hub's transport with every settlement of a delivery written down as the hub makes it: the
- * ack, nack or dead letter it called for, with the envelope's messageId and type. Outside the
- * fault wrappers, so a lost or late ack is still the ack the hub gave.
+ * The hub's transport with every delivery written down as the hub's consumer is handed it, and
+ * every settlement as the hub makes it: the ack, nack or dead letter it called for, with the
+ * envelope's messageId and type. Outside the fault wrappers, so a lost or late ack is still the
+ * ack the hub gave.
  */
 export class SettlementTap implements Transport {
   constructor(
     private readonly inner: Transport,
     private readonly note: (settlement: Omit<Settlement, "seq" | "at">) => void,
+    private readonly handed: (receipt: Envelope) => void = () => {},
   ) {}
 
   get name(): string {
@@ -50,9 +53,10 @@ export class SettlementTap implements Transport {
 
   private noted(d: Delivery): Delivery {
     const decoded = decodeMessage(d.body);
-    const envelope = decoded.ok
+    const envelope: Envelope = decoded.ok
       ? { messageId: decoded.message.messageId, type: decoded.message.type }
       : { messageId: undefined, type: undefined };
+    this.handed(envelope);
     const settle = (how: How) => this.note({ ...envelope, how });
     return {
       body: d.body,

@@ -56,4 +56,45 @@ export const DELIVERY_CHECKS = {
     }
     return out;
   },
-} satisfies Record<"ack-after-commit" | "forgeries-refused", Check>;
+
+  /**
+   * A site's heartbeat is heard: the hub acks every heartbeat its consumer was handed (once is
+   * enough: a copy or a redelivery is the same beat), and dead-letters or gives back none, forged
+   * ones aside. A heartbeat is checked for nothing the store holds, so refusing it, or failing on
+   * it, silences the site's liveness and nothing else would show.
+   */
+  "heartbeats-heard"(evidence) {
+    const out: Violation[] = [];
+    const forged = new Set(evidence.forged);
+    const isBeat = (m: { type: string | undefined; messageId: string | undefined }): m is { type: string; messageId: string } =>
+      m.type === "node-heartbeat" && m.messageId !== undefined && !forged.has(m.messageId);
+    const acked = new Set<string>();
+    for (const s of evidence.settlements) {
+      if (!isBeat(s)) continue;
+      if (s.how === "ack") {
+        acked.add(s.messageId);
+        continue;
+      }
+      const t = sinceStart(evidence, s.at);
+      out.push({
+        invariant: "heartbeats-heard",
+        item: s.messageId,
+        at: t,
+        message: `heartbeat ${s.messageId} was ${s.how === "nack" ? "given back" : "dead-lettered"} by the hub at t=${t} ms`,
+      });
+    }
+    const reported = new Set<string>();
+    for (const r of evidence.receipts) {
+      if (!isBeat(r) || acked.has(r.messageId) || reported.has(r.messageId)) continue;
+      reported.add(r.messageId);
+      const t = sinceStart(evidence, r.at);
+      out.push({
+        invariant: "heartbeats-heard",
+        item: r.messageId,
+        at: t,
+        message: `heartbeat ${r.messageId}, handed to the hub at t=${t} ms, was never acked`,
+      });
+    }
+    return out;
+  },
+} satisfies Record<"ack-after-commit" | "forgeries-refused" | "heartbeats-heard", Check>;

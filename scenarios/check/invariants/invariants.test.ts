@@ -111,6 +111,29 @@ describe("ack-after-commit", () => {
   });
 });
 
+describe("heartbeats-heard", () => {
+  const handed = { seq: 900, at: T0 + 500, messageId: "hb-1", type: "node-heartbeat" };
+  const settled = (how: "ack" | "nack" | "deadLetter") => ({ seq: 901, at: T0 + 500, messageId: "hb-1", type: "node-heartbeat", how });
+
+  it("fails a hub that was handed a heartbeat and never acked it, and passes one that acked it", () => {
+    const e = correct();
+    expect(violationsOf({ ...e, receipts: [...e.receipts, handed] }, "heartbeats-heard")).toEqual([
+      "heartbeat hb-1, handed to the hub at t=500 ms, was never acked",
+    ]);
+    const heard = { ...e, receipts: [...e.receipts, handed], settlements: [...e.settlements, settled("ack")] };
+    expect(violationsOf(heard, "heartbeats-heard")).toEqual([]);
+  });
+
+  it("fails a hub that dead-letters a site's heartbeat, and passes one that dead-letters a forged one", () => {
+    const e = { ...correct(), receipts: [...correct().receipts, handed], settlements: [...correct().settlements, settled("deadLetter")] };
+    expect(violationsOf(e, "heartbeats-heard")).toEqual([
+      "heartbeat hb-1 was dead-lettered by the hub at t=500 ms",
+      "heartbeat hb-1, handed to the hub at t=500 ms, was never acked",
+    ]);
+    expect(violationsOf({ ...e, forged: ["hb-1"] }, "heartbeats-heard")).toEqual([]);
+  });
+});
+
 describe("duplicates-match-store", () => {
   it("fails a hub whose store calls a different state at a stored version a duplicate", () => {
     const e = correct();

@@ -1,4 +1,4 @@
-import type { ConflictEntry, Decision, ItemState, QueryPicture, RunEvidence, Settlement, StoredRecord } from "../evidence.ts";
+import type { ConflictEntry, Decision, ItemState, QueryPicture, Receipt, RunEvidence, Settlement, StoredRecord } from "../evidence.ts";
 import { INVARIANTS } from "../invariants.ts";
 import { type ItemKind, isFinal, stageOf } from "../model/ladder.ts";
 import { ReferenceModel } from "../model/model.ts";
@@ -57,6 +57,9 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
   const decisions: Decision[] = [];
   const commits: RunEvidence["commits"][number][] = [];
   const settlements: Settlement[] = [];
+  const receipts: Receipt[] = [];
+  /** Commits, receipts and settlements share one order. */
+  let order = 0;
   const states: StoredRecord[] = [];
   const conflicts: ConflictEntry[] = [];
   const observations: RunEvidence["observations"][number][] = [];
@@ -104,9 +107,10 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
       });
     }
     if (step.messageId !== undefined) {
-      commits.push({ seq: settlements.length + commits.length + 1, at, messageIds: [step.messageId] });
+      receipts.push({ seq: ++order, at, messageId: step.messageId, type: "result-update" });
+      commits.push({ seq: ++order, at, messageIds: [step.messageId] });
       settlements.push({
-        seq: settlements.length + commits.length + 1,
+        seq: ++order,
         at,
         messageId: step.messageId,
         type: "result-update",
@@ -143,6 +147,7 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
     decisions,
     commits,
     settlements,
+    receipts,
     forged: [],
     updates,
     observations,
