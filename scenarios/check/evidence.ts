@@ -76,6 +76,8 @@ export interface StoredRecord {
   state: ItemState;
   /** The outcome that stored it. */
   outcome: string;
+  /** The message that carried it; null for the hub's own writes. */
+  messageId: string | null;
   /** ISO-8601, on the store's clock. */
   storedAt: string;
 }
@@ -90,6 +92,8 @@ export interface ConflictEntry {
   collidedWith: ItemState;
   resolution: string;
   rebasedTo: number | null;
+  /** The message that carried the proposal; null for the hub's own. */
+  messageId: string | null;
 }
 
 /** What a reader saw of one site's row, in an event of the hub's event stream or polling the query. */
@@ -186,6 +190,8 @@ export interface RunEvidence {
   observations: readonly Observation[];
   /** The store's history of each query of the run: every stored state and the conflict log. */
   stored: readonly { states: readonly StoredRecord[]; conflicts: readonly ConflictEntry[] }[];
+  /** How many states and conflict records the store holds in all, by its own count; absent when unknown. */
+  storeCounts?: { states: number; conflicts: number };
   /** The queries of the run as the hub's view shows them at the end; a query missing from the view is missing here. */
   live: readonly QueryPicture[];
   /** The same, of a view rebuilt from the store alone. */

@@ -12,6 +12,7 @@ export const INVARIANTS = [
   "heartbeats-heard",
   "duplicates-match-store",
   "conflicts-recorded",
+  "stored-as-decided",
   "stored-once",
   "duties-once",
   "conflicts-by-ladder",

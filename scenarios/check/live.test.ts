@@ -19,6 +19,7 @@ const stored = (seq: number, s: ReturnType<typeof state>): StoredRecord => ({
   itemVersion: s.versionInfo.itemVersion,
   state: s,
   outcome: "applied",
+  messageId: `m-${seq}`,
   storedAt: "2026-01-01T00:00:00.000Z",
 });
 const row = (status: string, v: number, stage: number, count: number | null) => ({
@@ -37,6 +38,7 @@ function query(states: StoredRecord[], shown = row("completed", 3, 5, 40), total
     itemVersion: 1,
     state: { id: Q, status: "done", versionInfo: { itemVersion: 1 } },
     outcome: "applied",
+    messageId: null,
     storedAt: "2026-01-01T00:00:00.000Z",
   };
   return {

@@ -20,6 +20,7 @@ import resendNewIds from "./resendNewIds.ts";
 import hubCrashCommit from "./hubCrashCommit.ts";
 import forgeries from "./forgeries.ts";
 import hubReplicas from "./hubReplicas.ts";
+import hubBacklog from "./hubBacklog.ts";
 
 /** The named scenarios shipped with qnet, in the order `list` prints them. */
 export const LIBRARY: readonly Scenario[] = [
@@ -43,6 +44,7 @@ export const LIBRARY: readonly Scenario[] = [
   hubCrashCommit,
   forgeries,
   hubReplicas,
+  hubBacklog,
   everythingAtOnce,
 ];
 

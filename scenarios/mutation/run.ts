@@ -23,6 +23,7 @@ const FIRST = [
   "hub-crash-commit",
   "store-faults",
   "forgeries",
+  "hub-backlog",
 ];
 const SWARM_SEEDS = [1, 2, 3];
 /** Run under the naive policy, this scenario must fail: a hub that cannot tell the policies apart, or a naive plan that checks versions after all, passes it. */

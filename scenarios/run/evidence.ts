@@ -47,6 +47,7 @@ export async function gatherEvidence(
     updates: history.updates,
     observations: history.observed,
     stored,
+    storeCounts: await store.counts(),
     live: pictures(view, queryIds),
     rebuilt: pictures(await rebuildView(store), queryIds),
     replicas: parts.replicas,

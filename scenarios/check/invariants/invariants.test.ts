@@ -161,7 +161,7 @@ describe("conflicts-recorded", () => {
     const [{ states, conflicts }] = e.stored as [RunEvidence["stored"][number]];
     const kept = conflicts.filter((c) => c.resolution !== "discarded");
     expect(violationsOf({ ...e, stored: [{ states, conflicts: kept }] }, "conflicts-recorded")).toEqual([
-      `${Q}:site-b: the hub decided 2 conflict(s) [v4 rebased to v5; v4 discarded], the conflict log holds 1 [v4 rebased to v5]`,
+      `${Q}:site-b: the hub decided 2 conflict(s) [v4 rebased to v5 from message m-site-b-62000; v4 discarded from message m-site-b-62100], the conflict log holds 1 [v4 rebased to v5 from message m-site-b-62000]`,
     ]);
   });
 
@@ -170,7 +170,41 @@ describe("conflicts-recorded", () => {
     const [{ conflicts }] = e.stored as [RunEvidence["stored"][number]];
     Object.assign(conflicts[0] as object, { resolution: "discarded", rebasedTo: null });
     expect(violationsOf(e, "conflicts-recorded")).toEqual([
-      `${Q}:site-b: the hub decided 2 conflict(s) [v4 rebased to v5; v4 discarded], the conflict log holds 2 [v4 discarded; v4 discarded]`,
+      `${Q}:site-b: the hub decided 2 conflict(s) [v4 rebased to v5 from message m-site-b-62000; v4 discarded from message m-site-b-62100], the conflict log holds 2 [v4 discarded from message m-site-b-62000; v4 discarded from message m-site-b-62100]`,
+    ]);
+  });
+
+  it("fails a hub that logs a conflict without the message that carried it", () => {
+    const e = correct();
+    const [{ conflicts }] = e.stored as [RunEvidence["stored"][number]];
+    Object.assign(conflicts[1] as object, { messageId: null });
+    expect(violationsOf(e, "conflicts-recorded")).toEqual([
+      `${Q}:site-b: the hub decided 2 conflict(s) [v4 rebased to v5 from message m-site-b-62000; v4 discarded from message m-site-b-62100], the conflict log holds 2 [v4 rebased to v5 from message m-site-b-62000; v4 discarded from the hub]`,
+    ]);
+  });
+});
+
+describe("stored-as-decided", () => {
+  it("fails a hub whose store keeps a node's state without the message that carried it, or under another outcome", () => {
+    const e = correct();
+    const [{ states }] = e.stored as [RunEvidence["stored"][number]];
+    const d = decisionOf(e, "site-a", "running", 4);
+    const record = states.find((s) => s.id === d.id && s.itemVersion === 4);
+    Object.assign(record as object, { messageId: null });
+    expect(violationsOf(e, "stored-as-decided")).toEqual([
+      `result ${Q}:site-a: decision #${d.n} (t=200 ms) stored v4 as applied from message m-site-a-200, the store holds applied from the hub at v4`,
+    ]);
+    Object.assign(record as object, { messageId: "m-site-a-200", outcome: "applied-late" });
+    expect(violationsOf(e, "stored-as-decided")).toEqual([
+      `result ${Q}:site-a: decision #${d.n} (t=200 ms) stored v4 as applied from message m-site-a-200, the store holds applied-late from message m-site-a-200 at v4`,
+    ]);
+  });
+
+  it("fails a store that holds conflict records beyond the run's queries' histories", () => {
+    const e = correct();
+    const counts = e.storeCounts as { states: number; conflicts: number };
+    expect(violationsOf({ ...e, storeCounts: { ...counts, conflicts: counts.conflicts + 3 } }, "stored-as-decided")).toEqual([
+      `the store counts ${counts.states} states and ${counts.conflicts + 3} conflict records, the histories of the run's queries hold ${counts.states} and ${counts.conflicts}`,
     ]);
   });
 });

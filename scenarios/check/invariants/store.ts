@@ -8,9 +8,12 @@ import { type Check, sinceStart } from "./check.ts";
 
 const CONFLICT_RESOLUTIONS: Readonly<Record<string, string>> = { "conflict-rebased": "rebased", "conflict-discarded": "discarded" };
 
+/** Who a stored state or a conflict came from: the message that carried it, or the hub. */
+const carrier = (messageId: string | null | undefined) => (messageId ? `message ${messageId}` : "the hub");
+
 /** A conflict as the decision history and the conflict log can both tell it. */
-const conflictLine = (resolution: string, itemVersion: number, rebasedTo: number | null) =>
-  `v${itemVersion} ${resolution}${rebasedTo !== null ? ` to v${rebasedTo}` : ""}`;
+const conflictLine = (resolution: string, itemVersion: number, rebasedTo: number | null, messageId: string | null | undefined) =>
+  `v${itemVersion} ${resolution}${rebasedTo !== null ? ` to v${rebasedTo}` : ""} from ${carrier(messageId)}`;
 
 function byItem<T extends { id: string }>(all: Iterable<T>): Map<string, T[]> {
   const out = new Map<string, T[]>();
@@ -55,11 +58,11 @@ export const STORE_CHECKS = {
     const logged = byItem(allConflicts(evidence.stored));
     for (const id of new Set([...decided.keys(), ...logged.keys()])) {
       const fromDecisions = (decided.get(id) ?? []).map((d: Decision) =>
-        conflictLine(CONFLICT_RESOLUTIONS[d.outcome] as string, d.proposed.versionInfo.itemVersion, d.storedVersion ?? null),
+        conflictLine(CONFLICT_RESOLUTIONS[d.outcome] as string, d.proposed.versionInfo.itemVersion, d.storedVersion ?? null, d.messageId),
       );
       const fromLog = (logged.get(id) ?? [])
         .sort((a, b) => a.seq - b.seq)
-        .map((c) => conflictLine(c.resolution, c.itemVersion, c.rebasedTo));
+        .map((c) => conflictLine(c.resolution, c.itemVersion, c.rebasedTo, c.messageId));
       if (fromDecisions.join("; ") === fromLog.join("; ")) continue;
       out.push({
         invariant: "conflicts-recorded",
@@ -67,6 +70,39 @@ export const STORE_CHECKS = {
         message: `${id}: the hub decided ${fromDecisions.length} conflict(s) [${fromDecisions.join("; ")}], the conflict log holds ${fromLog.length} [${fromLog.join("; ")}]`,
       });
     }
+    return out;
+  },
+
+  /**
+   * The store holds what the hub decided to write: each state a decision wrote at the version it
+   * wrote it, with the outcome that stored it and the message that carried it (none for the hub's
+   * own), and, by the store's own count, no state or conflict record beyond the run's queries' histories.
+   */
+  "stored-as-decided"(evidence) {
+    const out: Violation[] = [];
+    const states = byItem(allStates(evidence.stored));
+    for (const d of evidence.decisions) {
+      const v = d.storedVersion;
+      if (v === undefined) continue;
+      const record = (states.get(d.id) ?? []).filter((s) => s.itemVersion === v).sort((a, b) => a.seq - b.seq)[0];
+      if (record && record.outcome === d.outcome && (record.messageId ?? null) === (d.messageId ?? null)) continue;
+      const t = sinceStart(evidence, d.at);
+      out.push({
+        invariant: "stored-as-decided",
+        item: d.id,
+        at: t,
+        decision: d.n,
+        message: `${d.kind} ${d.id}: decision #${d.n} (t=${t} ms) stored v${v} as ${d.outcome} from ${carrier(d.messageId)}, the store holds ${record ? `${record.outcome} from ${carrier(record.messageId)}` : "nothing"} at v${v}`,
+      });
+    }
+    const counts = evidence.storeCounts;
+    const held = { states: allStates(evidence.stored).length, conflicts: allConflicts(evidence.stored).length };
+    if (counts && (counts.states !== held.states || counts.conflicts !== held.conflicts))
+      out.push({
+        invariant: "stored-as-decided",
+        item: "store",
+        message: `the store counts ${counts.states} states and ${counts.conflicts} conflict records, the histories of the run's queries hold ${held.states} and ${held.conflicts}`,
+      });
     return out;
   },
 
@@ -125,4 +161,4 @@ export const STORE_CHECKS = {
     }
     return out;
   },
-} satisfies Record<"duplicates-match-store" | "conflicts-recorded" | "stored-once" | "conflicts-by-ladder", Check>;
+} satisfies Record<"duplicates-match-store" | "conflicts-recorded" | "stored-as-decided" | "stored-once" | "conflicts-by-ladder", Check>;

@@ -89,6 +89,7 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
         itemVersion: d.storedVersion,
         state,
         outcome: d.outcome,
+        messageId: step.messageId ?? null,
         storedAt: new Date(at).toISOString(),
       });
     }
@@ -104,6 +105,7 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
           .find((s) => s.versionInfo.itemVersion === step.state.versionInfo.itemVersion) as ItemState,
         resolution: d.outcome === "conflict-rebased" ? "rebased" : "discarded",
         rebasedTo: d.storedVersion ?? null,
+        messageId: step.messageId ?? null,
       });
     }
     if (step.messageId !== undefined) {
@@ -152,6 +154,7 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
     updates,
     observations,
     stored: [{ states, conflicts }],
+    storeCounts: { states: states.length, conflicts: conflicts.length },
     live: picture,
     rebuilt: picture,
     replicas: [{ replica: 0, pictures: picture }],
