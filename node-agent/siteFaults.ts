@@ -75,6 +75,7 @@ export class SiteFaults {
       startTwin: unavailable("a twin"),
       stopTwin: unavailable("a twin"),
       connectionAs: unavailable("a connection as the node"),
+      operatorConnection: unavailable("an operator's connection"),
       nodeUsers: false,
       publishedUpdates: [],
       publishedRunQueries: [],

@@ -8,6 +8,9 @@ import { nodeBrokerUser } from "../../trust/identity.ts";
 import { type RunContext, SIMULATED } from "./context.ts";
 import { SettlementTap } from "./settlements.ts";
 
+/** The broker user an operator's tool publishes as on the memory broker: a plain user, of no node (trust/identity.ts). */
+const OPERATOR_USER = "operator";
+
 /**
  * How a run reaches its broker: the clock it runs on, each participant's raw connection, the
  * faults at the ports wrapped around it, connections on the side (replays, poison, the dead-letter
@@ -90,11 +93,15 @@ export class RunConnections {
     return nodeBrokerUser(this.prefix, nodeId);
   }
 
-  /** A connection that publishes as the node, or reads as nobody ("reader"), opened on first use and kept. */
+  /**
+   * A connection that publishes as the node, reads as nobody ("reader"), or publishes as an
+   * operator's user, which speaks for no node ("operator"); opened on first use and kept.
+   */
   side(nodeId: string): Promise<Transport> {
     let c = this.sides.get(nodeId);
     if (!c) {
-      c = this.raw(`side-${nodeId}`, this.memoryAs(nodeId === "reader" ? undefined : this.userOf(nodeId)));
+      const user = nodeId === "reader" ? undefined : nodeId === "operator" ? OPERATOR_USER : this.userOf(nodeId);
+      c = this.raw(`side-${nodeId}`, this.memoryAs(user));
       this.sides.set(nodeId, c);
     }
     return c;

@@ -123,6 +123,7 @@ export function faultedNetwork(
     startTwin: (nodeId, options) => twins.start(nodeId, options),
     stopTwin: (nodeId) => twins.stop(nodeId),
     connectionAs: (nodeId) => connections.side(nodeId),
+    operatorConnection: () => connections.side("operator"),
     // A real broker's connections here use the run's one configured user.
     nodeUsers: connections.simulated,
     get publishedUpdates() {

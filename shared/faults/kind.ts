@@ -67,6 +67,8 @@ export interface FaultedNetwork extends FaultReport {
   stopTwin(nodeId: string): Promise<void>;
   /** A connection that publishes as the node, beside its agent's. */
   connectionAs(nodeId: string): Promise<Transport>;
+  /** A connection as an operator's broker user, which speaks for no node: what an operator's tool publishes with. */
+  operatorConnection(): Promise<Transport>;
   /**
    * Whether each node's connection authenticates as the node's own broker user (trust/identity.ts),
    * as on the memory broker and a real one with per-process users: only then can the hub tell a

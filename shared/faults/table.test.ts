@@ -48,6 +48,7 @@ function fakeNetwork() {
     startTwin: async (id, o) => void asked.push(`twin ${id}${o.ownSeed ? " own seed" : ""}`),
     stopTwin: async (id) => void asked.push(`no twin ${id}`),
     connectionAs: async () => ({}) as Transport,
+    operatorConnection: async () => ({}) as Transport,
     nodeUsers: true,
     publishedUpdates: [],
     publishedRunQueries: [],

@@ -35,5 +35,6 @@ async function replay(letter: DeadLetterCopy, network: FaultedNetwork): Promise<
   const messageId = network.random.uuid();
   const body = decoded.ok && decoded.message.type === "result-update" ? encodeMessage({ ...decoded.message, messageId }) : letter.body;
   network.faulted(nodeId, DEAD_LETTER_REPLAYED);
-  await (await network.connectionAs(nodeId)).publish({ to: "hub", kind: "result", nodeId }, body, { messageId });
+  // The operator's tool publishes under the operator's own broker user, on the node's route: the route says whose it is.
+  await (await network.operatorConnection()).publish({ to: "hub", kind: "result", nodeId }, body, { messageId });
 }
