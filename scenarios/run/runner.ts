@@ -73,8 +73,10 @@ async function runOn(run: RunContext, engine: Store, schema: string | undefined)
     hubs: children ? 1 : scenario.hubs,
     lease: replicaLease(run, schema),
   });
-  const set = runReplicas(run, network, { prefix: connections.prefix, schema });
+  let started: ChildReplica[] = [];
   try {
+    const set = runReplicas(run, network, { prefix: connections.prefix, schema });
+    started = set.children;
     await set.start();
     return await runWith(run, { network, connections, replicas: set.replicas });
   } catch (err) {
@@ -82,7 +84,7 @@ async function runOn(run: RunContext, engine: Store, schema: string | undefined)
     throw err;
   } finally {
     // On every way out, no replica process is left running.
-    for (const child of set.children) await child.kill();
+    for (const child of started) await child.kill();
   }
 }
 
