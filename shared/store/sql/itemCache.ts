@@ -2,18 +2,23 @@ import type { ItemKind, ItemState } from "../../apply/precedence.ts";
 
 interface Entry {
   states: readonly ItemState[];
-  /** When the item was last used: the cache's tick then. */
+  /** The cache's tick when the item took its place at the back of its kind's order. */
+  placed: number;
+  /** The cache's tick when the item was last used. */
   used: number;
 }
 
 /**
- * The stored states of recently touched items, least recently used dropped first. It lets a
- * burst be decided without reading the database. It may lag behind what another hub process
- * stored meanwhile, but never holds a state that is not stored: a decision made on it is
- * checked by the primary key when written, and the entry is dropped when that check fails.
+ * The stored states of recently touched items, the least recently used dropped first beyond
+ * capacity. It lets a burst be decided without reading the database. It may lag behind what
+ * another hub process stored meanwhile, but never holds a state that is not stored: a decision
+ * made on it is checked by the primary key when written, and the entry is dropped when that
+ * check fails.
  *
  * Items are kept by kind, each kind's by id alone: a lookup hashes the id string the message
- * brought (once; a string keeps its hash) instead of a key made for it every time.
+ * brought (once; a string keeps its hash) instead of a key made for it every time. A use only
+ * marks the item (no Map delete and insert per hit); the order is put right when something must
+ * be dropped: an item at the front used since it was placed goes to the back instead (a second chance).
  */
 export class ItemCache {
   private readonly items: Record<ItemKind, Map<string, Entry>> = { query: new Map(), result: new Map() };
@@ -27,11 +32,8 @@ export class ItemCache {
 
   /** The item's states, marking it recently used; undefined when not cached. */
   get(kind: ItemKind, id: string): readonly ItemState[] | undefined {
-    const of = this.items[kind];
-    const entry = of.get(id);
+    const entry = this.items[kind].get(id);
     if (entry === undefined) return undefined;
-    of.delete(id);
-    of.set(id, entry);
     entry.used = ++this.tick;
     return entry.states;
   }
@@ -50,19 +52,28 @@ export class ItemCache {
     if (this.capacity <= 0) return;
     const of = this.items[kind];
     of.delete(id);
-    of.set(id, { states, used: ++this.tick });
-    if (this.size > this.capacity) this.dropOldest();
+    const now = ++this.tick;
+    of.set(id, { states, placed: now, used: now });
+    while (this.size > this.capacity) this.dropOldest();
   }
 
   delete(kind: ItemKind, id: string): void {
     this.items[kind].delete(id);
   }
 
-  /** Each kind's map is in order of use, so the least recently used item is the older of their first entries. */
+  /** Each kind's map is in order of placing: the front placed first of both goes, unless used since. */
   private dropOldest(): void {
-    const query = this.items.query.entries().next().value;
-    const result = this.items.result.entries().next().value;
-    if (query !== undefined && (result === undefined || query[1].used < result[1].used)) this.items.query.delete(query[0]);
-    else if (result !== undefined) this.items.result.delete(result[0]);
+    for (;;) {
+      const query = this.items.query.entries().next().value;
+      const result = this.items.result.entries().next().value;
+      const front = query !== undefined && (result === undefined || query[1].placed < result[1].placed) ? query : result;
+      if (front === undefined) return;
+      const [id, entry] = front;
+      const of = front === query ? this.items.query : this.items.result;
+      of.delete(id);
+      if (entry.used <= entry.placed) return;
+      entry.placed = ++this.tick;
+      of.set(id, entry);
+    }
   }
 }
