@@ -96,19 +96,24 @@ await describeWith(["postgres"], "SqlStore on PostgreSQL", () => {
       const reader = new SqlStore({ client: readerClient, clock, schema, name: "postgres" });
       let wakes = 0;
       const stopWatching = reader.watch(() => wakes++);
-      const followed: number[] = [];
-      let through = 0;
       let writing = true;
-      const follow = async () => {
+      const follow = async (store: SqlStore) => {
+        const followed: number[] = [];
+        let through = 0;
         for (let last = false; !last; ) {
           last = !writing;
-          const page = await reader.readAfter(through, 7);
-          followed.push(...[...page.states, ...page.conflicts].map((r) => r.seq).sort((a, b) => a - b));
+          const page = await store.readAfter(through, 7);
+          const seqs = [...page.states, ...page.conflicts].map((r) => r.seq).sort((a, b) => a - b);
+          expect(seqs.length).toBeLessThanOrEqual(7);
+          expect(page.through).toBe(seqs.length > 0 ? seqs[seqs.length - 1] : through);
+          followed.push(...seqs);
           through = page.through;
           if (page.states.length + page.conflicts.length === 7) last = false;
         }
+        return followed;
       };
-      const following = follow();
+      // The writers follow it too: their own states come from what their writes kept, the rest from the database.
+      const following = Promise.all([reader, ...hubs].map(follow));
       await Promise.all(
         hubs.map(async (hub, h) => {
           const own = [...fanOuts, ...random.fork(`hub-${h}`).shuffle(updates)];
@@ -119,12 +124,12 @@ await describeWith(["postgres"], "SqlStore on PostgreSQL", () => {
         }),
       );
       writing = false;
-      await following;
+      const followedBy = await following;
       // Read while positions were being taken, the feed still missed none and saw none twice.
       const { rows: everyPosition } = await shared.query<{ seq: string }>(
         `SELECT seq FROM ${schema}.states UNION ALL SELECT seq FROM ${schema}.conflicts ORDER BY seq`,
       );
-      expect(followed).toEqual(everyPosition.map((r) => Number(r.seq)));
+      for (const followed of followedBy) expect(followed).toEqual(everyPosition.map((r) => Number(r.seq)));
       await vi.waitFor(() => expect(wakes).toBeGreaterThan(0), { timeout: 5000, interval: 20 });
       stopWatching();
 

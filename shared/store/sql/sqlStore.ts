@@ -199,8 +199,8 @@ export class SqlStore implements Store {
   private readonly watchers = new Set<() => void>();
   /**
    * States this process stored and committed, by position, until the feed reads past them: the
-   * feed reads their rows without the state (no jsonb to send and parse back) and takes them from
-   * here. Dropping one only costs that read; the oldest go beyond OWN_WRITES_KEPT.
+   * feed does not read their rows back (no jsonb to send and parse) and takes them from here.
+   * Dropping one only costs that read; the oldest go beyond OWN_WRITES_KEPT.
    */
   private readonly ownWrites = new Map<number, StoredState>();
   private stopListening: Promise<() => Promise<void>> | undefined;
@@ -435,30 +435,44 @@ export class SqlStore implements Store {
 
   async readAfter(position: number, limit: number): Promise<FeedPage> {
     const after = Math.trunc(position);
-    // Taken now: a state kept here is committed, so its row is in the read, which sends it without its state.
-    // One at or before the position is behind this reader already (kept after its read went by).
-    const own = new Map<number, StoredState>();
+    // This process's committed states after the position are not read back at all. Positions
+    // commit in order, so every position before the newest of them is committed too, and the read,
+    // sent after they were taken, holds every other row up to there. One kept at or before the
+    // position is behind this reader already (kept after its read went by).
+    const own: StoredState[] = [];
     for (const [seq, stored] of this.ownWrites) {
-      if (seq > after) own.set(seq, stored);
+      if (seq > after) own.push(stored);
       else this.ownWrites.delete(seq);
     }
+    own.sort((a, b) => a.seq - b.seq);
     // One statement, so one snapshot: read in two, a commit between them could put a conflict
     // record in the page whose states before it the page lacks, and the reader would move past them.
     const { rows } = await this.client.query<FeedRow>(
-      `(SELECT 'state' AS record, seq, kind, id, query_id, item_version,
-               CASE WHEN seq = ANY($3::bigint[]) THEN NULL ELSE state END AS state, outcome, message_id,
-               CASE WHEN seq = ANY($3::bigint[]) THEN NULL ELSE stored_at END AS stored_at,
+      `(SELECT 'state' AS record, seq, kind, id, query_id, item_version, state, outcome, message_id, stored_at,
                NULL::jsonb AS collided_with, NULL::bigint AS rebased_to
-          FROM ${this.s}.states WHERE seq > $1 ORDER BY seq LIMIT $2)
+          FROM ${this.s}.states WHERE seq > $1 AND seq <> ALL($3::bigint[]) ORDER BY seq LIMIT $2)
        UNION ALL
        (SELECT 'conflict', seq, kind, id, query_id, item_version, proposed, resolution, message_id, at, collided_with, rebased_to
           FROM ${this.s}.conflicts WHERE seq > $1 ORDER BY seq LIMIT $2)
        ORDER BY seq LIMIT $2`,
-      [after, limit, [...own.keys()]],
+      [after, limit, own.map((o) => o.seq)],
     );
     const page: FeedPage = { states: [], conflicts: [], through: after };
+    let next = 0;
+    let taken = 0;
+    const takeOwnBefore = (seq: number) => {
+      for (; next < own.length && taken < limit && (own[next] as StoredState).seq < seq; next++, taken++) {
+        const o = own[next] as StoredState;
+        page.states.push(o);
+        page.through = o.seq;
+      }
+    };
     for (const r of rows) {
-      if (r.record === "state") page.states.push(own.get(Number(r.seq)) ?? toStored(r));
+      const seq = Number(r.seq);
+      takeOwnBefore(seq);
+      if (taken >= limit) break;
+      taken++;
+      if (r.record === "state") page.states.push(toStored(r));
       else
         page.conflicts.push(
           toConflict({
@@ -469,10 +483,12 @@ export class SqlStore implements Store {
             collided_with: r.collided_with as ItemState,
           }),
         );
-      page.through = Number(r.seq);
+      page.through = seq;
     }
+    // A full read may stop before some of ours: they wait for the next page, as the rows after it do.
+    if (rows.length < limit) takeOwnBefore(Number.POSITIVE_INFINITY);
     // Read past: a reader that comes back for them reads them whole.
-    for (const seq of own.keys()) if (seq <= page.through) this.ownWrites.delete(seq);
+    for (const o of own) if (o.seq <= page.through) this.ownWrites.delete(o.seq);
     return page;
   }
 
