@@ -55,6 +55,23 @@ describe("packed result states", () => {
     });
   });
 
+  it("pack a changeDate only when it prints back as itself", () => {
+    const dates = [
+      "2024-02-29T23:59:59.999Z",
+      "0050-01-01T00:00:00.000Z",
+      "2026-02-29T00:00:00.000Z",
+      "2026-04-31T00:00:00.000Z",
+      "2026-01-01T24:00:00.000Z",
+      "2026-01-01T00:00:00Z",
+      "2026-01-01T00:00:00.000+00:00",
+      "+012026-01-01T00:00:00.000Z",
+      "2026-1-01T00:00:00.000Z",
+    ];
+    const { slots } = packAll(dates.map((d, i) => at(i + 2, "receivedByNode", {}, d)));
+    // The year 12026 prints with its sign and six digits: that text is its own too.
+    expect(slots).toEqual([true, true, false, false, false, false, false, true, false]);
+  });
+
   it("rebuild breakdowns exactly, any of the kinds, and a slot written again keeps only its new cells", () => {
     const states = [
       at(2, "completed", { count: 120, obfuscation, breakdowns }),

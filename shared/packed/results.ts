@@ -132,7 +132,36 @@ interface Extras {
 function msOf(iso: unknown): number | undefined {
   if (typeof iso !== "string") return undefined;
   const ms = Date.parse(iso);
-  return Number.isFinite(ms) && new Date(ms).toISOString() === iso ? ms : undefined;
+  if (!Number.isFinite(ms)) return undefined;
+  // The usual text is told by its characters, with no string printed for every state packed.
+  if (iso.length === 24 && printsAsItself(iso)) return ms;
+  return new Date(ms).toISOString() === iso ? ms : undefined;
+}
+
+const digitAt = (s: string, i: number) => s.charCodeAt(i) - 48;
+const numberAt = (s: string, i: number, n: number) => {
+  let v = 0;
+  for (let k = i; k < i + n; k++) v = v * 10 + digitAt(s, k);
+  return v;
+};
+/** Where a printed instant has its digits (d) and which characters stand between them. */
+const ISO_SHAPE = "dddd-dd-ddTdd:dd:dd.dddZ";
+
+/**
+ * Whether text Date.parse took is what its instant prints as: YYYY-MM-DDTHH:mm:ss.sssZ with an hour
+ * below 24 and a day the month has (Date.parse takes 24:00 and the 31st of any month, and moves them on).
+ */
+function printsAsItself(iso: string): boolean {
+  for (let i = 0; i < ISO_SHAPE.length; i++) {
+    const shape = ISO_SHAPE.charCodeAt(i);
+    const c = iso.charCodeAt(i);
+    if (shape === 100 /* d */ ? c < 48 || c > 57 : c !== shape) return false;
+  }
+  const year = numberAt(iso, 0, 4);
+  const month = numberAt(iso, 5, 2);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return numberAt(iso, 11, 2) < 24 && numberAt(iso, 8, 2) <= days;
 }
 
 /** The keys appear in the order of `order`, each at most once and none other. */
