@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { replicasPossible } from "./run/replicaSet.ts";
 import { runSwarm, swarmFailed, swarmScenario } from "./swarm.ts";
 
 describe("swarm", () => {
@@ -13,6 +14,19 @@ describe("swarm", () => {
     expect(asked.flat().filter((b) => b.length === 0).length).toBeGreaterThan(5);
     const kindSets = new Set(asked.flat().flatMap((b) => (b.length > 0 ? [b.join()] : [])));
     expect(kindSets.size).toBeGreaterThan(5);
+  });
+
+  it("draws replicas only where a run can have them: in simulation, or on a real broker over PostgreSQL", () => {
+    const seeds = Array.from({ length: 30 }, (_, i) => i);
+    expect(seeds.some((s) => swarmScenario(s).hubs > 1)).toBe(true);
+    const single = seeds.map((s) => swarmScenario(s, { replicas: false }));
+    expect(single.filter((s) => s.hubs !== 1 || s.faults.some((f) => f.kind === "replicaCrash"))).toEqual([]);
+    expect([
+      replicasPossible("memory", "memory"),
+      replicasPossible("amqp", "postgres"),
+      replicasPossible("amqp", "memory"),
+      replicasPossible("nats", "pglite"),
+    ]).toEqual([true, true, false, false]);
   });
 
   it("passes ten seeds", async () => {

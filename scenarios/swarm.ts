@@ -2,6 +2,8 @@ import { FAULT_KINDS, type Fault, type FaultKindName } from "../shared/faults/mo
 import type { Random } from "../shared/ports/random.ts";
 import { BREAKDOWN_KINDS, type BreakdownKind } from "../shared/protocol/breakdowns.ts";
 import { SeededRandom } from "../shared/time/seededRandom.ts";
+import { SIMULATED } from "./run/context.ts";
+import { replicasPossible } from "./run/replicaSet.ts";
 import { runScenario, type RunOptions, type RunResult } from "./run/runner.ts";
 import { type Scenario, parseScenario } from "./schema.ts";
 
@@ -57,12 +59,16 @@ function randomBreakdowns(r: Random): { breakdowns?: BreakdownKind[] } {
   return { breakdowns: r.shuffle(BREAKDOWN_KINDS).slice(0, r.int(1, BREAKDOWN_KINDS.length)) };
 }
 
-/** A small random network (one hub, or two or three replicas) under a random mix of one to four faults, all drawn from the seed. */
-export function swarmScenario(seed: number): Scenario {
+/**
+ * A small random network (one hub, or two or three replicas) under a random mix of one to four
+ * faults, all drawn from the seed. Without `replicas` (a real broker on a store its processes cannot
+ * share) every seed draws one hub.
+ */
+export function swarmScenario(seed: number, { replicas = true }: { replicas?: boolean } = {}): Scenario {
   const r = new SeededRandom(`swarm:${seed}`);
   const nodeIds = ["site-a", "site-b", "site-c"];
   // From a stream of its own, so a seed that draws one hub draws every other thing as it did before replicas.
-  const hubs = r.fork("hubs").pick([1, 1, 1, 2, 3]);
+  const hubs = replicas ? r.fork("hubs").pick([1, 1, 1, 2, 3]) : 1;
   // A replica crash needs replicas, and with replicas a hub crash would not say which one crashes.
   const kinds = FAULT_KINDS.filter((k) => k !== (hubs === 1 ? "replicaCrash" : "hubCrash"));
   const faults = Array.from({ length: r.int(1, 4) }, () => randomFault(r.pick(kinds), r, nodeIds, hubs));
@@ -102,9 +108,10 @@ export async function runSwarm(opts: {
   onRun?: (r: SwarmRun) => void;
 }): Promise<SwarmRun[]> {
   const out: SwarmRun[] = [];
+  const replicas = replicasPossible(opts.run?.transport ?? SIMULATED, opts.run?.store ?? "memory");
   for (let i = 0; i < opts.runs; i++) {
     const seed = opts.firstSeed + i;
-    const scenario = swarmScenario(seed);
+    const scenario = swarmScenario(seed, { replicas });
     let run: SwarmRun;
     try {
       run = { seed, scenario, result: await runScenario(scenario, { ...opts.run, seed }), error: undefined };

@@ -48,7 +48,7 @@ function mutationRuns(selection: string | undefined): MutationRun[] {
     if (!found) throw new Error(`QNET_MUTATE_SCENARIOS: no scenario named ${name}`);
     return found;
   };
-  const swarm = SWARM_SEEDS.map(swarmScenario);
+  const swarm = SWARM_SEEDS.map((seed) => swarmScenario(seed));
   const pass = (scenario: Scenario): MutationRun => ({ scenario, expect: "pass" });
   if (selection !== undefined && selection !== "") {
     return selection.split(",").map((name) => pass(swarm.find((s) => s.name === name) ?? byName(name)));

@@ -6,6 +6,7 @@ import { DEFAULT_DATABASE_URL } from "../../shared/store/create.ts";
 import { type RunContext, SIMULATED } from "./context.ts";
 import { ChildReplica } from "./replicaChild.ts";
 import { InProcessReplica, type RunReplica } from "./replicas.ts";
+import type { StoreEngine } from "./store.ts";
 
 /**
  * Where a run's hub replicas run. In simulation all in the runner's process, over one store, as
@@ -19,9 +20,14 @@ export function inProcesses(run: RunContext): boolean {
   return run.transport !== SIMULATED && run.scenario.hubs > 1;
 }
 
+/** Whether a run on the transport and store can have hub replicas: in simulation, or in processes over PostgreSQL. */
+export function replicasPossible(transport: string, store: StoreEngine): boolean {
+  return transport === SIMULATED || store === "postgres";
+}
+
 /** Replicas in processes of their own need a store they all reach: refused otherwise, in a line that says what to do. */
 export function requireSharedStore(run: RunContext): void {
-  if (!inProcesses(run) || run.store === "postgres") return;
+  if (!inProcesses(run) || replicasPossible(run.transport, run.store)) return;
   throw new Error(
     `${run.scenario.name} runs ${run.scenario.hubs} hub replicas, which on ${run.transport} are separate processes over one store: run it with --store postgres (not ${run.store})`,
   );
