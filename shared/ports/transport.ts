@@ -10,8 +10,21 @@ export type Route =
   | { to: "control"; nodeId: string } // live faults, hub -> the node's process
   | { to: "dead"; reason: string; origin: string }; // dead letters; origin is the route it came from
 
-/** Where a consumer reads from. */
-export type Source = { from: "node"; nodeId: string } | { from: "control"; nodeId: string } | { from: "hub" } | { from: "dead" };
+/**
+ * Where a consumer reads from. `hub` is the hub's shared queue: replicas compete for its messages,
+ * each goes to one. `heartbeats` is the other way round: each consume() of it gets a copy of every
+ * heartbeat published while it is subscribed, so every hub replica sees every node beat. It is the
+ * subscriber's own (an exclusive, auto-delete queue; a core NATS subscription), gone when it stops or
+ * its connection closes; what is published while it is not there is not kept for it. Its deliveries
+ * settle like any other, but the broker keeps nothing behind them: ack them, and leave dead-lettering
+ * a refused heartbeat to the copy on the hub queue.
+ */
+export type Source =
+  | { from: "node"; nodeId: string }
+  | { from: "control"; nodeId: string }
+  | { from: "hub" }
+  | { from: "heartbeats" }
+  | { from: "dead" };
 
 export interface PublishOptions {
   /** The envelope's messageId: the same on every resend of one proposal. */

@@ -372,6 +372,55 @@ export function transportConformance(name: string, setup: ConformanceSetup): voi
       expect(all.length).toBe(total);
     });
 
+    it("gives every heartbeat subscription its own copy of every heartbeat, while the hub queue still gets each once", async () => {
+      const p = c.prefix("beats");
+      const replicaA = await c.hub(p, [NODE, "node-2"]);
+      const replicaB = await c.hub(p, [NODE, "node-2"]);
+      const beatsA = (await c.consume(replicaA, { from: "heartbeats" }, {}, ack)).inbox;
+      const beatsB = (await c.consume(replicaB, { from: "heartbeats" }, {}, ack)).inbox;
+      const sharedA = (await c.consume(replicaA, { from: "hub" }, {}, ack)).inbox;
+      const sharedB = (await c.consume(replicaB, { from: "hub" }, {}, ack)).inbox;
+      const nodes = [await c.node(p, NODE), await c.node(p, "node-2")];
+      const published: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        for (const [k, nodeId] of [NODE, "node-2"].entries()) {
+          const messageId = `beat-${nodeId}-${i}`;
+          await nodes[k]?.publish({ to: "hub", kind: "heartbeat", nodeId }, encode(messageId), { messageId });
+          published.push(messageId);
+        }
+      }
+      // A result is for the hub queue alone: the last message in, so every heartbeat was delivered before it.
+      await nodes[0]?.publish({ to: "hub", kind: "result", nodeId: NODE }, encode("r"), { messageId: "m-result" });
+      const shared = () => [...sharedA.ids(), ...sharedB.ids()];
+      await waitFor(() => shared().includes("m-result"), "the result on the hub queue", c.waitMs);
+      for (const beats of [beatsA, beatsB]) await beats.count(published.length, "every heartbeat at each replica");
+      for (const beats of [beatsA, beatsB]) {
+        expect(beats.ids().sort()).toEqual([...published].sort());
+        const first = beats.received.find((d) => d.messageId === "beat-node-2-0");
+        expect(first).toMatchObject({ routeKind: "heartbeat", routeNodeId: "node-2" });
+        expect(decode(first?.body ?? new Uint8Array())).toBe("beat-node-2-0");
+      }
+      await waitFor(() => shared().length >= published.length + 1, "every heartbeat on the hub queue", c.waitMs);
+      expect(shared().sort()).toEqual([...published, "m-result"].sort());
+    });
+
+    it("stops a heartbeat subscription: the other one still gets every heartbeat", async () => {
+      const p = c.prefix("beatsstop");
+      const replicaA = await c.hub(p, [NODE]);
+      const replicaB = await c.hub(p, [NODE]);
+      const a = await c.consume(replicaA, { from: "heartbeats" }, {}, ack);
+      const b = (await c.consume(replicaB, { from: "heartbeats" }, {}, ack)).inbox;
+      const node = await c.node(p, NODE);
+      const beat = (messageId: string) => node.publish({ to: "hub", kind: "heartbeat", nodeId: NODE }, encode(messageId), { messageId });
+      await beat("beat-1");
+      await a.inbox.count(1, "the first heartbeat");
+      await a.subscription.stop();
+      await beat("beat-2");
+      await b.count(2, "both heartbeats at the replica still subscribed");
+      expect(b.ids()).toEqual(["beat-1", "beat-2"]);
+      expect(a.inbox.ids()).toEqual(["beat-1"]);
+    });
+
     it("never drops a run-query to an undeclared node silently: it rejects, or keeps it for the node", async () => {
       const p = c.prefix("unroutable");
       const hub = await c.hub(p, [NODE]);

@@ -1,7 +1,10 @@
-import type { Route, Transport } from "../ports/transport.ts";
+import type { Route, Source, Transport } from "../ports/transport.ts";
 
 /** What one role declares on a broker. */
 export type Topology = Parameters<Transport["declare"]>[0];
+
+/** A source read through a durable queue or consumer, shared by its consumers; heartbeats are each subscriber's own. */
+export type DurableSource = Exclude<Source, { from: "heartbeats" }>;
 
 /** What a broker message was addressed to, below the prefix: the same words on RabbitMQ and NATS. */
 export type AddressKind = "query" | "result" | "heartbeat" | "control";

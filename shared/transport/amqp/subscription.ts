@@ -136,6 +136,8 @@ export class AmqpSubscription implements Subscription {
     private readonly handler: DeliveryHandler,
     private readonly prefetch: number,
     private readonly onStopped: (sub: AmqpSubscription) => void,
+    /** Declares the queue on the channel first, on every attach: a queue of the subscriber's own dies with its connection. */
+    private readonly declareOwn?: (ch: Channel) => Promise<void>,
   ) {}
 
   /** Opens a channel and starts consuming on this connection, unless already doing so. */
@@ -149,6 +151,7 @@ export class AmqpSubscription implements Subscription {
       opened.on("error", (err: Error) => this.host.log.warn({ queue: this.queue, err: err.message }, "consumer channel error"));
       opened.on("close", () => this.onChannelClosed(opened));
       await opened.prefetch(this.prefetch, false);
+      await this.declareOwn?.(opened);
       const acks = this.ackRunOf(opened);
       const { consumerTag } = await opened.consume(this.queue, (msg) => this.onMessage(opened, acks, msg), { noAck: false });
       if (this.stopped) {

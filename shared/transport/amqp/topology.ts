@@ -1,5 +1,5 @@
-import type { Route, Source } from "../../ports/transport.ts";
-import { addressOf, originTokens } from "../routing.ts";
+import type { Route } from "../../ports/transport.ts";
+import { addressOf, type DurableSource, originTokens } from "../routing.ts";
 
 /** The RabbitMQ names of PROTOCOL.md section 5 under one prefix. */
 export interface AmqpNames {
@@ -8,6 +8,8 @@ export interface AmqpNames {
   deadExchange: string;
   deadQueue: string;
   hubQueue: string;
+  /** `<p>.hub.beats.<tag>`: one hub replica's own queue of every heartbeat, exclusive and auto-delete. */
+  beatsQueue(tag: string): string;
   nodeQueue(nodeId: string): string;
   /** The node process's live faults, bound from the queries exchange by `control.<nodeId>`. */
   controlQueue(nodeId: string): string;
@@ -20,6 +22,7 @@ export function amqpNames(prefix: string): AmqpNames {
     deadExchange: `${prefix}.dead`,
     deadQueue: `${prefix}.dead`,
     hubQueue: `${prefix}.hub.results`,
+    beatsQueue: (tag) => `${prefix}.hub.beats.${tag}`,
     nodeQueue: (nodeId) => `${prefix}.node.${nodeId}`,
     controlQueue: (nodeId) => `${prefix}.control.${nodeId}`,
   };
@@ -38,7 +41,8 @@ export function publishTarget(names: AmqpNames, route: Route): { exchange: strin
   }
 }
 
-export function sourceQueue(names: AmqpNames, source: Source): string {
+/** The durable queue a source reads; a beats queue is each subscriber's own (beatsQueue). */
+export function sourceQueue(names: AmqpNames, source: DurableSource): string {
   switch (source.from) {
     case "node":
       return names.nodeQueue(source.nodeId);
@@ -60,6 +64,13 @@ export function sourceQueue(names: AmqpNames, source: Source): string {
 export function workQueueArguments(names: AmqpNames, maxDeliveries: number): Record<string, unknown> {
   return { "x-queue-type": "quorum", "x-dead-letter-exchange": names.deadExchange, "x-delivery-limit": Math.max(0, maxDeliveries - 1) };
 }
+
+/**
+ * A subscriber's own queue of heartbeats: it lives with its connection and its consumer, so a replica
+ * that goes leaves nothing behind, and holds only what is published while it is there. Classic, as
+ * quorum queues cannot be exclusive.
+ */
+export const beatsQueueOptions = { exclusive: true, autoDelete: true, durable: false, arguments: { "x-queue-type": "classic" } } as const;
 
 /** The dead-letter queue is the end of the line: no dead-letter exchange of its own, no limit. */
 export const deadQueueArguments: Record<string, unknown> = { "x-queue-type": "quorum" };

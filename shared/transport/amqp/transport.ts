@@ -1,4 +1,5 @@
-import amqp, { type ChannelModel, type ConfirmChannel, type Message, type RecoveringChannelModel } from "amqplib";
+import { randomUUID } from "node:crypto";
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Message, type RecoveringChannelModel } from "amqplib";
 import type { Logger } from "../../log.ts";
 import type { Clock, Timer } from "../../ports/clock.ts";
 import type { Random } from "../../ports/random.ts";
@@ -19,7 +20,7 @@ import type { Topology } from "../routing.ts";
 import { declareTopology } from "./declare.ts";
 import { REASON_HEADER } from "./delivery.ts";
 import { AmqpSubscription } from "./subscription.ts";
-import { type AmqpNames, amqpNames, publishTarget, sourceQueue } from "./topology.ts";
+import { type AmqpNames, amqpNames, beatsQueueOptions, publishTarget, sourceQueue } from "./topology.ts";
 
 export interface AmqpTransportOptions {
   url: string;
@@ -293,7 +294,18 @@ export class AmqpTransport implements Transport {
   async consume(source: Source, handler: DeliveryHandler, options?: ConsumeOptions): Promise<Subscription> {
     if (this.closed) throw new TransportClosedError("transport closed");
     const prefetch = options?.prefetch ?? this.options.prefetch ?? 256;
-    const sub = new AmqpSubscription(this, source, sourceQueue(this.names, source), handler, prefetch, (s) => this.subscriptions.delete(s));
+    const stopped = (s: AmqpSubscription) => this.subscriptions.delete(s);
+    let sub: AmqpSubscription;
+    if (source.from === "heartbeats") {
+      const queue = this.names.beatsQueue(randomUUID());
+      const declareOwn = async (ch: Channel) => {
+        await ch.assertQueue(queue, beatsQueueOptions);
+        await ch.bindQueue(queue, this.names.resultsExchange, "heartbeat.*");
+      };
+      sub = new AmqpSubscription(this, source, queue, handler, prefetch, stopped, declareOwn);
+    } else {
+      sub = new AmqpSubscription(this, source, sourceQueue(this.names, source), handler, prefetch, stopped);
+    }
     this.subscriptions.add(sub);
     if (this.model) await sub.attach(this.model);
     return sub;

@@ -34,6 +34,15 @@ export class BindingTable {
     this.exact.set(pattern, queues);
   }
 
+  /** Removes every binding of a queue. */
+  unbindQueue(queue: string): void {
+    for (const [pattern, queues] of this.exact) {
+      queues.delete(queue);
+      if (queues.size === 0) this.exact.delete(pattern);
+    }
+    for (let i = this.wildcard.length - 1; i >= 0; i--) if (this.wildcard[i]?.queue === queue) this.wildcard.splice(i, 1);
+  }
+
   /** The queues an address reaches, in binding order, each once. */
   route(address: string): string[] {
     const out = new Set(this.exact.get(address));

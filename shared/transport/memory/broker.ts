@@ -23,6 +23,10 @@ export class DeliveryNotHeldError extends Error {
 export class ConnectionClosedError extends Error {
   override readonly name = "ConnectionClosedError";
 }
+/** Consuming another connection's exclusive queue. */
+export class ExclusiveQueueError extends Error {
+  override readonly name = "ExclusiveQueueError";
+}
 
 /** What a publisher hands the broker. */
 export interface OutgoingMessage {
@@ -62,6 +66,11 @@ export interface QueueOptions {
   deliveryLimit?: number;
   /** Where rejected and over-limit messages go; without it they are dropped (and counted). */
   deadLetterQueue?: string;
+  /**
+   * The connection that owns the queue, as RabbitMQ's exclusive auto-delete queues: only it
+   * consumes, and the queue is deleted when its last consumer is cancelled or the connection closes.
+   */
+  exclusiveTo?: ConnectionHandle;
 }
 
 export interface QueueCounters {
@@ -197,6 +206,17 @@ export class MemoryBroker {
     return this.queues.has(name);
   }
 
+  /** Removes a queue, its bindings and what it holds ready; deliveries in flight may still be settled. */
+  deleteQueue(name: string): void {
+    const queue = this.queues.get(name);
+    if (!queue) return;
+    this.queues.delete(name);
+    this.bindings.unbindQueue(name);
+    if (queue.pump !== undefined) this.clock.clearTimeout(queue.pump);
+    queue.pump = undefined;
+    for (const consumer of [...queue.consumers]) this.detach(consumer);
+  }
+
   /** Messages published to an address matching the pattern reach the queue. Idempotent. */
   bind(queue: string, pattern: string): void {
     this.queueNamed(queue);
@@ -215,7 +235,9 @@ export class MemoryBroker {
     for (const name of targets) {
       const queue = this.queueNamed(name);
       queue.counters.published++;
-      const fate = this.faults.fate(name);
+      // A subscriber's own copy takes no transit fault: faults are drawn for the shared queues only,
+      // so a subscriber coming or going leaves every seeded draw, and so every run, as it was.
+      const fate = queue.options.exclusiveTo === undefined ? this.faults.fate(name) : NO_FATE;
       const entering: StoredMessage = { ...message, address, deliveryCount: 0 };
       this.transit(queue, entering, fate);
       if (fate !== NO_FATE) for (const watch of this.transitWatchers) watch(entering, fate);
@@ -240,6 +262,9 @@ export class MemoryBroker {
   consume(handle: ConnectionHandle, queueName: string, prefetch: number, onDelivery: (delivery: BrokerDelivery) => void): number {
     const connection = this.openConnectionOf(handle);
     const queue = this.queueNamed(queueName);
+    const owner = queue.options.exclusiveTo;
+    if (owner !== undefined && owner.id !== connection.id)
+      throw new ExclusiveQueueError(`queue ${queueName} belongs to another connection`);
     if (!(Number.isInteger(prefetch) && prefetch >= 1)) throw new RangeError(`prefetch must be a whole number >= 1, got ${prefetch}`);
     const consumer: Consumer = { tag: this.nextTag++, queue, connection, prefetch, inFlight: new Set(), active: true, onDelivery };
     queue.consumers.push(consumer);
@@ -252,7 +277,10 @@ export class MemoryBroker {
   cancel(handle: ConnectionHandle, consumerTag: number): void {
     const connection = this.connections.get(handle.id);
     const consumer = connection && [...connection.consumers].find((c) => c.tag === consumerTag);
-    if (consumer) this.detach(consumer);
+    if (!consumer) return;
+    this.detach(consumer);
+    const queue = consumer.queue;
+    if (queue.options.exclusiveTo !== undefined && queue.consumers.length === 0) this.deleteQueue(queue.name);
   }
 
   ack(tag: number): void {
@@ -283,6 +311,7 @@ export class MemoryBroker {
       const { message, consumer } = this.release(tag);
       this.giveBack(consumer.queue, message, 0);
     }
+    for (const queue of [...this.queues.values()]) if (queue.options.exclusiveTo?.id === connection.id) this.deleteQueue(queue.name);
   }
 
   // --- introspection ---

@@ -4,7 +4,7 @@ import { SeededRandom } from "../../time/seededRandom.ts";
 import { VirtualClock } from "../../time/virtualClock.ts";
 import { DELIVERY_LIMIT_REASON } from "../routing.ts";
 import { TransportClosedError, UnroutableError } from "../../ports/transport.ts";
-import { UnknownQueueError } from "./broker.ts";
+import { ExclusiveQueueError, UnknownQueueError } from "./broker.ts";
 import { MemoryTransport, memoryNames } from "./memoryTransport.ts";
 import { createMemoryBroker } from "./mod.ts";
 
@@ -26,6 +26,37 @@ describe("MemoryTransport", () => {
     expect(broker.queueInfo("x.node.n1").deliveryLimit).toBe(4);
     // The node's queue existed already and keeps its settings.
     expect(broker.queueInfo("x.node.n9").deliveryLimit).toBe(20);
+  });
+
+  it("gives each heartbeat subscription a queue of its own, with no transit faults, gone when it stops or its connection closes", async () => {
+    const { clock, broker } = world();
+    // Faults on every queue would draw for each message entering one; a subscriber's own copy draws nothing.
+    broker.faults.setAll({ latency: { baseMs: 50 } });
+    const replica = new MemoryTransport(broker, { prefix: "x" });
+    await replica.declare({ role: "hub", nodeIds: ["n1"] });
+    const other = new MemoryTransport(broker, { prefix: "x" });
+    const got: Delivery[] = [];
+    const first = await replica.consume({ from: "heartbeats" }, async (d) => {
+      got.push(d);
+      await d.ack();
+    });
+    await other.consume({ from: "heartbeats" }, async (d) => d.ack());
+    const own = broker.queueNames().filter((q) => q.startsWith("x.hub.beats."));
+    expect(own).toHaveLength(2);
+    // Exclusive: another connection cannot read a replica's own queue.
+    expect(() => broker.consume(broker.openConnection(), own[0] as string, 1, () => undefined)).toThrow(ExclusiveQueueError);
+
+    await new MemoryTransport(broker, { prefix: "x", user: "n1" }).publish({ to: "hub", kind: "heartbeat", nodeId: "n1" }, bytes("beat"), {
+      messageId: "b-1",
+    });
+    await clock.advance(0);
+    expect(got.map((d) => d.messageId)).toEqual(["b-1"]);
+    expect(got[0]).toMatchObject({ routeKind: "heartbeat", routeNodeId: "n1", authenticatedUser: "n1" });
+    expect(broker.queueInfo("x.hub.results")).toMatchObject({ delayed: 1 });
+
+    await first.stop();
+    await other.close();
+    expect(broker.queueNames().filter((q) => q.startsWith("x.hub.beats."))).toEqual([]);
   });
 
   it("reads every address it makes back as its route, and no other prefix's", () => {

@@ -9,7 +9,7 @@ import type {
   Transport,
 } from "../../ports/transport.ts";
 import { TransportClosedError } from "../../ports/transport.ts";
-import { addressOf, originNodeId, originTokens, parseAddress } from "../routing.ts";
+import { addressOf, type DurableSource, originNodeId, originTokens, parseAddress } from "../routing.ts";
 import type { BrokerDelivery, ConnectionHandle, MemoryBroker } from "./broker.ts";
 
 /** The queues and addresses of one network on the memory broker: RabbitMQ's queue names, NATS-like addresses. */
@@ -23,7 +23,12 @@ export interface MemoryNames {
   readonly hubQueue: string;
   /** `<p>.dead` */
   readonly deadQueue: string;
-  queueOf(source: Source): string;
+  /** `<p>.hub.beats.<tag>`: one subscriber's own queue of every heartbeat. */
+  beatsQueue(tag: string): string;
+  /** `<p>.heartbeat.*`, what a beats queue is bound to. */
+  readonly heartbeats: string;
+  /** The shared queue a source reads; a beats queue is each subscriber's own (beatsQueue). */
+  queueOf(source: DurableSource): string;
   /** `<p>.query.<nodeId>`, `<p>.result.<nodeId>`, `<p>.heartbeat.<nodeId>`, `<p>.dead.<origin>` */
   address(route: Route): string;
   /** The route an address of this prefix stands for (the inverse of `address`); undefined for any other address. */
@@ -37,6 +42,8 @@ export function memoryNames(prefix: string): MemoryNames {
     controlQueue: (nodeId) => `${prefix}.control.${nodeId}`,
     hubQueue: `${prefix}.hub.results`,
     deadQueue: `${prefix}.dead`,
+    beatsQueue: (tag) => `${prefix}.hub.beats.${tag}`,
+    heartbeats: `${prefix}.heartbeat.*`,
     queueOf: (source) => {
       if (source.from === "node") return names.nodeQueue(source.nodeId);
       if (source.from === "control") return names.controlQueue(source.nodeId);
@@ -86,6 +93,7 @@ export class MemoryTransport implements Transport {
   private readonly prefetch: number;
   private readonly options: MemoryTransportOptions;
   private open = true;
+  private beatsQueues = 0;
 
   constructor(
     readonly broker: MemoryBroker,
@@ -138,7 +146,8 @@ export class MemoryTransport implements Transport {
     this.assertOpen();
     const running = new Set<Promise<void>>();
     const fromDead = source.from === "dead";
-    const tag = this.broker.consume(this.connection, this.names.queueOf(source), options.prefetch ?? this.prefetch, (handed) => {
+    const queue = source.from === "heartbeats" ? this.declareBeatsQueue() : this.names.queueOf(source);
+    const tag = this.broker.consume(this.connection, queue, options.prefetch ?? this.prefetch, (handed) => {
       const run = this.run(handler, new MemoryDelivery(this, handed, fromDead));
       running.add(run);
       void run.then(() => running.delete(run));
@@ -149,6 +158,14 @@ export class MemoryTransport implements Transport {
         await Promise.all([...running]);
       },
     };
+  }
+
+  /** A queue of this connection's own, bound to every heartbeat, deleted with its consumer (RabbitMQ's exclusive auto-delete). */
+  private declareBeatsQueue(): string {
+    const queue = this.names.beatsQueue(`${this.connection.id}-${++this.beatsQueues}`);
+    this.broker.declareQueue(queue, { exclusiveTo: this.connection });
+    this.broker.bind(queue, this.names.heartbeats);
+    return queue;
   }
 
   connected(): boolean {

@@ -1,5 +1,5 @@
 import type { JsMsg } from "@nats-io/jetstream";
-import type { MsgHdrs } from "@nats-io/transport-node";
+import type { Msg, MsgHdrs } from "@nats-io/transport-node";
 import type { Delivery, Source } from "../../ports/transport.ts";
 import { type NatsNames, readSubject } from "./topology.ts";
 
@@ -33,22 +33,37 @@ export function carriedHeaders(h: Record<string, string>): Record<string, string
   return out;
 }
 
-/** What a consumer learns from one JetStream delivery; odd input reads as unknown, never throws. */
-export function readDelivery(names: NatsNames, msg: JsMsg, source: Source): DeliveryFacts {
+/** A message's facts from its subject and headers, with what the server says of this delivery of it. */
+function factsOf(
+  names: NatsNames,
+  msg: Pick<Msg, "subject" | "data" | "headers">,
+  redelivered: boolean,
+  deliveryCount: number,
+  isDead: boolean,
+): DeliveryFacts {
   const headers = headerRecord(msg.headers);
   const where = readSubject(names, msg.subject);
-  const info = msg.info;
-  const isDead = source.from === "dead";
   return {
     body: msg.data,
     messageId: headers[MSG_ID_HEADER] || undefined,
     routeKind: where.kind,
     routeNodeId: where.nodeId,
-    // nats-server stamps no publisher identity on JetStream messages.
+    // nats-server stamps no publisher identity on the messages it delivers.
     authenticatedUser: undefined,
     headers,
-    redelivered: info.redelivered === true,
-    deliveryCount: deliveryCountOf(info.deliveryCount),
+    redelivered,
+    deliveryCount,
     deadReason: isDead ? headers[REASON_HEADER] || "unknown" : undefined,
   };
+}
+
+/** What a consumer learns from one JetStream delivery; odd input reads as unknown, never throws. */
+export function readDelivery(names: NatsNames, msg: JsMsg, source: Source): DeliveryFacts {
+  const info = msg.info;
+  return factsOf(names, msg, info.redelivered === true, deliveryCountOf(info.deliveryCount), source.from === "dead");
+}
+
+/** What a subscriber learns from a message of a core subscription: a first delivery, as nothing redelivers it. */
+export function readMessage(names: NatsNames, msg: Pick<Msg, "subject" | "data" | "headers">): DeliveryFacts {
+  return factsOf(names, msg, false, 1, false);
 }

@@ -3,8 +3,9 @@ import type { Subscription as CoreSubscription } from "@nats-io/transport-node";
 import type { Logger } from "../../log.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { Random } from "../../ports/random.ts";
-import type { Delivery, DeliveryHandler, PublishOptions, Route, Source, Subscription } from "../../ports/transport.ts";
+import type { Delivery, DeliveryHandler, PublishOptions, Route, Subscription } from "../../ports/transport.ts";
 import { backoffDelay } from "../backoff.ts";
+import type { DurableSource } from "../routing.ts";
 import { type DeadLetterHost, listenForDeliveryLimit } from "./deadLetters.ts";
 import { carriedHeaders, type DeliveryFacts, readDelivery } from "./delivery.ts";
 import { readSubject, sourceConsumer } from "./topology.ts";
@@ -107,7 +108,7 @@ export class NatsSubscription implements Subscription {
 
   constructor(
     private readonly host: NatsSubscriptionHost,
-    private readonly source: Source,
+    private readonly source: DurableSource,
     private readonly handler: DeliveryHandler,
     private readonly prefetch: number,
     private readonly onStopped: (sub: NatsSubscription) => void,

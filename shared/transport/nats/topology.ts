@@ -1,5 +1,5 @@
-import type { Route, Source } from "../../ports/transport.ts";
-import { type AddressKind, addressOf, originNodeId, originTokens, parseAddress } from "../routing.ts";
+import type { Route } from "../../ports/transport.ts";
+import { type AddressKind, addressOf, type DurableSource, originNodeId, originTokens, parseAddress } from "../routing.ts";
 
 /** The JetStream names of PROTOCOL.md section 5 under one prefix. */
 export interface NatsNames {
@@ -15,6 +15,8 @@ export interface NatsNames {
   deadSubjects: string[];
   hubConsumer: string;
   deadConsumer: string;
+  /** `<p>.heartbeat.*`: every node's heartbeats, as each hub replica reads them for itself. */
+  heartbeatSubjects: string;
   nodeConsumer(nodeId: string): string;
   nodeSubject(nodeId: string): string;
   controlConsumer(nodeId: string): string;
@@ -43,6 +45,7 @@ export function natsNames(prefix: string): NatsNames {
     deadSubjects: [`${prefix}.dead.>`],
     hubConsumer: "hub",
     deadConsumer: "dead",
+    heartbeatSubjects: `${prefix}.heartbeat.*`,
     nodeConsumer: (nodeId) => `node-${nodeId}`,
     nodeSubject: (nodeId) => `${prefix}.query.${nodeId}`,
     controlConsumer: (nodeId) => `control-${nodeId}`,
@@ -55,8 +58,8 @@ export function routeSubject(names: NatsNames, route: Route): string {
   return `${names.prefix}.${addressOf(route)}`;
 }
 
-/** The stream and durable consumer a source reads. */
-export function sourceConsumer(names: NatsNames, source: Source): { stream: string; consumer: string } {
+/** The stream and durable consumer a source reads; heartbeats are read by core subscription instead (beats.ts). */
+export function sourceConsumer(names: NatsNames, source: DurableSource): { stream: string; consumer: string } {
   switch (source.from) {
     case "node":
       return { stream: names.queriesStream, consumer: names.nodeConsumer(source.nodeId) };

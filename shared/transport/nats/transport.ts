@@ -17,6 +17,7 @@ import { backoffDelay, redactUrl } from "../backoff.ts";
 import type { Topology } from "../routing.ts";
 import { type ConsumerSettings, declareStreams, deleteStreams } from "./declare.ts";
 import { REASON_HEADER } from "./delivery.ts";
+import { NatsBeats } from "./beats.ts";
 import { NatsSubscription } from "./subscription.ts";
 import { type NatsNames, natsNames, routeSubject } from "./topology.ts";
 
@@ -55,7 +56,7 @@ export class NatsTransport implements Transport {
   readonly js: JetStreamClient;
   private isConnected = true;
   private closed = false;
-  private readonly subscriptions = new Set<NatsSubscription>();
+  private readonly subscriptions = new Set<NatsSubscription | NatsBeats>();
   private readonly settings: ConsumerSettings;
   private readonly publishTimeoutMs: number;
 
@@ -182,6 +183,13 @@ export class NatsTransport implements Transport {
 
   async consume(source: Source, handler: DeliveryHandler, options?: ConsumeOptions): Promise<Subscription> {
     if (this.closed) throw new TransportClosedError("transport closed");
+    if (source.from === "heartbeats") {
+      const beats = new NatsBeats(this, handler, (s) => this.subscriptions.delete(s));
+      this.subscriptions.add(beats);
+      // The server has the subscription once a round trip after it is sent: a heartbeat published after consume() resolves reaches it.
+      await this.nc.flush();
+      return beats;
+    }
     const prefetch = options?.prefetch ?? this.options.prefetch ?? 256;
     const sub = new NatsSubscription(this, source, handler, prefetch, (s) => this.subscriptions.delete(s));
     this.subscriptions.add(sub);
