@@ -1,14 +1,12 @@
-import { messageRefusal } from "../../shared/apply/admission.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { Applied, Proposal } from "../../shared/ports/store.ts";
 import type { Delivery, Subscription, Transport } from "../../shared/ports/transport.ts";
-import { decodeMessage } from "../../shared/protocol/messages.ts";
 import type { Liveness } from "../liveness.ts";
 import type { HubMetrics } from "../metrics.ts";
 import type { QueryDesk } from "../queries.ts";
 import type { Recorder } from "../record.ts";
-import { userNodeIdOf } from "./sender.ts";
+import { admit } from "./admit.ts";
 
 interface Waiting {
   delivery: Delivery;
@@ -68,7 +66,10 @@ class Lane {
 
 /**
  * The hub's consumer: validate at the edge, apply a consumed burst in one store step, and only
- * then acknowledge. Proposals are spread over lanes by item id, so several bursts commit at once
+ * then acknowledge. Heartbeats come twice: from the hub queue, shared with the other replicas, and
+ * from this replica's own subscription, which gets every node's every heartbeat, so that each
+ * replica's liveness is whole. Both copies go to liveness: beat() is idempotent, and the shared copy
+ * covers the moments the own subscription is not there (after a reconnect, before it is renewed). Proposals are spread over lanes by item id, so several bursts commit at once
  * while no item is ever split across concurrent transactions: each item's outcomes stay those of
  * one-by-one application in arrival order. Within a lane the next burst gathers while the last commits.
  */
@@ -77,6 +78,7 @@ export class Ingest {
   /** Query status moves after bursts, one at a time across lanes, so two lanes never advance one query twice. */
   private settling: Promise<void> = Promise.resolve();
   private subscription: Subscription | undefined;
+  private beats: Subscription | undefined;
 
   constructor(
     private readonly deps: {
@@ -99,11 +101,14 @@ export class Ingest {
   }
 
   async start(): Promise<void> {
-    this.subscription = await this.deps.transport.consume({ from: "hub" }, (d) => this.receive(d), { prefetch: this.deps.prefetch });
+    const { transport, prefetch } = this.deps;
+    this.beats = await transport.consume({ from: "heartbeats" }, (d) => this.beat(d), { prefetch });
+    this.subscription = await transport.consume({ from: "hub" }, (d) => this.receive(d), { prefetch });
   }
 
   /** Stops consuming, then waits until every burst taken is applied and its queries settled. */
   async stop(): Promise<void> {
+    await this.beats?.stop();
     await this.subscription?.stop();
     await Promise.all(this.lanes.map((l) => l.idle()));
     await this.settling;
@@ -116,12 +121,10 @@ export class Ingest {
   private receive(delivery: Delivery): Promise<void> {
     const { metrics, liveness, log } = this.deps;
     if (delivery.redelivered) metrics.redeliveries.inc();
-    const decoded = decodeMessage(delivery.body);
-    if (!decoded.ok) return this.reject(delivery, decoded.reason);
-    const message = decoded.message;
-    metrics.message(message.type);
-    const problem = messageRefusal(message, delivery, userNodeIdOf(delivery));
-    if (problem) return this.reject(delivery, problem);
+    const admission = admit(delivery);
+    if (admission.message) metrics.message(admission.message.type);
+    if (!admission.ok) return this.reject(delivery, admission.reason);
+    const message = admission.message;
     if (message.type === "node-heartbeat") {
       liveness.beat(message.nodeId, message.activeQueries);
       return delivery.ack();
@@ -137,6 +140,22 @@ export class Ingest {
         done,
       });
     });
+  }
+
+  /**
+   * A heartbeat from this replica's own subscription, judged as the hub queue's copy is. A refused one
+   * is only logged: the broker keeps nothing behind this copy, and the hub queue's copy is the one
+   * dead-lettered, once, by whichever replica takes it.
+   */
+  private beat(delivery: Delivery): Promise<void> {
+    const admission = admit(delivery);
+    if (admission.ok && admission.message.type === "node-heartbeat") {
+      this.deps.liveness.beat(admission.message.nodeId, admission.message.activeQueries);
+    } else {
+      const reason = admission.ok ? `${admission.message.type} on the heartbeat route` : admission.reason;
+      this.deps.log.debug({ messageId: delivery.messageId, reason }, "heartbeat copy refused");
+    }
+    return delivery.ack();
   }
 
   /** A delivery refused before it reached the store: counted as a rejected outcome, then dead-lettered. */

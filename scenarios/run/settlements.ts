@@ -39,7 +39,9 @@ export class SettlementTap implements Transport {
     return this.inner.publish(route, body, options);
   }
 
+  /** A replica's own heartbeat copies are not noted: nothing is stored from them, and the broker keeps nothing behind them to settle. */
   consume(source: Source, handler: DeliveryHandler, options?: ConsumeOptions): Promise<Subscription> {
+    if (source.from === "heartbeats") return this.inner.consume(source, handler, options);
     return this.inner.consume(source, (d) => handler(this.noted(d)), options);
   }
 

@@ -77,7 +77,19 @@ export class FaultyTransport implements Transport {
       this.deps.board.mirror(source.nodeId, handler);
       return { stop: async () => this.deps.board.mirror(source.nodeId, undefined) };
     }
+    if (source.from === "heartbeats") return this.inner.consume(source, (d) => this.deliverCopy(d, handler), options);
     return this.inner.consume(source, (d) => this.deliver(d, handler, source), options);
+  }
+
+  /**
+   * A heartbeat of the participant's own subscription: a partition holds it back and a crash loses
+   * it, as any delivery; the consumer-side faults, which make the broker redeliver, do not strike
+   * where the broker keeps nothing to redeliver, and it draws nothing from their stream.
+   */
+  private async deliverCopy(delivery: Delivery, handler: DeliveryHandler): Promise<void> {
+    await this.deps.board.consumable(this.who);
+    if (this.closed) return;
+    await handler(this.settledWhileOpen(delivery));
   }
 
   private async deliver(delivery: Delivery, handler: DeliveryHandler, source: Source): Promise<void> {
