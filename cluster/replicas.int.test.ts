@@ -7,12 +7,14 @@ import { freePort, pollUntil } from "../shared/testing/net.ts";
 import { describeWith, SERVICES } from "../shared/testing/services.ts";
 import { systemClock } from "../shared/time/systemClock.ts";
 import type { Child } from "./child.ts";
-import { HubApi, type QueryView, RegressionWatch } from "./testing/hubApi.ts";
+import { HubApi, type NodeRow, type QueryView, RegressionWatch } from "./testing/hubApi.ts";
 import { suiteRun } from "./testing/run.ts";
 
 const NODES = ["site-a", "site-b", "site-c"];
 /** In QNET_NODES but never started: each of its results times out, which one replica must write once. */
 const SILENT = "site-z";
+/** Reads of every replica's GET /api/nodes, one round after another, while the nodes run. */
+const LIVENESS_ROUNDS = 12;
 const DEFINITIONS = [
   { panels: [{ concepts: ["dx:E11.9"] }] },
   { panels: [{ concepts: ["dx:I10"] }], sex: "F" },
@@ -53,6 +55,8 @@ interface ReplicaRun {
   /** Per result id, how many timedOut states the store holds. */
   timedOut: Map<string, number>;
   results: number;
+  /** Rounds of GET /api/nodes while the nodes ran: per round, each replica's rows. */
+  liveness: Map<string, NodeRow[]>[];
 }
 
 /**
@@ -183,6 +187,13 @@ function replicaSuite(transport: "amqp" | "nats", hubs: 2 | 3): void {
       },
       { everyMs: 500, describe: output },
     );
+    // Liveness as each replica shows it, round after round: each must see every running node's heartbeats.
+    const liveness: Map<string, NodeRow[]>[] = [];
+    for (let round = 0; round < LIVENESS_ROUNDS; round++) {
+      const rows = await Promise.all(replicas.map(async (r) => [r.name, await r.api.nodes()] as const));
+      liveness.push(new Map(rows));
+      await systemClock.sleep(250);
+    }
     for (const n of nodes) await n.stop();
 
     // Exact: each replica's view equals the store replayed, once late deliveries (NATS's ack wait) are in.
@@ -254,6 +265,7 @@ function replicaSuite(transport: "amqp" | "nats", hubs: 2 | 3): void {
       resume: { from, onFirst, onOther: onOther.slice(0, onOther.findIndex((e) => e.id === lastOnFirst) + 1) },
       timedOut,
       results: resultIds.size,
+      liveness,
     };
   }, 600_000);
 
@@ -287,6 +299,29 @@ function replicaSuite(transport: "amqp" | "nats", hubs: 2 | 3): void {
     // Each replica may skip a state its view had already passed, so the two streams need not match
     // event for event; a client following either from the id ends with the same rows.
     expect(lastOfEach(run.resume.onOther)).toEqual(lastOfEach(run.resume.onFirst));
+  });
+
+  it("shows every running node alive with a lastHeartbeat on every replica, round after round, and the replicas agree on who is alive", () => {
+    expect(run.liveness).toHaveLength(LIVENESS_ROUNDS);
+    for (const [round, rows] of run.liveness.entries()) {
+      expect([...rows.keys()]).toHaveLength(hubs);
+      const aliveSets = new Set<string>();
+      for (const [name, nodes] of rows) {
+        const where = `${name}, round ${round}`;
+        const byId = new Map(nodes.map((n) => [n.nodeId, n]));
+        for (const nodeId of NODES)
+          expect(byId.get(nodeId), `${nodeId} on ${where}`).toMatchObject({ known: true, alive: true, lastHeartbeat: expect.any(String) });
+        expect(byId.get(SILENT), `${SILENT} on ${where}`).toMatchObject({ known: true, alive: false, lastHeartbeat: null });
+        aliveSets.add(
+          nodes
+            .filter((n) => n.alive)
+            .map((n) => n.nodeId)
+            .sort()
+            .join(","),
+        );
+      }
+      expect([...aliveSets], `round ${round}`).toEqual([NODES.join(",")]);
+    }
   });
 
   it("times out each result of the silent site once, whichever replica wrote it", () => {

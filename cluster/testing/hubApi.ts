@@ -17,6 +17,15 @@ export interface QueryView {
   summary: { nodes: number; completed: number; failed: number; pending: number };
 }
 
+/** One node's row of GET /api/nodes. */
+export interface NodeRow {
+  nodeId: string;
+  known: boolean;
+  lastHeartbeat: string | null;
+  activeQueries: number;
+  alive: boolean;
+}
+
 /** A query every simulated site can count. */
 export const DIABETES_QUERY = { panels: [{ concepts: ["dx:E11.9", "dx:E10.9"] }] };
 
@@ -55,6 +64,13 @@ export class HubApi {
     } catch {
       return undefined;
     }
+  }
+
+  /** GET /api/nodes: the nodes and their liveness as this hub sees them. */
+  async nodes(): Promise<NodeRow[]> {
+    const response = await fetch(`${this.baseUrl}/api/nodes`);
+    if (!response.ok) throw new Error(`GET /api/nodes answered ${response.status}: ${await response.text()}`);
+    return ((await response.json()) as { items: NodeRow[] }).items;
   }
 
   /** Polls the query's view until the condition holds; each view read is handed to `onView` first. */
