@@ -48,6 +48,21 @@ await describeWith(["amqp"], "amqp transport across a dropped connection", () =>
     });
     const toNode = { to: "node", nodeId: "n1" } as const;
     const body = new TextEncoder().encode("{}");
+    const beats = new Set<string>();
+    await hub.consume({ from: "heartbeats" }, async (d: Delivery) => {
+      if (d.messageId) beats.add(d.messageId);
+      await d.ack();
+    });
+    let beat = 0;
+    /** Heartbeats, one after another, until the hub's own subscription has one: what is sent before it is there is lost to it. */
+    const beatUntilSeen = async (what: string) => {
+      const from = beat;
+      await pollUntil(what, 30_000, async () => {
+        await node.publish({ to: "hub", kind: "heartbeat", nodeId: "n1" }, body, { messageId: `beat-${beat++}` });
+        return [...beats].some((id) => Number(id.slice(5)) >= from);
+      });
+    };
+    await beatUntilSeen("a heartbeat on the hub's own subscription");
 
     await hub.publish(toNode, body, { messageId: "before" });
     await pollUntil("the first message", 30_000, () => seen.has("before"), { everyMs: 10 });
@@ -70,5 +85,7 @@ await describeWith(["amqp"], "amqp transport across a dropped connection", () =>
     expect(confirmed).toHaveLength(20);
     await pollUntil("every confirmed message", 30_000, () => confirmed.every((id) => seen.has(id)), { everyMs: 10 });
     expect(hub.connected()).toBe(true);
+    // Its exclusive heartbeat queue went with the old connection; the new one has its own again.
+    await beatUntilSeen("a heartbeat on the hub's own subscription after its connection dropped");
   });
 });

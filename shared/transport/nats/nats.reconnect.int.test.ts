@@ -24,6 +24,21 @@ it.skipIf(!haveServer)("nats transport keeps consuming across a server restart a
     });
     const toNode = { to: "node", nodeId: "n1" } as const;
     const body = new TextEncoder().encode("{}");
+    const beats = new Set<string>();
+    await hub.consume({ from: "heartbeats" }, async (d: Delivery) => {
+      if (d.messageId) beats.add(d.messageId);
+      await d.ack();
+    });
+    let beat = 0;
+    /** Heartbeats, one after another, until the hub's own subscription has one: what is sent before it is there is lost to it. */
+    const beatUntilSeen = async (what: string) => {
+      const from = beat;
+      await pollUntil(what, 30_000, async () => {
+        await node.publish({ to: "hub", kind: "heartbeat", nodeId: "n1" }, body, { messageId: `beat-${beat++}` });
+        return [...beats].some((id) => Number(id.slice(5)) >= from);
+      });
+    };
+    await beatUntilSeen("a heartbeat on the hub's own subscription");
 
     await hub.publish(toNode, body, { messageId: "before" });
     await pollUntil("the first message", 30_000, () => seen.has("before"), { everyMs: 10 });
@@ -43,6 +58,8 @@ it.skipIf(!haveServer)("nats transport keeps consuming across a server restart a
     for (let i = 0; i < 5; i++) await hub.publish(toNode, body, { messageId: `after-${i}` });
     await pollUntil("everything after the restart", 30_000, () => seen.size === 16, { everyMs: 10 });
     expect([...seen].filter((id) => id.startsWith("while-down-"))).toHaveLength(10);
+    // The client renewed the hub's heartbeat subscription on the restarted server.
+    await beatUntilSeen("a heartbeat on the hub's own subscription after the restart");
   } finally {
     for (const t of opened) await t.close();
     await server.stop();
