@@ -2,13 +2,14 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../shared/apply/sameState.ts";
 import { silentLogger } from "../../shared/log.ts";
 import { MemoryStore } from "../../shared/store/memory.ts";
+import { queryState, resultState, versionInfo } from "../../shared/store/testing/proposals.ts";
 import { ladder } from "../../shared/testing/scriptedNode.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import { openView } from "../events/viewFeed.ts";
 import { startScriptedSites } from "../testing/scriptedSites.ts";
 import { rebuildView, viewDifferences } from "./rebuild.ts";
 import { decodeSnapshot, encodeSnapshot } from "./snapshot.ts";
-import type { StatusView } from "./statusView.ts";
+import { StatusView } from "./statusView.ts";
 
 /** Each shown item with the time its row last moved: what the overdue poller reads too. */
 function picture(view: StatusView): Map<string, string> {
@@ -76,5 +77,25 @@ describe("view snapshots", () => {
     } finally {
       await network.stop();
     }
+  });
+
+  it("decodes a view larger than one gzip member of the encoding to the same view", () => {
+    const view = new StatusView();
+    const nodeIds = Array.from({ length: 120 }, (_, i) => `site-${i}`);
+    for (let q = 0; q < 100; q++) {
+      const queryId = `query-${q}`;
+      view.take("query", queryState(queryId, 2, "done", nodeIds), q);
+      for (const [i, nodeId] of nodeIds.entries()) {
+        const changeDate = new Date(Date.UTC(2026, 0, 1, 0, 0, i % 60)).toISOString();
+        view.take(
+          "result",
+          resultState(queryId, nodeId, 4, "completed", { count: i, versionInfo: versionInfo(4, changeDate) }),
+          q * 1000 + i,
+        );
+      }
+    }
+    const decoded = decodeSnapshot(encodeSnapshot(view));
+    expect(decoded.queryIds()).toHaveLength(100);
+    expect(picture(decoded)).toEqual(picture(view));
   });
 });
