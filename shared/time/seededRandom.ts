@@ -1,13 +1,26 @@
 import type { Random } from "../ports/random.ts";
 
-/** FNV-1a over a string: turns labels and seeds into 32-bit words. */
-function hash32(text: string): number {
-  let h = 0x811c9dc5;
+/** FNV-1a over a string, going on from state `h`: turns labels and seeds into 32-bit words. */
+function fnv1a(h: number, text: string): number {
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return h >>> 0;
+  return h;
+}
+
+/** The FNV-1a states of "a:", "b:", "c:" and "d:" followed by a seed: the four words of its generator. */
+type SeedHash = readonly [number, number, number, number];
+
+const PREFIXES: SeedHash = [fnv1a(0x811c9dc5, "a:"), fnv1a(0x811c9dc5, "b:"), fnv1a(0x811c9dc5, "c:"), fnv1a(0x811c9dc5, "d:")];
+
+function hashOn(from: SeedHash, text: string): SeedHash {
+  return [fnv1a(from[0], text), fnv1a(from[1], text), fnv1a(from[2], text), fnv1a(from[3], text)];
+}
+
+/** Eight hex digits of a word. */
+function hex8(word: number): string {
+  return word.toString(16).padStart(8, "0");
 }
 
 /** sfc32: small, fast, and good enough for simulation; four 32-bit words of state. */
@@ -18,12 +31,18 @@ export class SeededRandom implements Random {
   private d: number;
   private spare: number | undefined;
 
-  constructor(readonly seed: number | string) {
-    const s = String(seed);
-    this.a = hash32(`a:${s}`);
-    this.b = hash32(`b:${s}`);
-    this.c = hash32(`c:${s}`);
-    this.d = hash32(`d:${s}`) | 1;
+  /**
+   * `hashed` is the seed's hash when the caller has it: a fork hashes its label on from its
+   * parent's, instead of the parent's seed and the label again (one per message a site sends).
+   */
+  constructor(
+    readonly seed: number | string,
+    private readonly hashed: SeedHash = hashOn(PREFIXES, String(seed)),
+  ) {
+    this.a = hashed[0] >>> 0;
+    this.b = hashed[1] >>> 0;
+    this.c = hashed[2] >>> 0;
+    this.d = (hashed[3] >>> 0) | 1;
     for (let i = 0; i < 12; i++) this.word();
   }
 
@@ -78,13 +97,18 @@ export class SeededRandom implements Random {
   }
 
   uuid(): string {
-    const hex = Array.from({ length: 4 }, () => this.word().toString(16).padStart(8, "0")).join("");
-    const variant = ((Number.parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16);
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    const w0 = hex8(this.word());
+    const w1 = hex8(this.word());
+    const third = this.word();
+    const w2 = hex8(third);
+    const w3 = hex8(this.word());
+    // Version 4 and the RFC 4122 variant over the first digits of the second and third words.
+    const variant = (((third >>> 28) & 0x3) | 0x8).toString(16);
+    return `${w0}-${w1.slice(0, 4)}-4${w1.slice(5)}-${variant}${w2.slice(1, 4)}-${w2.slice(4)}${w3}`;
   }
 
   fork(label: string): Random {
-    return new SeededRandom(`${this.seed}/${label}`);
+    return new SeededRandom(`${this.seed}/${label}`, hashOn(this.hashed, `/${label}`));
   }
 }
 
