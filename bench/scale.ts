@@ -23,7 +23,9 @@ function runPoint(nodes: number, size: ScaleSize): Promise<Omit<SimulationRun, "
   return runChild(
     "./scaleRun.ts",
     [String(nodes), String(size.queries), String(size.populationSize), ...(size.breakdowns ? ["breakdowns"] : [])],
-    [`--max-old-space-size=${size.maxOldSpaceMb}`, "--max-semi-space-size=64"],
+    // No --max-semi-space-size=64 here, unlike the hub: at 300 nodes x 1,000 queries it cost
+    // 117 MiB more peak RSS (658 against 541 MiB) for 2% less CPU time, within the noise.
+    [`--max-old-space-size=${size.maxOldSpaceMb}`],
   );
 }
 
