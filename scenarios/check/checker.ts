@@ -6,6 +6,7 @@ import { DELIVERY_CHECKS } from "./invariants/delivery.ts";
 import { READ_CHECKS } from "./invariants/reads.ts";
 import { REPLICA_CHECKS } from "./invariants/replicas.ts";
 import { STORE_CHECKS } from "./invariants/store.ts";
+import { TIMING_CHECKS } from "./invariants/timing.ts";
 import { VIEW_CHECKS } from "./invariants/view.ts";
 import { replay } from "./replay.ts";
 import { unexercised } from "./rules.ts";
@@ -15,6 +16,7 @@ export type { CheckName, Verdict, Violation } from "./verdict.ts";
 
 const CHECKS: Record<InvariantName, Check> = {
   ...DECISION_CHECKS,
+  ...TIMING_CHECKS,
   ...DELIVERY_CHECKS,
   ...STORE_CHECKS,
   ...READ_CHECKS,

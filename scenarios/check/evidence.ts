@@ -178,6 +178,13 @@ export interface RunEvidence {
   resultTimeoutMs: number;
   /** When the run started, on its clock. */
   startedAt: number;
+  /** The run's clock: virtual on the memory broker, where a bound in time is exact; the wall clock on a real broker. */
+  clock: "virtual" | "wall";
+  /**
+   * Windows of the run's clock in which the hub's singleton duties may run late: a hub or replica
+   * down or restarting, store steps failing or stalling, each until the duties can run again.
+   */
+  dutiesHeldBack: readonly { from: number; to: number }[];
   queryIds: readonly string[];
   decisions: readonly Decision[];
   commits: readonly Commit[];

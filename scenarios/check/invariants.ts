@@ -7,6 +7,8 @@ export const INVARIANTS = [
   "model-agrees",
   "no-regression",
   "timeout-rule",
+  "timeout-prompt",
+  "done-prompt",
   "ack-after-commit",
   "forgeries-refused",
   "heartbeats-heard",

@@ -53,6 +53,8 @@ function asRunEvidence(live: LiveEvidence): RunEvidence {
   return {
     scenario: { name: "live", invariants: [], exercises: [] },
     resultTimeoutMs: 0,
+    clock: "wall",
+    dutiesHeldBack: [],
     startedAt: live.startedAt,
     queryIds: live.queries.map((q) => q.id),
     decisions: [],

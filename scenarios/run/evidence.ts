@@ -4,6 +4,7 @@ import type { Store } from "../../shared/ports/store.ts";
 import { SHRINE_OBFUSCATION } from "../../shared/protocol/items.ts";
 import type { QueryPicture, RunEvidence } from "../check/evidence.ts";
 import type { RuleCounts } from "../check/rules.ts";
+import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import type { RunContext } from "./context.ts";
 
 /** The queries of the run as a view shows them: what a reader reads, and the states behind it. */
@@ -38,6 +39,8 @@ export async function gatherEvidence(
     scenario,
     resultTimeoutMs: run.time(scenario.resultTimeoutMs),
     startedAt: history.startedAt,
+    clock: run.clock instanceof VirtualClock ? "virtual" : "wall",
+    dutiesHeldBack: dutiesHeldBack(run),
     queryIds,
     decisions: history.applied,
     commits: history.commits,
@@ -56,4 +59,20 @@ export async function gatherEvidence(
     minimumObfuscation: SHRINE_OBFUSCATION,
     rules,
   };
+}
+
+/**
+ * The windows in which the hub's duties may run late, on the run's clock: a hub crash or a
+ * replica's (the duties move to a replica that takes the lease at its next heartbeat), store steps
+ * that fail or stall (a sweep's write fails, or waits its stall); each until a heartbeat and a
+ * stall after it heals.
+ */
+function dutiesHeldBack(run: RunContext): { from: number; to: number }[] {
+  const { scenario, time } = run;
+  const heartbeat = time(scenario.heartbeatMs);
+  return scenario.faults.flatMap((f) => {
+    if (f.kind !== "hubCrash" && f.kind !== "replicaCrash" && f.kind !== "storeFault") return [];
+    const stall = f.kind === "storeFault" && f.effect === "stall" ? time(f.stallMs) : 0;
+    return [{ from: run.start + time(f.at), to: run.start + time(f.at + f.for) + heartbeat + stall }];
+  });
 }

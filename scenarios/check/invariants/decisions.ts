@@ -1,5 +1,5 @@
 import { describeState } from "../describe.ts";
-import type { ItemState } from "../evidence.ts";
+import type { Decision, ItemState, RunEvidence } from "../evidence.ts";
 import { sameItem } from "../model/canonical.ts";
 import { isFinal } from "../model/ladder.ts";
 import { precedence } from "../model/model.ts";
@@ -41,18 +41,12 @@ export const DECISION_CHECKS = {
    */
   "timeout-rule"(evidence) {
     const out: Violation[] = [];
-    const storedAt = new Map<string, number>();
-    for (const { states } of evidence.stored) for (const s of states) storedAt.set(`${s.id}@${s.itemVersion}`, Date.parse(s.storedAt));
-    const current = new Map<string, ItemState>();
-    const movedAt = new Map<string, number>();
-    for (const d of evidence.decisions) {
-      if (d.kind !== "result") continue;
-      const before = current.get(d.id);
+    for (const { d, before, movedAt } of resultSteps(evidence)) {
       const t = sinceStart(evidence, d.at);
       const fail = (message: string) =>
         out.push({ invariant: "timeout-rule", item: d.id, at: t, decision: d.n, message: `result ${d.id}: ${message}` });
       if (d.origin === "hub" && d.proposed.status === "timedOut" && d.storedVersion !== undefined) {
-        const still = d.at - (movedAt.get(d.id) ?? d.at);
+        const still = d.at - (movedAt ?? d.at);
         if (before === undefined) fail(`timedOut stored at decision #${d.n} (t=${t} ms) for a result with no state`);
         else if (isFinal("result", before.status))
           fail(`timedOut stored at decision #${d.n} (t=${t} ms) though its current state was already final: ${describeState(before)}`);
@@ -67,11 +61,29 @@ export const DECISION_CHECKS = {
             `the site's final ${describeState(d.proposed)} at decision #${d.n} (t=${t} ms) did not replace timedOut: outcome ${d.outcome}, current ${describeState(d.current)}`,
           );
       }
-      if (d.current && !sameItem(d.current, before)) {
-        current.set(d.id, d.current);
-        movedAt.set(d.id, storedAt.get(`${d.id}@${d.current.versionInfo.itemVersion}`) ?? d.at);
-      }
     }
     return out;
   },
 } satisfies Record<"model-agrees" | "no-regression" | "timeout-rule", Check>;
+
+/**
+ * A run's result decisions in order, each with the result's current state before it and when that
+ * state was stored (on the store's clock: the view's clock for a row).
+ */
+export function* resultSteps(
+  evidence: RunEvidence,
+): Generator<{ d: Decision; before: ItemState | undefined; movedAt: number | undefined }> {
+  const storedAt = new Map<string, number>();
+  for (const { states } of evidence.stored) for (const s of states) storedAt.set(`${s.id}@${s.itemVersion}`, Date.parse(s.storedAt));
+  const current = new Map<string, ItemState>();
+  const movedAt = new Map<string, number>();
+  for (const d of evidence.decisions) {
+    if (d.kind !== "result") continue;
+    const before = current.get(d.id);
+    yield { d, before, movedAt: movedAt.get(d.id) };
+    if (d.current && !sameItem(d.current, before)) {
+      current.set(d.id, d.current);
+      movedAt.set(d.id, storedAt.get(`${d.id}@${d.current.versionInfo.itemVersion}`) ?? d.at);
+    }
+  }
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { checkRun } from "../checker.ts";
 import type { Decision, RunEvidence } from "../evidence.ts";
 import type { InvariantName } from "../invariants.ts";
-import { Q, type Step, T0, correctRecord, fanOut, result } from "../testing/record.ts";
+import { Q, type Step, T0, correctRecord, fanOut, query, result } from "../testing/record.ts";
 
 const TIMEOUT = 60_000;
 const node = (at: number, nodeId: string, v: number, status: string, extra: Record<string, unknown> = {}): Step => ({
@@ -88,6 +88,55 @@ describe("timeout-rule", () => {
     expect(violationsOf(e, "timeout-rule")).toEqual([
       `result ${Q}:site-b: the site's final completed v4 (count 25) at decision #${d.n} (t=62000 ms) did not replace timedOut: outcome conflict-rebased, current timedOut v4`,
     ]);
+  });
+});
+
+describe("timeout-prompt", () => {
+  // site-b receives the query at t=100 and says nothing more: due to time out by t=100 + 60000 + 5000.
+  const quiet = (...after: Step[]): Step[] => [...fanOut(["site-b"]), node(100, "site-b", 3, "receivedByNode"), ...after];
+
+  it("holds for a timedOut stored at the last moment the timeout and one sweep allow", () => {
+    expect(violationsOf(correctRecord(quiet(timedOut(65_100, "site-b", 4)), TIMEOUT), "timeout-prompt")).toEqual([]);
+  });
+
+  it("fails a hub that stores timedOut later than the timeout and one sweep", () => {
+    expect(violationsOf(correctRecord(quiet(timedOut(66_100, "site-b", 4)), TIMEOUT), "timeout-prompt")).toEqual([
+      `result ${Q}:site-b: receivedByNode v3 stood from t=100 ms and was due to time out by t=65100 ms (the result timeout of 60000 ms and a sweep of 5000 ms), but timedOut was stored only at decision #5 (t=66100 ms)`,
+    ]);
+  });
+
+  it("fails a hub that never times out a result the site answers only long after", () => {
+    expect(violationsOf(correctRecord(quiet(node(70_000, "site-b", 4, "completed", { count: 25 })), TIMEOUT), "timeout-prompt")).toEqual([
+      `result ${Q}:site-b: receivedByNode v3 stood from t=100 ms and was due to time out by t=65100 ms (the result timeout of 60000 ms and a sweep of 5000 ms), but it moved to completed v4 (count 25) with no timedOut at decision #5 (t=70000 ms)`,
+    ]);
+  });
+
+  it("does not judge a result while the duties were held back, nor a run on the wall clock", () => {
+    const late = correctRecord(quiet(timedOut(66_100, "site-b", 4)), TIMEOUT);
+    expect(violationsOf({ ...late, dutiesHeldBack: [{ from: T0 + 30_000, to: T0 + 40_000 }] }, "timeout-prompt")).toEqual([]);
+    expect(violationsOf({ ...late, clock: "wall" }, "timeout-prompt")).toEqual([]);
+  });
+});
+
+describe("done-prompt", () => {
+  // site-a's completed at t=300 finishes the dispatched query: done is due in that step.
+  const finished = (doneAt: number): Step[] => [
+    ...fanOut(["site-a"]),
+    { at: 50, kind: "query", origin: "hub", state: query(2, "dispatched", ["site-a"]) },
+    node(300, "site-a", 3, "completed", { count: 40 }),
+    { at: doneAt, kind: "query", origin: "hub", state: query(3, "done", ["site-a"]) },
+  ];
+
+  it("holds for a query marked done in the step that finished it", () => {
+    expect(violationsOf(correctRecord(finished(300), TIMEOUT), "done-prompt")).toEqual([]);
+  });
+
+  it("fails a hub that leaves done to a later sweep, and not while the duties were held back", () => {
+    const late = correctRecord(finished(2_300), TIMEOUT);
+    expect(violationsOf(late, "done-prompt")).toEqual([
+      `query ${Q}: dispatched with every result final at t=300 ms, but done was decided only at decision #6 (t=2300 ms)`,
+    ]);
+    expect(violationsOf({ ...late, dutiesHeldBack: [{ from: T0 + 1_000, to: T0 + 2_000 }] }, "done-prompt")).toEqual([]);
   });
 });
 

@@ -33,6 +33,14 @@ describe("duties-once", () => {
     expect(violationsOf(correctRecord(STEPS, TIMEOUT), "duties-once")).toEqual([]);
   });
 
+  it("catches a timedOut proposed twice, the second a duplicate the store keeps no trace of", () => {
+    const again = { at: 100 + TIMEOUT + 1_500, origin: "hub" as const, state: result("site-b", 3, "timedOut") };
+    const evidence = correctRecord([...STEPS, again], TIMEOUT);
+    expect(violationsOf(evidence, "duties-once")).toEqual([
+      `${again.state.id}: the hub proposed timedOut 2 times (#7 applied, #8 duplicate); a singleton duty fires once`,
+    ]);
+  });
+
   it("catches a result timed out twice, as two replicas running the poller at once would store it", () => {
     const evidence = correctRecord(STEPS, TIMEOUT);
     const [history] = evidence.stored;

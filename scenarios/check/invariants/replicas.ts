@@ -1,10 +1,17 @@
-import type { QueryPicture, StoredRecord } from "../evidence.ts";
+import type { Decision, QueryPicture, StoredRecord } from "../evidence.ts";
 import { canonical } from "../model/canonical.ts";
 import type { Violation } from "../verdict.ts";
 import type { Check } from "./check.ts";
 
 /** What the hub writes as a singleton duty, by kind of item: a result's timedOut, a query's done. */
 const DUTY_WRITES: Readonly<Record<string, string>> = { result: "timedOut", query: "done" };
+const isDutyWrite = (kind: string, status: string | undefined) => status !== undefined && DUTY_WRITES[kind] === status;
+
+function pushTo<T>(into: Map<string, T[]>, key: string, value: T): void {
+  const of = into.get(key);
+  if (of) of.push(value);
+  else into.set(key, [value]);
+}
 
 /**
  * A picture as a reader compares two of them: the read and the states behind it, whole, in
@@ -16,25 +23,32 @@ const shownAs = (p: QueryPicture) =>
 /** Invariants over hub replicas and the duties one replica runs at a time. */
 export const REPLICA_CHECKS = {
   /**
-   * A singleton duty fires once per item: the history holds each result's timedOut and each
-   * query's done at most once, whichever replica held the duties and however often they moved.
+   * A singleton duty fires once per item: the hub decides each result's timedOut and each query's
+   * done at most once (a second proposal is a duty run twice, whatever the store made of it: a
+   * duplicate or a discarded conflict leaves no trace in the store), and the history holds it at
+   * most once, whichever replica held the duties and however often they moved.
    */
   "duties-once"(evidence) {
     const out: Violation[] = [];
+    const decided = new Map<string, Decision[]>();
+    for (const d of evidence.decisions) if (d.origin === "hub" && isDutyWrite(d.kind, d.proposed.status)) pushTo(decided, d.id, d);
     const written = new Map<string, StoredRecord[]>();
-    for (const s of evidence.stored.flatMap((h) => h.states)) {
-      if (s.state.status === undefined || DUTY_WRITES[s.kind] !== s.state.status) continue;
-      const of = written.get(s.id);
-      if (of) of.push(s);
-      else written.set(s.id, [s]);
-    }
-    for (const [id, states] of written) {
-      if (states.length < 2) continue;
-      const status = states[0]?.state.status;
+    for (const s of evidence.stored.flatMap((h) => h.states)) if (isDutyWrite(s.kind, s.state.status)) pushTo(written, s.id, s);
+    for (const [id, ds] of decided) {
+      if (ds.length < 2) continue;
       out.push({
         invariant: "duties-once",
         item: id,
-        message: `${id}: ${status} stored ${states.length} times (at v${states.map((s) => s.itemVersion).join(", v")}); a singleton duty writes it once`,
+        decision: ds[1]?.n,
+        message: `${id}: the hub proposed ${ds[0]?.proposed.status} ${ds.length} times (${ds.map((d) => `#${d.n} ${d.outcome}`).join(", ")}); a singleton duty fires once`,
+      });
+    }
+    for (const [id, states] of written) {
+      if (states.length < 2 || (decided.get(id)?.length ?? 0) > 1) continue;
+      out.push({
+        invariant: "duties-once",
+        item: id,
+        message: `${id}: ${states[0]?.state.status} stored ${states.length} times (at v${states.map((s) => s.itemVersion).join(", v")}); a singleton duty writes it once`,
       });
     }
     return out;

@@ -145,6 +145,8 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
     scenario: { name: "record", invariants: [...INVARIANTS], exercises: [] },
     resultTimeoutMs,
     startedAt: T0,
+    clock: "virtual",
+    dutiesHeldBack: [],
     queryIds: [Q],
     decisions,
     commits,
