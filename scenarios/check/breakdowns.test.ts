@@ -152,7 +152,18 @@ describe("the checker's breakdown rules", () => {
     ]);
     const unsummed = picture([siteA, siteB], []);
     expect(sumFindings(unsummed.q, unsummed.truths, SHRINE).map((f) => f.message)).toEqual([
-      `query ${Q}: asked for a vitalStatus breakdown the summary does not sum`,
+      `query ${Q}: the summary sums [], the query asked for and its completed sites show [vitalStatus]`,
+    ]);
+    // Every kind summed whether asked for or not: the sums of kinds no site gave read "at least 0" over missing sites, consistent but not asked.
+    const noneGiven = (kind: string, cells: string[]) => ({
+      kind,
+      sites: 0,
+      missing: 2,
+      cells: cells.map((cell) => ({ cell, totalCount: 0, totalDisplay: "at least 0" })),
+    });
+    const everyKind = picture([siteA, siteB], [noneGiven("sex", ["female", "male"]), ...rightSums]);
+    expect(sumFindings(everyKind.q, everyKind.truths, SHRINE).map((f) => f.message)).toEqual([
+      `query ${Q}: the summary sums [sex, vitalStatus], the query asked for and its completed sites show [vitalStatus]`,
     ]);
   });
 });

@@ -17,7 +17,14 @@ export const CELLS: Readonly<Record<string, readonly string[]>> = {
   race: ["americanIndian", "asian", "black", "pacificIslander", "white", "multiple", "other", "unknown"],
   vitalStatus: ["living", "deceased", "notRecorded"],
 };
-const KINDS = Object.keys(CELLS);
+/** SHRINE's result type of each breakdown, as the protocol's table names it. */
+export const SHRINE_TYPES: Readonly<Record<string, string>> = {
+  sex: "PATIENT_GENDER_COUNT_XML",
+  age: "PATIENT_AGE_COUNT_XML",
+  race: "PATIENT_RACE_COUNT_XML",
+  vitalStatus: "PATIENT_VITALSTATUS_COUNT_XML",
+};
+export const KINDS = Object.keys(CELLS);
 
 /** One way a query's breakdowns break a rule: the item it is about and what is wrong. */
 export interface Finding {
@@ -100,9 +107,13 @@ export function sumFindings(q: QueryPicture, truths: Truths, defaults: Obfuscati
   const out: Finding[] = [];
   const completed = completedRows(q);
   const sums = q.read.summary.breakdowns ?? [];
-  for (const kind of asked(q))
-    if (!sums.some((s) => s.kind === kind))
-      out.push({ item: q.id, message: `query ${q.id}: asked for a ${kind} breakdown the summary does not sum` });
+  // Each kind asked for or shown by a completed row, and no other, in the table's order.
+  const due = KINDS.filter((kind) => asked(q).includes(kind) || completed.some((row) => rowKinds(row).includes(kind)));
+  if (sums.map((s) => s.kind).join() !== due.join())
+    out.push({
+      item: q.id,
+      message: `query ${q.id}: the summary sums [${sums.map((s) => s.kind).join(", ")}], the query asked for and its completed sites show [${due.join(", ")}]`,
+    });
   for (const sum of sums) {
     const giving = completed.filter((row) => rowCells(row, sum.kind) !== undefined);
     const missing = completed.length - giving.length;

@@ -3,6 +3,7 @@ import { INVARIANTS, type InvariantName } from "./invariants.ts";
 import type { Check } from "./invariants/check.ts";
 import { DECISION_CHECKS } from "./invariants/decisions.ts";
 import { DELIVERY_CHECKS } from "./invariants/delivery.ts";
+import { DISPLAY_CHECKS } from "./invariants/display.ts";
 import { READ_CHECKS } from "./invariants/reads.ts";
 import { REPLICA_CHECKS } from "./invariants/replicas.ts";
 import { STORE_CHECKS } from "./invariants/store.ts";
@@ -20,6 +21,7 @@ const CHECKS: Record<InvariantName, Check> = {
   ...DELIVERY_CHECKS,
   ...STORE_CHECKS,
   ...READ_CHECKS,
+  ...DISPLAY_CHECKS,
   ...VIEW_CHECKS,
   ...REPLICA_CHECKS,
 };

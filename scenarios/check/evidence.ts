@@ -107,6 +107,9 @@ export interface Observation {
   stage: number;
   itemVersion: number;
   status: string;
+  /** The row's words, as the reader read them; absent from a reader that does not record them. */
+  statusText?: string;
+  countDisplay?: string | null;
 }
 
 /** A result-update a node published and the broker confirmed. */
@@ -127,8 +130,19 @@ export interface RowRead {
   stage: number;
   itemVersion: number;
   count: number | null;
+  /** The row's words; absent from a picture that does not carry them. */
+  statusText?: string;
+  countDisplay?: string | null;
   /** The breakdowns the row shows, null (or absent) when it shows none. */
-  breakdowns?: readonly { kind: string; cells: readonly { cell: string; count: number }[] }[] | null;
+  breakdowns?: readonly RowBreakdown[] | null;
+}
+
+/** One breakdown a row shows, each cell with its words. */
+export interface RowBreakdown {
+  kind: string;
+  label?: string;
+  shrineType?: string;
+  cells: readonly { cell: string; count: number; label?: string; countDisplay?: string }[];
 }
 
 /** One breakdown summed over the network, as GET /api/queries/<id> shows it. */
@@ -146,12 +160,18 @@ export interface QueryPicture {
   read: {
     status: string;
     nodes: readonly RowRead[];
-    summary: { nodes: number; totalCount: number; breakdowns?: readonly BreakdownSumRead[] };
+    summary: { nodes: number; totalCount: number; totalDisplay?: string; breakdowns?: readonly BreakdownSumRead[] };
   };
   /** The query state the view shows. */
   query: ItemState & { nodeIds?: readonly string[]; definition?: { breakdowns?: readonly string[] } };
   /** The result state the view shows for each site. */
-  results: readonly (ItemState & { count?: number; obfuscation?: Obfuscation; breakdowns?: BreakdownCells })[];
+  results: readonly (ItemState & {
+    count?: number;
+    progress?: number;
+    statusMessage?: string;
+    obfuscation?: Obfuscation;
+    breakdowns?: BreakdownCells;
+  })[];
 }
 
 export interface Obfuscation {

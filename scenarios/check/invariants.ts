@@ -19,6 +19,7 @@ export const INVARIANTS = [
   "duties-once",
   "conflicts-by-ladder",
   "monotone-reads",
+  "display-text",
   "view-equals-model",
   "convergence",
   "no-double-count",

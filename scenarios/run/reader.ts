@@ -61,7 +61,7 @@ export class ViewReader {
   }
 
   private observe(source: Observation["source"], queryId: string, row: Row): void {
-    const { nodeId, stage, itemVersion, status, count, progress } = row;
+    const { nodeId, stage, itemVersion, status, count, progress, statusText, countDisplay } = row;
     const { replica } = this.deps;
     this.deps.history.observe({
       source,
@@ -72,6 +72,8 @@ export class ViewReader {
       status,
       count,
       progress,
+      statusText,
+      countDisplay,
       ...(replica !== undefined && { replica }),
     });
   }

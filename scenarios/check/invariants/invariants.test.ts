@@ -372,3 +372,59 @@ describe("the invariants restated over plain data", () => {
     ]);
   });
 });
+
+describe("display-text", () => {
+  it("fails a reader shown words other than the protocol's for the state behind the row", () => {
+    const e = correct();
+    const observations = e.observations.map((o) =>
+      o.nodeId === "site-a" && o.status === "running" ? { ...o, statusText: "Processing at site" } : o,
+    );
+    expect(violationsOf({ ...e, observations }, "display-text")).toEqual([
+      `result ${Q}:site-a: at t=200 ms an event of running v4 shows statusText "Processing at site", not "Processing at site (50%)"`,
+    ]);
+  });
+
+  it("fails a view that words a count, a failure or a total wrong, or shows breakdowns its state does not carry", () => {
+    const e = correct();
+    const [picture] = e.live as [RunEvidence["live"][number]];
+    const nodes = picture.read.nodes.map((n) =>
+      n.nodeId === "site-a" ? { ...n, countDisplay: null, breakdowns: [] } : { ...n, statusText: "Completed (25)" },
+    );
+    const broken = { ...picture, read: { ...picture.read, nodes, summary: { ...picture.read.summary, totalDisplay: "at least 65" } } };
+    expect(violationsOf({ ...e, live: [broken] }, "display-text")).toEqual([
+      `query ${Q} in the live view: totalDisplay "at least 65", not "65"`,
+      `result ${Q}:site-a in the live view: the row of completed v5 shows countDisplay null, not "40"`,
+      `result ${Q}:site-a in the live view: the row of completed v5 shows breakdowns [], its state carries none (null)`,
+      `result ${Q}:site-b in the live view: the row of completed v5 shows statusText "Completed (25)", not "Completed"`,
+    ]);
+  });
+
+  it("fails a row whose breakdown cells are not its state's, in number, words or label", () => {
+    const e = correct();
+    const [picture] = e.live as [RunEvidence["live"][number]];
+    const cells = { female: 20, male: -1 };
+    const results = picture.results.map((r) => (r.nodeId === "site-a" ? { ...r, breakdowns: { sex: cells } } : r));
+    const shown = (female: string, label: string | undefined) => [
+      {
+        kind: "sex",
+        label: "Sex",
+        shrineType: "PATIENT_GENDER_COUNT_XML",
+        cells: [
+          { cell: "female", label, count: 20, countDisplay: female },
+          { cell: "male", label: "Male", count: -1, countDisplay: "10 patients or fewer" },
+        ],
+      },
+    ];
+    const withRow = (breakdowns: ReturnType<typeof shown>) => ({
+      ...picture,
+      results,
+      read: { ...picture.read, nodes: picture.read.nodes.map((n) => (n.nodeId === "site-a" ? { ...n, breakdowns } : n)) },
+    });
+    const only = (p: RunEvidence["live"][number]) => violationsOf({ ...e, live: [p], rebuilt: [p], replicas: [] }, "display-text");
+    expect(only(withRow(shown("20", "Female")))).toEqual([]);
+    expect(only(withRow(shown("20 patients", undefined)))).toEqual([
+      `result ${Q}:site-a in the live view: the row of completed v5 shows sex cell female shows 20 "20 patients" labelled undefined, its state 20 "20"`,
+      `result ${Q}:site-a in the rebuilt view: the row of completed v5 shows sex cell female shows 20 "20 patients" labelled undefined, its state 20 "20"`,
+    ]);
+  });
+});

@@ -1,4 +1,5 @@
 import type { ConflictEntry, Decision, ItemState, QueryPicture, Receipt, RunEvidence, Settlement, StoredRecord } from "../evidence.ts";
+import { countDisplayOf, statusTextOf } from "../display.ts";
 import { INVARIANTS } from "../invariants.ts";
 import { type ItemKind, isFinal, stageOf } from "../model/ladder.ts";
 import { ReferenceModel } from "../model/model.ts";
@@ -129,6 +130,8 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
         stage: stageOf("result", c.status),
         itemVersion: c.versionInfo.itemVersion,
         status: c.status as string,
+        statusText: statusTextOf(c) as string,
+        countDisplay: countDisplayOf(c, DEFAULT_OBFUSCATION.lowLimit),
       });
     }
   }
@@ -179,14 +182,22 @@ function pictureOf(model: ReferenceModel): QueryPicture[] {
       stage: stageOf("result", r.status),
       itemVersion: r.versionInfo.itemVersion,
       count: r.count ?? null,
+      statusText: statusTextOf(r) as string,
+      countDisplay: countDisplayOf(r, DEFAULT_OBFUSCATION.lowLimit),
+      breakdowns: null,
     }))
     .sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1));
   const done = results.length > 0 && results.every((r) => isFinal("result", r.status));
   const totalCount = nodes.reduce((s, n) => s + (n.status === "completed" && n.count !== null && n.count >= 0 ? n.count : 0), 0);
+  const lowerBound = nodes.some((n) => n.status === "completed" && n.count === -1);
   return [
     {
       id: Q,
-      read: { status: done ? "done" : (q.status as string), nodes, summary: { nodes: nodes.length, totalCount } },
+      read: {
+        status: done ? "done" : (q.status as string),
+        nodes,
+        summary: { nodes: nodes.length, totalCount, totalDisplay: `${lowerBound ? "at least " : ""}${totalCount}` },
+      },
       query: q,
       results,
     },
