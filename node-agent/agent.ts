@@ -8,6 +8,7 @@ import { type Obfuscation, SHRINE_OBFUSCATION } from "../shared/protocol/items.t
 import { SeededRandom } from "../shared/time/seededRandom.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { RunQueryIntake } from "./intake.ts";
+import type { OptionalField } from "./leaveOut.ts";
 import { MemoryLedger, type NodeLedger } from "./ledger.ts";
 import type { NodeObserver } from "./observer.ts";
 import { DEFAULT_POPULATION_SIZE, generatePopulation, type Population } from "./population.ts";
@@ -42,6 +43,8 @@ export interface NodeAgentOptions {
   prefetch?: number;
   /** Told what the site counts and sends, for a simulation's checker; the agent itself keeps none of it. */
   observer?: NodeObserver;
+  /** The optional fields of a result state the node leaves out, as a node of the original contract does; none by default. */
+  leaveOut?: readonly OptionalField[];
 }
 
 export interface NodeAgentCounters {
@@ -108,6 +111,7 @@ export class NodeAgent {
       waits: this.waits,
       log,
       observer,
+      leaveOut: options.leaveOut ?? [],
     });
     this.intake = new RunQueryIntake({ nodeId, clock, ledger, log, running, take: (query) => this.runs.begin(query, undefined) });
     this.heartbeat = new Heartbeat({

@@ -10,7 +10,7 @@ export interface CountedResult {
   reportedCount: number | null;
   /** The true cells of the breakdowns the query asked for; absent when it asked for none. */
   trueBreakdowns?: Breakdowns;
-  /** The obfuscated cells the node reports, null when it fails the query; absent when the query asked for none. */
+  /** The obfuscated cells the node reports, null when it fails the query; absent when the query asked for none or the node leaves breakdowns out. */
   reportedBreakdowns?: Breakdowns | null;
   /** The final status this node's plan ends in. */
   finalStatus: "completed" | "failed";

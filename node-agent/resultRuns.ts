@@ -4,6 +4,7 @@ import type { Random } from "../shared/ports/random.ts";
 import type { Obfuscation, ResultState } from "../shared/protocol/items.ts";
 import { countMatching } from "./evaluate.ts";
 import type { NodeLedger, RecordedQuery, RecordedState } from "./ledger.ts";
+import { leaveOut, type OptionalField } from "./leaveOut.ts";
 import { type PlannedStep, planSteps, stepState } from "./lifecycle.ts";
 import { obfuscateAnswer, type SiteAnswer } from "./obfuscate.ts";
 import type { NodeObserver } from "./observer.ts";
@@ -28,6 +29,8 @@ export interface ResultRunsOptions {
   waits: Waits;
   log: Logger;
   observer: NodeObserver;
+  /** The optional fields its states leave out. */
+  leaveOut: readonly OptionalField[];
 }
 
 /**
@@ -53,6 +56,7 @@ export class ResultRuns {
   /** Counts the query, plans what is left of its result from the newest known state, and runs the plan. */
   begin(query: RecordedQuery, newest: RecordedState | undefined): void {
     const { population, secret, obfuscation, profile, random, clock, timeScale, observer } = this.options;
+    const sendsBreakdowns = !this.options.leaveOut.includes("breakdowns");
     const truth = countMatching(population, query.definition);
     const answer = obfuscateAnswer(truth, secret, obfuscation);
     const from = newest?.result ?? query.sent;
@@ -75,7 +79,7 @@ export class ResultRuns {
       finalStatus,
       ...(truth.breakdowns && {
         trueBreakdowns: truth.breakdowns,
-        reportedBreakdowns: finalStatus === "completed" ? (said?.breakdowns ?? answer.breakdowns) : null,
+        ...(sendsBreakdowns && { reportedBreakdowns: finalStatus === "completed" ? (said?.breakdowns ?? answer.breakdowns) : null }),
       }),
     });
     const unconfirmed = newest && !newest.published ? newest : undefined;
@@ -96,7 +100,7 @@ export class ResultRuns {
       for (const step of steps) {
         await waits.for(step.delayMs);
         // Built and stamped when it goes out: the version after the state before it.
-        const result = stepState(step, previous, clock.now(), answer);
+        const result = leaveOut(stepState(step, previous, clock.now(), answer), this.options.leaveOut);
         const messageId = this.messageIdOf(result);
         await ledger.recordState(result, messageId);
         await publisher.send(result, messageId);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OPTIONAL_FIELDS } from "../node-agent/leaveOut.ts";
 import { NODE_PROFILES } from "../shared/config.ts";
 import { FaultSchema, MAX_HUBS, ms, nodeId, probability } from "../shared/faults/mod.ts";
 import { QueryDefinition } from "../shared/protocol/definition.ts";
@@ -46,6 +47,11 @@ export const ScenarioSchema = z
            * every site to SHRINE's: a site set to blur less (binSize 1, the rest 0 sends true numbers) is caught.
            */
           obfuscation: Obfuscation.optional(),
+          /** The optional fields of a result state the site leaves out, as a node of the original contract does: the hub must show what it sends. */
+          leaveOut: z
+            .array(z.enum(OPTIONAL_FIELDS))
+            .refine((fs) => new Set(fs).size === fs.length, { message: "each field once" })
+            .optional(),
         }),
       )
       .min(1)

@@ -11,6 +11,7 @@ import { LeaseBoard } from "../../shared/lease/inProcess.ts";
 import { MemoryStore } from "../../shared/store/memory.ts";
 import { type MemoryBroker, MemoryTransport, type TransitPlan, createMemoryBroker } from "../../shared/transport/memory/mod.ts";
 import { NodeAgent } from "../../node-agent/agent.ts";
+import type { OptionalField } from "../../node-agent/leaveOut.ts";
 import type { NodeObserver } from "../../node-agent/observer.ts";
 import { MemoryLedger, type NodeLedger } from "../../node-agent/ledger.ts";
 import type { LatencyProfile } from "../../node-agent/profile.ts";
@@ -26,6 +27,8 @@ export interface EmbeddedNode {
   populationSize?: number;
   /** How the site blurs its counts and breakdown cells; SHRINE's parameters when absent. */
   obfuscation?: Obfuscation;
+  /** The optional fields of a result state the site leaves out; none when absent. */
+  leaveOut?: readonly OptionalField[];
 }
 
 /** Who opens a connection to the broker: the hub, or one incarnation of a node agent. */
@@ -211,6 +214,7 @@ export class EmbeddedNetwork {
       seed: spec.seed ?? nodeId,
       populationSize: spec.populationSize ?? this.options.populationSize,
       obfuscation: spec.obfuscation,
+      ...(spec.leaveOut && { leaveOut: spec.leaveOut }),
       ledger: this.ledgers.get(nodeId),
       log: (this.options.log ?? silentLogger).child({ component: "node-agent" }),
       heartbeatMs: this.options.heartbeatMs ?? 5_000,

@@ -69,6 +69,31 @@ const rightSums = sum([
   ["notRecorded", 0, "at least 0"],
 ]);
 
+describe("a site that leaves breakdowns out", () => {
+  it("shows none and is summed as missing; a row that shows some it never reported fails", () => {
+    const plain: Site = { nodeId: "b", shown: undefined, truth: vital(117, 9, 12) };
+    const sums = sum(
+      [
+        ["living", 410, "at least 410"],
+        ["deceased", 35, "at least 35"],
+        ["notRecorded", 0, "at least 0"],
+      ],
+      1,
+      1,
+    );
+    const ok = picture([siteA, plain], sums);
+    // What a node that leaves breakdowns out reports: no cells at all, asked or not.
+    for (const c of ok.truths.get(`${Q}:b`) ?? []) delete c.reportedBreakdowns;
+    expect(cellConvergenceFindings(ok.q, ok.truths)).toEqual([]);
+    expect(sumFindings(ok.q, ok.truths, SHRINE)).toEqual([]);
+    const made = picture([siteA, { ...plain, shown: vital(120, -1, -1) }], sums);
+    for (const c of made.truths.get(`${Q}:b`) ?? []) delete c.reportedBreakdowns;
+    expect(cellConvergenceFindings(made.q, made.truths).map((f) => f.message)).toEqual([
+      `result ${Q}:b: shows breakdowns [vitalStatus], the query asked for [vitalStatus] and the site reports none`,
+    ]);
+  });
+});
+
 describe("the checker's obfuscation rule", () => {
   it("takes what SHRINE's algorithm can give, and names what it cannot", () => {
     for (const [reported, truth] of [

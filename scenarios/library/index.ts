@@ -21,6 +21,7 @@ import hubCrashCommit from "./hubCrashCommit.ts";
 import forgeries from "./forgeries.ts";
 import hubReplicas from "./hubReplicas.ts";
 import hubBacklog from "./hubBacklog.ts";
+import plainSites from "./plainSites.ts";
 
 /** The named scenarios shipped with qnet, in the order `list` prints them. */
 export const LIBRARY: readonly Scenario[] = [
@@ -45,6 +46,7 @@ export const LIBRARY: readonly Scenario[] = [
   forgeries,
   hubReplicas,
   hubBacklog,
+  plainSites,
   everythingAtOnce,
 ];
 

@@ -22,6 +22,7 @@ export function scenarioNodes(scenario: Scenario) {
         ? n.profile
         : { ...PROFILES[n.profile], failure: { ...PROFILES[n.profile].failure, chance: n.failureChance } },
     ...(n.obfuscation && { obfuscation: n.obfuscation }),
+    ...(n.leaveOut && { leaveOut: n.leaveOut }),
   }));
 }
 

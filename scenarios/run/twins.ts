@@ -34,6 +34,7 @@ export class Twins {
       seed: options.ownSeed ? `${nodeId}:twin` : nodeId,
       populationSize: run.scenario.populationSize,
       obfuscation: spec.obfuscation,
+      ...(spec.leaveOut && { leaveOut: spec.leaveOut }),
       heartbeatMs: 0,
       timeScale: run.scenario.timeScale * run.scale,
       observer: truthObserver(run.truths),
