@@ -18,7 +18,8 @@ import { SseParser } from "./events/sseReader.ts";
 import { openView } from "./events/viewFeed.ts";
 import { type Hub, startHub } from "./hub.ts";
 import { startScriptedSites } from "./testing/scriptedSites.ts";
-import { rebuildView, viewDifferences } from "./view/rebuild.ts";
+import { viewDifferences } from "./rebuild/compare.ts";
+import { rebuildView } from "./view/rebuild.ts";
 
 const SITES = ["site-a", "site-b", "site-c"];
 

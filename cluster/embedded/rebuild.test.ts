@@ -10,8 +10,8 @@ import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import { MemoryTransport } from "../../shared/transport/memory/mod.ts";
 import type { QueryHistory } from "../../hub/http/history.ts";
 import { EmbeddedNetwork } from "./network.ts";
-import { rebuildDifferences } from "../../hub/rebuild/compare.ts";
-import { rebuildView, viewDifferences } from "../../hub/view/rebuild.ts";
+import { rebuildDifferences, viewDifferences } from "../../hub/rebuild/compare.ts";
+import { rebuildView } from "../../hub/view/rebuild.ts";
 import { StatusView } from "../../hub/view/statusView.ts";
 
 const DEFINITIONS = [

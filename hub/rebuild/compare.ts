@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Store } from "../../shared/ports/store.ts";
-import { keyedDifferences, rebuildView, viewDifferences } from "../view/rebuild.ts";
+import { canonicalJson } from "../../shared/apply/sameState.ts";
+import { rebuildView } from "../view/rebuild.ts";
 import type { StatusView } from "../view/statusView.ts";
 
 /**
@@ -9,6 +10,28 @@ import type { StatusView } from "../view/statusView.ts";
  */
 export async function rebuildDifferences(store: Store, live: StatusView): Promise<string[]> {
   return viewDifferences(await rebuildView(store), live, ["rebuilt view", "live view"]);
+}
+
+/** Where two views differ: one line per item shown differently, empty when they agree. */
+export function viewDifferences(a: StatusView, b: StatusView, names: readonly [string, string] = ["first view", "second view"]): string[] {
+  const shown = (v: StatusView) => new Map([...v.shown()].map(({ kind, state }) => [`${kind} ${state.id}`, canonicalJson(state)]));
+  return keyedDifferences(shown(a), shown(b), names);
+}
+
+/** Where two item-by-item pictures differ, whatever they were drawn from: one line per key. */
+export function keyedDifferences(
+  a: ReadonlyMap<string, string>,
+  b: ReadonlyMap<string, string>,
+  names: readonly [string, string],
+): string[] {
+  const out: string[] = [];
+  for (const [k, r] of b) {
+    const l = a.get(k);
+    if (l === undefined) out.push(`${k}: only in the ${names[1]}`);
+    else if (l !== r) out.push(`${k}: ${l} != ${r}`);
+  }
+  for (const k of a.keys()) if (!b.has(k)) out.push(`${k}: only in the ${names[0]}`);
+  return out;
 }
 
 /** What the API shows of a query, as far as a comparison across processes looks (PROTOCOL.md section 6). */

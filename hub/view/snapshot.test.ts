@@ -7,7 +7,8 @@ import { ladder } from "../../shared/testing/scriptedNode.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import { openView } from "../events/viewFeed.ts";
 import { startScriptedSites } from "../testing/scriptedSites.ts";
-import { rebuildView, viewDifferences } from "./rebuild.ts";
+import { viewDifferences } from "../rebuild/compare.ts";
+import { rebuildView } from "./rebuild.ts";
 import { decodeSnapshot, encodeSnapshot } from "./snapshot.ts";
 import { StatusView } from "./statusView.ts";
 
