@@ -17,6 +17,7 @@ export function statusText(result: ResultState): string {
 
 /** The count as words: the number, or "N patients or fewer" for -1. */
 export function countDisplay(result: ResultState): string | null {
+  // Stryker disable next-line LogicalOperator: a result state carries a count exactly when it is completed (ResultState refuses any other, and the hub's timedOut has none), so either test alone decides
   if (result.status !== "completed" || result.count === undefined) return null;
   return countWords(result.count, result.obfuscation?.lowLimit);
 }
@@ -48,6 +49,7 @@ export class CountSum {
 /** The network total: completed counts summed; a "-1" site adds nothing and makes it a lower bound. */
 export function totalOf(results: Iterable<ResultState>): { totalCount: number; totalDisplay: string } {
   const sum = new CountSum();
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: a result state carries a count exactly when it is completed (ResultState refuses any other), so either test alone decides
   for (const r of results) if (r.status === "completed" && r.count !== undefined) sum.add(r.count);
   return { totalCount: sum.total, totalDisplay: sum.display() };
 }
