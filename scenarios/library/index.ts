@@ -22,6 +22,7 @@ import forgeries from "./forgeries.ts";
 import hubReplicas from "./hubReplicas.ts";
 import hubBacklog from "./hubBacklog.ts";
 import plainSites from "./plainSites.ts";
+import stalledReplays from "./stalledReplays.ts";
 
 /** The named scenarios shipped with qnet, in the order `list` prints them. */
 export const LIBRARY: readonly Scenario[] = [
@@ -47,6 +48,7 @@ export const LIBRARY: readonly Scenario[] = [
   hubReplicas,
   hubBacklog,
   plainSites,
+  stalledReplays,
   everythingAtOnce,
 ];
 

@@ -1,0 +1,26 @@
+import { defineScenario } from "../schema.ts";
+import { THREE_QUERIES } from "./common.ts";
+
+/**
+ * The timeouts scenario's sites, with the broker redelivering earlier updates all the while: each
+ * copy or late state of a result hands the hub's view that result's current state again, which
+ * must not count as a move, or a state that stands past the timeout is timed out late or never.
+ */
+export default defineScenario({
+  name: "stalled-replays",
+  description:
+    "a site queues longer than the result timeout while the broker redelivers earlier updates: the hub still times each stalled result out when due",
+  seed: 15,
+  nodes: [
+    { nodeId: "hospital-a", profile: "fast", failureChance: 0 },
+    { nodeId: "hospital-b", profile: "steady", failureChance: 0 },
+    { nodeId: "hospital-c", profile: "slow", failureChance: 0 },
+  ],
+  queries: THREE_QUERIES,
+  resultTimeoutMs: 8_000,
+  faults: [
+    { kind: "partition", at: 1_000, for: 25_000, nodeId: "hospital-a", direction: "publish" },
+    { kind: "staleReplay", at: 2_000, for: 30_000, count: 100 },
+  ],
+  exercises: ["timedOut", "late-final", "applied-late"],
+});
