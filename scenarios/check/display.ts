@@ -1,3 +1,5 @@
+import { rungOf } from "./model/ladder.ts";
+
 /**
  * What a researcher reads of a result, stated again from PROTOCOL.md sections 2 and 6 ("shown to a
  * researcher", a row's `statusText` and `countDisplay`): the checker words each state by its own
@@ -35,6 +37,21 @@ export function statusTextOf(state: Worded): string | undefined {
 
 /** A number of patients as words: the number, or "N patients or fewer" for -1, N the site's low limit. */
 export const countWordsOf = (count: number, lowLimit: number): string => (count === -1 ? `${lowLimit} patients or fewer` : String(count));
+
+/** The fields of a row a state gives (PROTOCOL.md section 6): progress reads 1 once completed, a field not set reads null. */
+export function rowFieldsOf(state: Worded & { versionInfo: { itemVersion: number; changeDate?: string } }): Record<string, unknown> {
+  const rung = rungOf("result", state.status);
+  return {
+    status: state.status,
+    stage: rung?.stage,
+    final: rung?.final,
+    progress: state.status === "completed" ? 1 : (state.progress ?? null),
+    count: state.count ?? null,
+    statusMessage: state.statusMessage ?? null,
+    itemVersion: state.versionInfo.itemVersion,
+    updatedAt: state.versionInfo.changeDate,
+  };
+}
 
 /** A row's count as words: null but on a completed state. */
 export function countDisplayOf(state: Worded, defaultLowLimit: number): string | null {

@@ -1,16 +1,19 @@
 import { CELLS, KINDS, SHRINE_TYPES } from "../breakdowns.ts";
-import { countDisplayOf, countWordsOf, statusTextOf, type Worded } from "../display.ts";
+import { countDisplayOf, countWordsOf, rowFieldsOf, statusTextOf, type Worded } from "../display.ts";
 import type { BreakdownCells, QueryPicture, RowRead } from "../evidence.ts";
 import type { Violation } from "../verdict.ts";
 import { type Check, sinceStart } from "./check.ts";
 
-type State = Worded & { breakdowns?: BreakdownCells };
+type State = Worded & { breakdowns?: BreakdownCells; versionInfo: { itemVersion: number; changeDate?: string } };
 
 const quoted = (text: string | null | undefined) => (typeof text === "string" ? `"${text}"` : String(text));
 
 /** Where a row's words differ from the words the protocol gives its state. */
 function wordFindings(shown: { statusText?: string; countDisplay?: string | null }, state: State, lowLimit: number): string[] {
   const out: string[] = [];
+  const fields = shown as Record<string, unknown>;
+  for (const [field, value] of Object.entries(rowFieldsOf(state)))
+    if (field in fields && fields[field] !== value) out.push(`${field} ${JSON.stringify(fields[field])}, not ${JSON.stringify(value)}`);
   const text = statusTextOf(state);
   if ("statusText" in shown && shown.statusText !== text) out.push(`statusText ${quoted(shown.statusText)}, not ${quoted(text)}`);
   const count = countDisplayOf(state, lowLimit);
@@ -48,13 +51,20 @@ function breakdownFindings(row: RowRead, state: State, lowLimit: number): string
   return out;
 }
 
-/** The total as words: "at least N" when a completed count is -1. */
+/** The summary's tallies of the rows (failed counts timedOut too), and the total as words: "at least N" when a completed count is -1. */
 function totalFinding(q: QueryPicture): string[] {
+  const out: string[] = [];
+  const summary = q.read.summary as typeof q.read.summary & Record<string, unknown>;
+  const completed = q.read.nodes.filter((n) => n.status === "completed").length;
+  const failed = q.read.nodes.filter((n) => n.status === "failed" || n.status === "timedOut").length;
+  const tallies = { completed, failed, pending: q.read.nodes.length - completed - failed };
+  for (const [field, value] of Object.entries(tallies))
+    if (field in summary && summary[field] !== value) out.push(`summary.${field} ${String(summary[field])}, not ${value}`);
   const { totalDisplay, totalCount } = q.read.summary;
-  if (totalDisplay === undefined) return [];
+  if (totalDisplay === undefined) return out;
   const lower = q.read.nodes.some((n) => n.status === "completed" && n.count === -1);
   const words = lower ? `at least ${totalCount}` : String(totalCount);
-  return totalDisplay === words ? [] : [`totalDisplay ${quoted(totalDisplay)}, not "${words}"`];
+  return totalDisplay === words ? out : [...out, `totalDisplay ${quoted(totalDisplay)}, not "${words}"`];
 }
 
 /** Every row of a picture against the state behind it, and the total's words. */

@@ -428,3 +428,17 @@ describe("display-text", () => {
     ]);
   });
 });
+
+describe("display-text, the row's fields and the summary's tallies", () => {
+  it("fails a row whose fields are not its state's, and tallies that are not the rows'", () => {
+    const e = correct();
+    const [picture] = e.live as [RunEvidence["live"][number]];
+    const nodes = picture.read.nodes.map((n) => (n.nodeId === "site-a" ? { ...n, progress: null, statusMessage: null } : n));
+    const summary = { ...picture.read.summary, completed: 2, failed: 1, pending: 0 };
+    const broken = { ...picture, read: { ...picture.read, nodes, summary } };
+    expect(violationsOf({ ...e, live: [broken], rebuilt: [], replicas: [] }, "display-text")).toEqual([
+      `query ${Q} in the live view: summary.failed 1, not 0`,
+      `result ${Q}:site-a in the live view: the row of completed v5 shows progress null, not 1`,
+    ]);
+  });
+});
