@@ -4,6 +4,7 @@ import type { Check } from "./invariants/check.ts";
 import { DECISION_CHECKS } from "./invariants/decisions.ts";
 import { DELIVERY_CHECKS } from "./invariants/delivery.ts";
 import { DISPLAY_CHECKS } from "./invariants/display.ts";
+import { QUERY_CHECKS } from "./invariants/queries.ts";
 import { READ_CHECKS } from "./invariants/reads.ts";
 import { REPLICA_CHECKS } from "./invariants/replicas.ts";
 import { STORE_CHECKS } from "./invariants/store.ts";
@@ -18,6 +19,7 @@ export type { CheckName, Verdict, Violation } from "./verdict.ts";
 const CHECKS: Record<InvariantName, Check> = {
   ...DECISION_CHECKS,
   ...TIMING_CHECKS,
+  ...QUERY_CHECKS,
   ...DELIVERY_CHECKS,
   ...STORE_CHECKS,
   ...READ_CHECKS,

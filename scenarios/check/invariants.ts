@@ -9,6 +9,7 @@ export const INVARIANTS = [
   "timeout-rule",
   "timeout-prompt",
   "done-prompt",
+  "done-when-final",
   "ack-after-commit",
   "forgeries-refused",
   "heartbeats-heard",

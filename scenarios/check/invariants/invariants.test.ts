@@ -442,3 +442,26 @@ describe("display-text, the row's fields and the summary's tallies", () => {
     ]);
   });
 });
+
+describe("done-when-final", () => {
+  const withDone = (doneAt: number): Step[] => [
+    ...fanOut(["site-a"]),
+    { at: 50, kind: "query", origin: "hub", state: query(2, "dispatched", ["site-a"]) },
+    node(300, "site-a", 3, "completed", { count: 40 }),
+    { at: doneAt, kind: "query", origin: "hub", state: query(3, "done", ["site-a"]) },
+  ];
+
+  it("holds for a query marked done once its results are final", () => {
+    expect(violationsOf(correctRecord(withDone(300), TIMEOUT), "done-when-final")).toEqual([]);
+  });
+
+  it("fails a hub that marks a query done while a result is still open", () => {
+    const early = correctRecord(
+      withDone(200).sort((a, b) => a.at - b.at),
+      TIMEOUT,
+    );
+    expect(violationsOf(early, "done-when-final")).toEqual([
+      `query ${Q}: the hub proposed done at decision #5 (t=200 ms) while ${Q}:site-a was sentToNode`,
+    ]);
+  });
+});
