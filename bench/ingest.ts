@@ -14,6 +14,7 @@ import { printSummary } from "./cpuProfile.ts";
 import { HubMeters } from "./hubMeters.ts";
 import { CpuSpan, processCpu } from "./procCpu.ts";
 import { ConsumeProbe } from "./probe.ts";
+import { type RuntimeFigures, RuntimeMeter } from "./runtimeMeter.ts";
 import type { Figure } from "./report.ts";
 import { makeWorkload, type Workload } from "./workload.ts";
 
@@ -32,14 +33,20 @@ function expectedDeliveries(broker: BrokerName, workload: Workload): number {
   return brokerEntry(broker).deduplicates ? workload.messages.filter((m) => !m.duplicate).length : workload.messages.length;
 }
 
+/** A bare consumer's run: its probe, and the JS heap it allocated per message. */
+type RawRun = ConsumeProbe & { allocatedKiB: number };
+
 /** The broker's own rate: a bare consumer that parses each message and acks it. */
-async function rawRate(broker: BrokerName, workload: Workload, size: IngestSize): Promise<ConsumeProbe> {
+async function rawRate(broker: BrokerName, workload: Workload, size: IngestSize): Promise<RawRun> {
   const prefix = benchPrefix(`raw-${broker}`);
   const transport = await connectBroker(broker, prefix, size.prefetch, "bench-raw");
   try {
     await transport.declare({ role: "hub", nodeIds: [] });
     await publishAll(transport, workload.messages);
-    const probe = new ConsumeProbe();
+    // What the client, the adapter and a parse allocate before a hub does anything: the floor under the hub's figure.
+    const runtime = new RuntimeMeter(false);
+    let figures: RuntimeFigures | undefined;
+    const probe = new ConsumeProbe({ onFirst: () => runtime.begin(), onEnd: () => void (figures = runtime.end()) });
     const sub = await transport.consume(
       { from: "hub" },
       probe.watch(async (d) => {
@@ -50,7 +57,7 @@ async function rawRate(broker: BrokerName, workload: Workload, size: IngestSize)
     );
     await probe.until(expectedDeliveries(broker, workload), IDLE_MS);
     await sub.stop();
-    return probe;
+    return Object.assign(probe, { allocatedKiB: (figures?.allocatedBytes ?? Number.NaN) / 1024 / Math.max(1, probe.settled) });
   } finally {
     await transport.close();
     await deleteBrokerPrefix(broker, prefix, []);
@@ -242,7 +249,7 @@ export async function ingestPart(
       note: cpu.broker === undefined ? "broker process not on this machine" : "whole server process: other users of the broker count too",
     },
     atMost(part, "allocation per message", runtime.allocatedBytes / 1024 / Math.max(1, msgs), "KiB", 6, {
-      note: `JS heap, from v8.GCProfiler; ${runtime.gcCount} collections`,
+      note: `JS heap, from v8.GCProfiler; ${runtime.gcCount} collections; a bare consumer (adapter, parse, ack) ${((rawBefore.allocatedKiB + rawAfter.allocatedKiB) / 2).toFixed(1)} KiB`,
     }),
     atMost(part, "GC share of the main thread", 100 * gcShare, "%", 5, {
       strictly: true,
