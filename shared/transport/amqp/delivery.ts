@@ -1,12 +1,12 @@
 import type { ConsumeMessage } from "amqplib";
 import { z } from "zod";
-import type { Delivery, Source } from "../../ports/transport.ts";
+import type { Source } from "../../ports/transport.ts";
 import { DELIVERY_LIMIT_REASON, originNodeId, parseAddress } from "../routing.ts";
 
 /** The header that carries the reason of a dead letter this project published itself. */
 export const REASON_HEADER = "x-qnet-reason";
 
-export type DeliveryFacts = Omit<Delivery, "ack" | "nack" | "deadLetter">;
+import type { DeliveryFacts } from "../factsDelivery.ts";
 
 const deathRecords = z.array(z.object({ reason: z.string() }).loose());
 

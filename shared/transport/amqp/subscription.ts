@@ -5,7 +5,8 @@ import type { Random } from "../../ports/random.ts";
 import type { Delivery, DeliveryHandler, PublishOptions, Route, Source, Subscription } from "../../ports/transport.ts";
 import { backoffDelay } from "../backoff.ts";
 import { AckRun } from "./ackRun.ts";
-import { type DeliveryFacts, REASON_HEADER, readDelivery } from "./delivery.ts";
+import { type DeliveryFacts, FactsDelivery } from "../factsDelivery.ts";
+import { REASON_HEADER, readDelivery } from "./delivery.ts";
 
 /** What a consumer needs from the connection that owns it. */
 export interface SubscriptionHost {
@@ -27,7 +28,7 @@ const TAKEN: Promise<void> = Promise.resolve();
  * One delivery of a consumer, as a class: its facts and its channel, with the settling on the
  * prototype rather than four closures made for every message.
  */
-class AmqpDelivery implements Delivery {
+class AmqpDelivery extends FactsDelivery {
   private settled = false;
 
   constructor(
@@ -35,35 +36,9 @@ class AmqpDelivery implements Delivery {
     private readonly ch: Channel,
     private readonly acks: AckRun,
     private readonly msg: ConsumeMessage,
-    private readonly facts: DeliveryFacts,
-  ) {}
-
-  get body() {
-    return this.facts.body;
-  }
-  get messageId() {
-    return this.facts.messageId;
-  }
-  get routeNodeId() {
-    return this.facts.routeNodeId;
-  }
-  get routeKind() {
-    return this.facts.routeKind;
-  }
-  get authenticatedUser() {
-    return this.facts.authenticatedUser;
-  }
-  get headers() {
-    return this.facts.headers;
-  }
-  get redelivered() {
-    return this.facts.redelivered;
-  }
-  get deliveryCount() {
-    return this.facts.deliveryCount;
-  }
-  get deadReason() {
-    return this.facts.deadReason;
+    facts: DeliveryFacts,
+  ) {
+    super(facts);
   }
 
   ack(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { JsMsg } from "@nats-io/jetstream";
 import type { Msg, MsgHdrs } from "@nats-io/transport-node";
-import type { Delivery, Source } from "../../ports/transport.ts";
+import type { Source } from "../../ports/transport.ts";
 import { type NatsNames, readSubject } from "./topology.ts";
 
 /** The header that carries a dead letter's reason. */
@@ -8,7 +8,7 @@ export const REASON_HEADER = "Qnet-Reason";
 /** JetStream's de-duplication header, set from the envelope's messageId. */
 export const MSG_ID_HEADER = "Nats-Msg-Id";
 
-export type DeliveryFacts = Omit<Delivery, "ack" | "nack" | "deadLetter">;
+import type { DeliveryFacts } from "../factsDelivery.ts";
 
 /** The server's count of deliveries, or 1 when it gives none that reads as one: checked by hand, as this runs for every delivery. */
 function deliveryCountOf(raw: unknown): number {

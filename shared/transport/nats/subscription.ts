@@ -7,7 +7,8 @@ import type { Delivery, DeliveryHandler, PublishOptions, Route, Subscription } f
 import { backoffDelay } from "../backoff.ts";
 import type { DurableSource } from "../routing.ts";
 import { type DeadLetterHost, listenForDeliveryLimit } from "./deadLetters.ts";
-import { carriedHeaders, type DeliveryFacts, readDelivery } from "./delivery.ts";
+import { type DeliveryFacts, FactsDelivery } from "../factsDelivery.ts";
+import { carriedHeaders, readDelivery } from "./delivery.ts";
 import { readSubject, sourceConsumer } from "./topology.ts";
 
 export interface NatsSubscriptionHost extends DeadLetterHost {
@@ -25,39 +26,13 @@ const TAKEN: Promise<void> = Promise.resolve();
  * One delivery of a subscriber, as a class: its facts and its message, with the settling on the
  * prototype rather than three closures made for every message.
  */
-class NatsDelivery implements Delivery {
+class NatsDelivery extends FactsDelivery {
   constructor(
     private readonly sub: NatsSubscription,
     private readonly m: JsMsg,
-    private readonly facts: DeliveryFacts,
-  ) {}
-
-  get body() {
-    return this.facts.body;
-  }
-  get messageId() {
-    return this.facts.messageId;
-  }
-  get routeNodeId() {
-    return this.facts.routeNodeId;
-  }
-  get routeKind() {
-    return this.facts.routeKind;
-  }
-  get authenticatedUser() {
-    return this.facts.authenticatedUser;
-  }
-  get headers() {
-    return this.facts.headers;
-  }
-  get redelivered() {
-    return this.facts.redelivered;
-  }
-  get deliveryCount() {
-    return this.facts.deliveryCount;
-  }
-  get deadReason() {
-    return this.facts.deadReason;
+    facts: DeliveryFacts,
+  ) {
+    super(facts);
   }
 
   // A plain ack, as AMQP's: not confirmed by the server. One lost with its connection brings the
