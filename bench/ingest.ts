@@ -46,7 +46,12 @@ async function rawRate(broker: BrokerName, workload: Workload, size: IngestSize)
     // What the client, the adapter and a parse allocate before a hub does anything: the floor under the hub's figure.
     const runtime = new RuntimeMeter(false);
     let figures: RuntimeFigures | undefined;
-    const probe = new ConsumeProbe({ onFirst: () => runtime.begin(), onEnd: () => void (figures = runtime.end()) });
+    const probe = new ConsumeProbe({
+      onFirst: () => runtime.begin(),
+      onEnd: () => {
+        figures = runtime.end();
+      },
+    });
     const sub = await transport.consume(
       { from: "hub" },
       probe.watch(async (d) => {
