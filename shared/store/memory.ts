@@ -173,9 +173,6 @@ class ResultItems {
   }
 }
 
-/** Stored states kept as built, for the feed's read after a burst: a few bursts' worth. */
-const RECENT = 4096;
-
 /**
  * The store in process memory: the default of `npm start` and of simulations. It keeps the
  * minimum a million results need: the log's columns, and per item the place of its newest state.
@@ -193,11 +190,6 @@ export class MemoryStore implements Store {
   private readonly conflicts: ConflictRecord[] = [];
   private readonly watchers = new Set<() => void>();
   private snapshot: StoredSnapshot | undefined;
-  /**
-   * The newest stored states as apply answered them, by place modulo RECENT: the feed reads a
-   * burst right after it is stored, and takes these instead of rebuilding each from the columns.
-   */
-  private readonly recent: (StoredState | undefined)[] = new Array(RECENT);
   private lastNow = Number.NaN;
   private lastIso = "";
   private readonly planner: Planner;
@@ -276,9 +268,7 @@ export class MemoryStore implements Store {
     const place = this.log.push(kind, state, item, newest ?? -1, w.outcome, w.messageId, this.clock.now());
     if (item === undefined) this.queries.set(state.id, place);
     else this.results.moved(item, place);
-    const stored = this.log.read(place, state);
-    this.recent[place % RECENT] = stored;
-    return stored;
+    return this.log.read(place, state);
   }
 
   private recordConflict(c: PlannedConflict): void {
@@ -331,9 +321,7 @@ export class MemoryStore implements Store {
         page.through = conflict.seq;
         c++;
       } else if (place < this.log.length) {
-        const kept = this.recent[place % RECENT];
-        page.states.push(kept !== undefined && kept.seq === stateSeq ? kept : this.log.read(place));
-        place++;
+        page.states.push(this.log.read(place++));
         page.through = stateSeq;
       } else break;
     }
