@@ -137,10 +137,24 @@ async function load() {
   return true;
 }
 
+/** What changed between the first read and the stream's start: the query read once more, merged by precedence. */
+async function catchUp() {
+  try {
+    book.takeSnapshot(await getQuery(queryId));
+    drawCard();
+    refreshHistory();
+  } catch {
+    // The stream's next event reads the history again.
+  }
+}
+
 function follow() {
   source?.close();
   source = new EventSource(`/api/events?queryId=${encodeURIComponent(queryId)}`);
-  source.addEventListener("open", () => streamState("live", "live"));
+  source.addEventListener("open", () => {
+    streamState("live", "live");
+    catchUp();
+  });
   source.addEventListener("error", () => streamState("connecting", "reconnecting…"));
   source.addEventListener("query", (e) => {
     if (book.takeHeader(JSON.parse(e.data))) drawCard();
