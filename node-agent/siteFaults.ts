@@ -76,6 +76,7 @@ export class SiteFaults {
       stopTwin: unavailable("a twin"),
       connectionAs: unavailable("a connection as the node"),
       operatorConnection: unavailable("an operator's connection"),
+      sharedUserConnection: unavailable("a shared user's connection"),
       nodeUsers: false,
       publishedUpdates: [],
       publishedRunQueries: [],

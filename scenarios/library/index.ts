@@ -19,6 +19,7 @@ import storeFaults from "./storeFaults.ts";
 import resendNewIds from "./resendNewIds.ts";
 import hubCrashCommit from "./hubCrashCommit.ts";
 import forgeries from "./forgeries.ts";
+import forgeriesSharedUser from "./forgeriesSharedUser.ts";
 import hubReplicas from "./hubReplicas.ts";
 import hubBacklog from "./hubBacklog.ts";
 import plainSites from "./plainSites.ts";
@@ -45,6 +46,7 @@ export const LIBRARY: readonly Scenario[] = [
   resendNewIds,
   hubCrashCommit,
   forgeries,
+  forgeriesSharedUser,
   hubReplicas,
   hubBacklog,
   plainSites,

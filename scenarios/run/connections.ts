@@ -10,6 +10,14 @@ import { SettlementTap } from "./settlements.ts";
 
 /** The broker user an operator's tool publishes as on the memory broker: a plain user, of no node (trust/identity.ts). */
 const OPERATOR_USER = "operator";
+/** The development user every site shares on a broker without per-node users: of no node either. */
+const SHARED_USER = "guest";
+/** The side connections of no node, by label: a reader publishes nothing, so it is nobody. */
+const PLAIN_USERS = new Map<string, string | undefined>([
+  ["reader", undefined],
+  ["operator", OPERATOR_USER],
+  ["shared", SHARED_USER],
+]);
 
 /**
  * How a run reaches its broker: the clock it runs on, each participant's raw connection, the
@@ -94,13 +102,14 @@ export class RunConnections {
   }
 
   /**
-   * A connection that publishes as the node, reads as nobody ("reader"), or publishes as an
-   * operator's user, which speaks for no node ("operator"); opened on first use and kept.
+   * A connection that publishes as the node, reads as nobody ("reader"), or publishes as a user
+   * that speaks for no node: an operator's ("operator"), or the development user the sites share
+   * ("shared"); opened on first use and kept.
    */
   side(nodeId: string): Promise<Transport> {
     let c = this.sides.get(nodeId);
     if (!c) {
-      const user = nodeId === "reader" ? undefined : nodeId === "operator" ? OPERATOR_USER : this.userOf(nodeId);
+      const user = PLAIN_USERS.has(nodeId) ? PLAIN_USERS.get(nodeId) : this.userOf(nodeId);
       c = this.raw(`side-${nodeId}`, this.memoryAs(user));
       this.sides.set(nodeId, c);
     }

@@ -125,6 +125,7 @@ export function faultedNetwork(
     stopTwin: (nodeId) => twins.stop(nodeId),
     connectionAs: (nodeId) => connections.side(nodeId),
     operatorConnection: () => connections.side("operator"),
+    sharedUserConnection: () => connections.side("shared"),
     // A real broker's connections here use the run's one configured user.
     nodeUsers: connections.simulated,
     get publishedUpdates() {

@@ -70,6 +70,12 @@ export interface FaultedNetwork extends FaultReport {
   /** A connection as an operator's broker user, which speaks for no node: what an operator's tool publishes with. */
   operatorConnection(): Promise<Transport>;
   /**
+   * A connection as one development user shared by every site (guest), which speaks for no node:
+   * what a foreign node publishes with on a broker without per-node users, where only the route
+   * ties a message to a node.
+   */
+  sharedUserConnection(): Promise<Transport>;
+  /**
    * Whether each node's connection authenticates as the node's own broker user (trust/identity.ts),
    * as on the memory broker and a real one with per-process users: only then can the hub tell a
    * node publishing on another node's route.

@@ -49,6 +49,7 @@ function fakeNetwork() {
     stopTwin: async (id) => void asked.push(`no twin ${id}`),
     connectionAs: async () => ({}) as Transport,
     operatorConnection: async () => ({}) as Transport,
+    sharedUserConnection: async () => ({}) as Transport,
     nodeUsers: true,
     publishedUpdates: [],
     publishedRunQueries: [],

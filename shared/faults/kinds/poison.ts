@@ -10,7 +10,9 @@ export const POISONED = "poison published";
  * With `forge`, well-formed messages that only the hub's edge or the store's admission can tell
  * apart from a node's own: another site's result (by the sender's route, or by the other site's
  * route under the sender's broker user), a status only the hub sets, a heartbeat on the result
- * route, a stranger's result for a query the hub never sent it.
+ * route, a stranger's result for a query the hub never sent it. With `sharedUser` as well, the
+ * forger publishes as the development user every site shares on a broker without per-node users
+ * (a foreign node there), which speaks for no node: only the route and the message tell.
  */
 export const poison = defineFault({
   schema: z.strictObject({
@@ -18,12 +20,13 @@ export const poison = defineFault({
     ...window,
     count: z.number().int().min(1).max(1_000),
     forge: z.boolean().optional(),
+    sharedUser: z.boolean().optional(),
   }),
   counts: [POISONED],
   describe: () => ({ label: "poison" }),
   shots: (f) => f.count,
   inject: async (f, network) => {
-    if (f.forge) return forge(network);
+    if (f.forge) return forge(network, f.sharedUser === true);
     const nodeId = network.random.pick(network.nodeIds);
     const body = poisonBody(network.random, nodeId, network.knownQueryId());
     network.faulted(nodeId, POISONED);
@@ -85,9 +88,10 @@ export const STRANGER = "unlisted-site";
  * One forged message, published by one site (or a stranger) as if it were a node's own, for a
  * query the hub sent out: the hub's edge or the store's admission must refuse it, since the store
  * would take most of them. A message on another site's route, in that site's name, is told apart
- * by the broker user alone, so it is forged only where each node publishes as its own user.
+ * by the broker user alone, so it is forged only where each node publishes as its own user, and
+ * not under the shared user (`sharedUser`), with which a site is its own route.
  */
-async function forge(network: FaultedNetwork): Promise<void> {
+async function forge(network: FaultedNetwork, sharedUser: boolean): Promise<void> {
   const queryId = network.knownQueryId();
   if (queryId === undefined) return;
   const nodeId = network.random.pick(network.nodeIds);
@@ -124,7 +128,7 @@ async function forge(network: FaultedNetwork): Promise<void> {
     // A heartbeat on the result route.
     { sender: nodeId, route: nodeId, body: { type: "node-heartbeat", messageId, sentAt: at, nodeId, activeQueries: 0 }, when: true },
     // Another site's result, in that site's name, on that site's route, by this site's broker user.
-    { sender: nodeId, route: other, body: update(other, other), when: others.length > 0 && network.nodeUsers },
+    { sender: nodeId, route: other, body: update(other, other), when: others.length > 0 && network.nodeUsers && !sharedUser },
     // A result of a query the hub never sent to this node: a stranger's, on its own route, in its own name.
     { sender: STRANGER, route: STRANGER, body: update(STRANGER, STRANGER), when: true },
   ];
@@ -133,5 +137,6 @@ async function forge(network: FaultedNetwork): Promise<void> {
   network.faulted(forgery.sender, POISONED);
   network.forged(messageId);
   const body = Buffer.from(JSON.stringify(forgery.body));
-  await (await network.connectionAs(forgery.sender)).publish({ to: "hub", kind: "result", nodeId: forgery.route }, body, { messageId });
+  const connection = sharedUser ? network.sharedUserConnection() : network.connectionAs(forgery.sender);
+  await (await connection).publish({ to: "hub", kind: "result", nodeId: forgery.route }, body, { messageId });
 }
