@@ -26,6 +26,14 @@ export interface RunStore {
 
 let runs = 0;
 
+/**
+ * Items a run's SQL store keeps in process. A hub's cache outgrows no scenario at its default, so
+ * every burst would be decided from the cache alone: this few makes a run drop items from it and
+ * read their states back from the database, as a hub with more items than its cache does, and the
+ * checker judges those decisions too.
+ */
+const RUN_CACHED_ITEMS = 8;
+
 /** A schema no other run, here or in another process, uses at the same time. */
 function runSchema(run: RunContext): string {
   const name = run.scenario.name.replace(/[^a-z0-9]/g, "_").slice(0, 20);
@@ -42,7 +50,7 @@ export async function openRunStore(run: RunContext): Promise<RunStore> {
   if (engine === "memory") return { store: new MemoryStore({ clock, planner }), dispose: async () => {} };
   const client = engine === "pglite" ? await pgliteClient() : pgClient(run.options.config?.DATABASE_URL ?? DEFAULT_DATABASE_URL, log);
   const schema = engine === "pglite" ? "qnet" : (run.options.schema ?? runSchema(run));
-  const sql = new SqlStore({ client, clock, schema, name: engine, log, planner });
+  const sql = new SqlStore({ client, clock, schema, name: engine, log, planner, cachedItems: RUN_CACHED_ITEMS });
   return {
     store: clock instanceof VirtualClock ? new VirtualTimeStore(sql, clock) : sql,
     ...(engine === "postgres" && { schema }),
