@@ -4,6 +4,7 @@ import type { Check } from "./invariants/check.ts";
 import { DECISION_CHECKS } from "./invariants/decisions.ts";
 import { DELIVERY_CHECKS } from "./invariants/delivery.ts";
 import { DISPLAY_CHECKS } from "./invariants/display.ts";
+import { LISTING_CHECKS } from "./invariants/listing.ts";
 import { QUERY_CHECKS } from "./invariants/queries.ts";
 import { READ_CHECKS } from "./invariants/reads.ts";
 import { REPLICA_CHECKS } from "./invariants/replicas.ts";
@@ -23,6 +24,7 @@ const CHECKS: Record<InvariantName, Check> = {
   ...DELIVERY_CHECKS,
   ...STORE_CHECKS,
   ...READ_CHECKS,
+  ...LISTING_CHECKS,
   ...DISPLAY_CHECKS,
   ...VIEW_CHECKS,
   ...REPLICA_CHECKS,

@@ -112,6 +112,38 @@ export interface Observation {
   countDisplay?: string | null;
 }
 
+/** A query as a reader's read of it (`GET /api/queries/<id>`) found it. */
+export interface HeldQuery {
+  id: string;
+  status: string;
+  researcherId: string;
+}
+
+/** One page a reader asked `GET /api/queries` for, and its answer. */
+export interface ListedPage {
+  filter: { status?: string; researcherId?: string };
+  offset: number;
+  limit: number;
+  /** Each item of the page: its id and status, null for an item that is no query. */
+  items: readonly ({ id: string; status: string } | null)[];
+  total: number;
+}
+
+/**
+ * What a reader listed at one poll (`GET /api/queries`), beside its reads of each query at the
+ * same instant: of every query of the run it knew of and every one a page listed.
+ */
+export interface Listing {
+  at: number;
+  /** The hub replica it read, from 0; absent for a network of one hub. */
+  replica?: number;
+  /** The queries the reads found, whatever the pages say. */
+  held: readonly HeldQuery[];
+  pages: readonly ListedPage[];
+  /** Ids of no query that a read found nonetheless (the API must answer 404). */
+  strangersFound: readonly string[];
+}
+
 /** A result-update a node published and the broker confirmed. */
 export interface ConfirmedUpdate {
   at: number;
@@ -215,6 +247,8 @@ export interface RunEvidence {
   forged: readonly string[];
   updates: readonly ConfirmedUpdate[];
   observations: readonly Observation[];
+  /** What readers listed, poll by poll; none from a replica in a process of its own. */
+  listings: readonly Listing[];
   /** The store's history of each query of the run: every stored state and the conflict log. */
   stored: readonly { states: readonly StoredRecord[]; conflicts: readonly ConflictEntry[] }[];
   /** How many states and conflict records the store holds in all, by its own count; absent when unknown. */

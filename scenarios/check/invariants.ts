@@ -20,6 +20,7 @@ export const INVARIANTS = [
   "duties-once",
   "conflicts-by-ladder",
   "monotone-reads",
+  "listing-agrees",
   "display-text",
   "view-equals-model",
   "convergence",

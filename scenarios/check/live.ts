@@ -64,6 +64,7 @@ function asRunEvidence(live: LiveEvidence): RunEvidence {
     forged: [],
     updates: [],
     observations: live.observations,
+    listings: [],
     stored: live.queries.map((q) => q.history),
     live: [],
     rebuilt: [],

@@ -49,6 +49,7 @@ export async function gatherEvidence(
     forged: history.forgeries,
     updates: history.updates,
     observations: history.observed,
+    listings: history.listings,
     stored,
     storeCounts: await store.counts(),
     live: pictures(view, queryIds),

@@ -7,7 +7,7 @@ import { decodeMessage } from "../../shared/protocol/messages.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
 import type { PublishedRunQuery, PublishedUpdate, WireTap } from "../../shared/faults/mod.ts";
 import { ForwardingStore } from "../../shared/store/forwarding.ts";
-import type { Commit, Decision, Receipt, Observation as SeenRow, Settlement } from "../check/evidence.ts";
+import type { Commit, Decision, Listing, Receipt, Observation as SeenRow, Settlement } from "../check/evidence.ts";
 
 /** One proposal the hub's store decided, in the order it decided them: what the checker reads, in the hub's own types. */
 export interface AppliedEvent extends Decision {
@@ -54,6 +54,8 @@ export class History implements WireTap, ReplicaReport {
   /** Run-queries the hub got confirmed: when each site's copy of a query left. */
   readonly runQueries: PublishedRunQuery[] = [];
   readonly observed: Observation[] = [];
+  /** What readers listed (GET /api/queries), poll by poll. */
+  readonly listings: Listing[] = [];
   readonly faults: FaultMark[] = [];
   /** Each delivery the hub handled: when it settled, and how long from delivery to settlement, in ms. */
   readonly hubSettles: { at: number; ms: number }[] = [];
@@ -103,6 +105,10 @@ export class History implements WireTap, ReplicaReport {
 
   observe(o: Omit<Observation, "at">): void {
     this.observed.push({ at: this.clock.now(), ...o });
+  }
+
+  listed(l: Omit<Listing, "at">): void {
+    this.listings.push({ at: this.clock.now(), ...l });
   }
 
   decided(d: ReportedDecision): void {

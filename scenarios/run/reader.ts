@@ -2,6 +2,7 @@ import { SseParser } from "../../hub/events/sseReader.ts";
 import { ResultEventData } from "../../hub/http/responses.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { History, Observation } from "./history.ts";
+import { listQueries } from "./listing.ts";
 import type { ReplicaView } from "./replicas.ts";
 
 type Row = Omit<Observation, "at" | "source" | "queryId">;
@@ -9,13 +10,15 @@ type Row = Omit<Observation, "at" | "source" | "queryId">;
 /**
  * A researcher watching the view: every event the hub's event stream (/api/events) carries, read
  * from its frames as a client reads them, and a poll of every row of the queries so far now and
- * then, all into the history. It follows the hub across restarts; with replicas, one reader follows
+ * then, with a listing of the queries (GET /api/queries) where the replica's API gives one, all
+ * into the history. It follows the hub across restarts; with replicas, one reader follows
  * each, wherever it runs, and reads nothing while its replica is down.
  */
 export class ViewReader {
   private watched: ReplicaView | undefined;
   private unwatch = () => {};
   private polling = true;
+  private polls = 0;
 
   constructor(
     private readonly deps: {
@@ -86,6 +89,9 @@ export class ViewReader {
     for (const id of queryIds) {
       for (const row of now?.read(id)?.nodes ?? []) this.observe("poll", id, row);
     }
+    const listing = now && listQueries(now, queryIds, this.polls++);
+    const { replica } = this.deps;
+    if (listing) this.deps.history.listed({ ...listing, ...(replica !== undefined && { replica }) });
     this.deps.onPoll?.();
     this.start();
   }

@@ -14,9 +14,22 @@ export interface RowRead {
   progress: number | null;
 }
 
+/** The filters of GET /api/queries. */
+export interface QueryFilter {
+  status?: string;
+  researcherId?: string;
+}
+
 /** A replica's view as a reader sees it: a query now, and the frames of its event stream (/api/events). */
 export interface ReplicaView {
-  read(queryId: string): { status: string; nodes: readonly RowRead[] } | undefined;
+  /** GET /api/queries/<id>; undefined where the API answers 404. */
+  read(queryId: string): { status: string; researcherId?: string; nodes: readonly RowRead[] } | undefined;
+  /** A page of GET /api/queries; absent for a replica in a process of its own. */
+  list?(
+    offset: number,
+    limit: number,
+    filter: QueryFilter,
+  ): { items: readonly ({ id: string; status: string } | undefined)[]; total: number };
   /** Each frame from now on, until the returned function is called. */
   follow(onFrame: (frame: string) => void): () => void;
 }
@@ -48,7 +61,11 @@ function viewOf(hub: Hub | undefined): ReplicaView | undefined {
   if (!hub) return undefined;
   let v = views.get(hub);
   if (!v) {
-    v = { read: (id) => hub.view.get(id), follow: (onFrame) => hub.events.subscribe((event) => onFrame(event.frame)) };
+    v = {
+      read: (id) => hub.view.get(id),
+      list: (offset, limit, filter) => hub.view.list(offset, limit, filter),
+      follow: (onFrame) => hub.events.subscribe((event) => onFrame(event.frame)),
+    };
     views.set(hub, v);
   }
   return v;

@@ -158,6 +158,7 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
     forged: [],
     updates,
     observations,
+    listings: [],
     stored: [{ states, conflicts }],
     storeCounts: { states: states.length, conflicts: conflicts.length },
     live: picture,
