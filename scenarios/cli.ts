@@ -12,6 +12,7 @@ import { replayCommand, summaryLines, swarmReplayCommand } from "./report/summar
 import { BROKEN_RULES } from "./run/brokenPlans.ts";
 import { SIMULATED } from "./run/context.ts";
 import { type Progress, type RunOptions, runScenario } from "./run/runner.ts";
+import { failOnStall } from "./run/stall.ts";
 import { STORE_ENGINES } from "./run/store.ts";
 import { InvalidScenarioError, type Scenario, parseScenario } from "./schema.ts";
 import { type SwarmRun, runSwarm, swarmFailed } from "./swarm.ts";
@@ -218,6 +219,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  failOnStall(() => process.argv[2] ?? "scenario");
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {

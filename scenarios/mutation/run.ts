@@ -4,6 +4,7 @@
 // would cost more than the runs. Never the unit tests: the score measures the scenario suite.
 import { LIBRARY } from "../library/index.ts";
 import { runScenario } from "../run/runner.ts";
+import { failOnStall } from "../run/stall.ts";
 import { STORE_ENGINES, type StoreEngine } from "../run/store.ts";
 import type { InvariantName } from "../check/invariants.ts";
 import type { Scenario } from "../schema.ts";
@@ -66,7 +67,10 @@ function fromEnv(): { store: StoreEngine; runs: MutationRun[]; timing: boolean }
 
 async function main(): Promise<number> {
   const { store, runs, timing } = fromEnv();
+  let running = "the mutation run";
+  failOnStall(() => running);
   for (const { scenario, expect } of runs) {
+    running = scenario.name;
     const started = performance.now();
     let problem: string | undefined;
     try {
