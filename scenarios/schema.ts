@@ -65,6 +65,11 @@ export const ScenarioSchema = z
     faults: z.array(FaultSchema).max(100).default([]),
     resultTimeoutMs: ms.min(1_000).default(120_000),
     heartbeatMs: ms.min(100).default(5_000),
+    /**
+     * Store positions between the hub's view snapshots, which a restarted hub starts from (50,000
+     * when absent, more than a scenario stores).
+     */
+    snapshotEvery: z.number().int().min(1).optional(),
     /** Multiplies every site latency. */
     timeScale: z.number().min(0.001).max(100).default(1),
     /** Virtual time at most before the run gives up waiting for every query to be done. */

@@ -54,6 +54,8 @@ export interface EmbeddedNetworkOptions {
   nodeClock?: (nodeId: string) => Clock;
   resultTimeoutMs?: number;
   heartbeatMs?: number;
+  /** Store positions between the hub's view snapshots (HubOptions.snapshotEvery). */
+  snapshotEvery?: number;
   /** Multiplies every node latency: below 1 runs the sites faster. */
   timeScale?: number;
   prefetch?: number;
@@ -278,6 +280,7 @@ function launchHub(options: EmbeddedNetworkOptions, transport: Transport, store:
     nodeIds: options.nodes.map((n) => n.nodeId),
     resultTimeoutMs: options.resultTimeoutMs ?? 300_000,
     heartbeatMs: options.heartbeatMs ?? 5_000,
+    snapshotEvery: options.snapshotEvery,
     prefetch: options.prefetch ?? 256,
     tokens: options.tokens,
     policy: options.policy,

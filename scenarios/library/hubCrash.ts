@@ -6,6 +6,8 @@ export default defineScenario({
   description: "the hub stops consuming, crashes and restarts over its store while sites keep answering",
   seed: 8,
   exercises: ["applied"],
+  // Snapshots every few positions: the restarted hub starts from the newest one, not from the whole record.
+  snapshotEvery: 10,
   nodes: [...THREE_SITES],
   queries: THREE_QUERIES,
   faults: [

@@ -60,6 +60,7 @@ export function startNetwork(
     ...(replicas.lease && { lease: replicas.lease }),
     resultTimeoutMs: time(scenario.resultTimeoutMs),
     heartbeatMs: time(scenario.heartbeatMs),
+    ...(scenario.snapshotEvery !== undefined && { snapshotEvery: scenario.snapshotEvery }),
     timeScale: scenario.timeScale * run.scale,
     populationSize: scenario.populationSize,
     observer: truthObserver(run.truths),
