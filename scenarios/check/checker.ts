@@ -4,6 +4,7 @@ import type { Check } from "./invariants/check.ts";
 import { DECISION_CHECKS } from "./invariants/decisions.ts";
 import { DELIVERY_CHECKS } from "./invariants/delivery.ts";
 import { DISPLAY_CHECKS } from "./invariants/display.ts";
+import { LIFECYCLE_CHECKS } from "./invariants/lifecycle.ts";
 import { LISTING_CHECKS } from "./invariants/listing.ts";
 import { QUERY_CHECKS } from "./invariants/queries.ts";
 import { READ_CHECKS } from "./invariants/reads.ts";
@@ -28,6 +29,7 @@ const CHECKS: Record<InvariantName, Check> = {
   ...DISPLAY_CHECKS,
   ...VIEW_CHECKS,
   ...REPLICA_CHECKS,
+  ...LIFECYCLE_CHECKS,
 };
 
 /**

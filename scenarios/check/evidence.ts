@@ -267,4 +267,9 @@ export interface RunEvidence {
   minimumObfuscation: Obfuscation;
   /** How often each rule fired. */
   rules: RuleCounts;
+  /**
+   * Timers still scheduled on the run's virtual clock once every participant of the run stopped;
+   * absent on the wall clock, where the runner cannot count them.
+   */
+  leftScheduled?: number;
 }

@@ -28,5 +28,6 @@ export const INVARIANTS = [
   "rebuild-equals-live",
   "replicas-agree",
   "obfuscation-bounds",
+  "stops-clean",
 ] as const;
 export type InvariantName = (typeof INVARIANTS)[number];

@@ -19,7 +19,8 @@ export function pictures(view: StatusView, queryIds: readonly string[]): QueryPi
 /**
  * What a finished run leaves for the checker, as plain data: the history the run recorded, the
  * store's history of each query, the hub's view and one rebuilt from the store alone. The
- * checker reads nothing else, so it needs nothing of the hub's code.
+ * checker reads nothing else, so it needs nothing of the hub's code. The history's lists are
+ * taken as they stand now: what the participants do as they stop is not part of the run.
  */
 export async function gatherEvidence(
   run: RunContext,
@@ -42,14 +43,14 @@ export async function gatherEvidence(
     clock: run.clock instanceof VirtualClock ? "virtual" : "wall",
     dutiesHeldBack: dutiesHeldBack(run),
     queryIds,
-    decisions: history.applied,
-    commits: history.commits,
-    settlements: history.settlements,
-    receipts: history.receipts,
-    forged: history.forgeries,
-    updates: history.updates,
-    observations: history.observed,
-    listings: history.listings,
+    decisions: [...history.applied],
+    commits: [...history.commits],
+    settlements: [...history.settlements],
+    receipts: [...history.receipts],
+    forged: [...history.forgeries],
+    updates: [...history.updates],
+    observations: [...history.observed],
+    listings: [...history.listings],
     stored,
     storeCounts: await store.counts(),
     live: pictures(view, queryIds),

@@ -1,6 +1,6 @@
 import { SseParser } from "../../hub/events/sseReader.ts";
 import { ResultEventData } from "../../hub/http/responses.ts";
-import type { Clock } from "../../shared/ports/clock.ts";
+import type { Clock, Timer } from "../../shared/ports/clock.ts";
 import type { History, Observation } from "./history.ts";
 import { listQueries } from "./listing.ts";
 import type { ReplicaView } from "./replicas.ts";
@@ -19,6 +19,7 @@ export class ViewReader {
   private unwatch = () => {};
   private polling = true;
   private polls = 0;
+  private timer: Timer | undefined;
 
   constructor(
     private readonly deps: {
@@ -55,11 +56,12 @@ export class ViewReader {
 
   /** Polls every pollMs until stopped. */
   start(): void {
-    this.deps.clock.setTimeout(() => this.poll(), this.deps.pollMs);
+    this.timer = this.deps.clock.setTimeout(() => this.poll(), this.deps.pollMs);
   }
 
   stop(): void {
     this.polling = false;
+    if (this.timer) this.deps.clock.clearTimeout(this.timer);
     this.unwatch();
   }
 

@@ -22,6 +22,7 @@ import { inProcesses, replicaLease, requireSharedStore, runReplicas } from "./re
 import { Schedule, runUntilDone, scheduleFaults } from "./schedule.ts";
 import { type StoreEngine, openRunStore } from "./store.ts";
 import { Twins } from "./twins.ts";
+import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import { inStoreOrder } from "./storeOrder.ts";
 
 export type { Progress, RunOptions } from "./context.ts";
@@ -158,13 +159,14 @@ async function runWith(
     await inStoreOrder(history, network.store, queryIds, killed);
   }
   const rules = ruleCounts(history.applied, history.settlements);
-  const verdict = checkRun(await gatherEvidence(run, { store: network.store, view: network.hub.view, replicas: finals, queryIds, rules }));
+  const evidence = await gatherEvidence(run, { store: network.store, view: network.hub.view, replicas: finals, queryIds, rules });
   const simulatedMs = clock.now() - start;
   await deadReader.stop();
   await twins.stopAll();
   for (const r of replicas) if (r instanceof ChildReplica) await r.stop();
   await network.stop();
   await connections.close(nodeIds);
+  const verdict = checkRun(clock instanceof VirtualClock ? { ...evidence, leftScheduled: clock.pending() } : evidence);
   const { seed, transport, policy, store } = run;
   return {
     scenario,

@@ -465,3 +465,18 @@ describe("done-when-final", () => {
     ]);
   });
 });
+
+describe("stops-clean", () => {
+  const e = correctRecord(fanOut(["site-a"]), TIMEOUT);
+
+  it("holds when nothing is left scheduled after the run stopped, or the clock cannot tell", () => {
+    expect(violationsOf({ ...e, leftScheduled: 0 }, "stops-clean")).toEqual([]);
+    expect(violationsOf(e, "stops-clean")).toEqual([]);
+  });
+
+  it("fails a run whose participants left a timer scheduled past their stop", () => {
+    expect(violationsOf({ ...e, leftScheduled: 2 }, "stops-clean")).toEqual([
+      "2 timers were still scheduled on the run's clock after every participant stopped",
+    ]);
+  });
+});
