@@ -95,7 +95,7 @@ async function twoReplicas(opts: {
       expect(res.statusCode).toBe(202);
       ids.push(res.json().id);
       if (i === 1) {
-        await opts.settle(() => ids.every((id) => a.view.has(id)));
+        await opts.settle(() => ids.every((id) => a.view.query(id) !== undefined));
         eventIdFromA = a.events.lastId();
       }
     }

@@ -168,14 +168,6 @@ export class StatusView {
     for (const l of this.listeners) l(change);
   }
 
-  has(queryId: string): boolean {
-    return this.entries.has(queryId);
-  }
-
-  size(): number {
-    return this.entries.size;
-  }
-
   /** Every query id, oldest first. */
   queryIds(): readonly string[] {
     return this.order;
@@ -223,13 +215,6 @@ export class StatusView {
    */
   list(offset: number, limit: number, filter: { status?: string; researcherId?: string } = {}): { items: QueryView[]; total: number } {
     const { status, researcherId } = filter;
-    if (status === undefined && researcherId === undefined) {
-      const ids = this.order
-        .slice()
-        .reverse()
-        .slice(offset, offset + limit);
-      return { items: ids.map((id) => this.get(id) as QueryView), total: this.order.length };
-    }
     const matching: string[] = [];
     for (let i = this.order.length - 1; i >= 0; i--) {
       const id = this.order[i] as string;
