@@ -1,4 +1,4 @@
-import { type ItemKind, type ItemState, comparePrecedence, currentOf, stageOf, versionOf } from "./precedence.ts";
+import { type ItemKind, type ItemState, currentOf, stageOf, versionOf } from "./precedence.ts";
 import { sameState } from "./sameState.ts";
 
 export const OUTCOMES = ["applied", "applied-late", "duplicate", "conflict-rebased", "conflict-discarded", "rejected"] as const;
@@ -21,8 +21,8 @@ export function decide<S extends ItemState>(kind: ItemKind, stored: readonly S[]
   const v = versionOf(proposal);
   const atVersion = stored.find((s) => versionOf(s) === v);
   if (atVersion === undefined) {
-    const current = currentOf(kind, stored);
-    const late = current !== undefined && comparePrecedence(kind, proposal, current) < 0;
+    // Late: stored, but a state stored before stays current. Nothing is stored at its version, so it never ties one.
+    const late = currentOf(kind, [...stored, proposal]) !== proposal;
     return { outcome: late ? "applied-late" : "applied", write: proposal };
   }
   if (sameState(atVersion, proposal)) return { outcome: "duplicate" };
