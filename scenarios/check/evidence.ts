@@ -40,7 +40,7 @@ export interface Settlement {
   /** Position among every commit and settlement of the run. */
   seq: number;
   at: number;
-  /** The envelope's messageId, when the body had one. */
+  /** The envelope's messageId, when the body had one; for a body that does not decode, the delivery's own. */
   messageId: string | undefined;
   /** The envelope's type, when the body was a message. */
   type: string | undefined;
@@ -52,7 +52,7 @@ export interface Receipt {
   /** Position among every commit, receipt and settlement of the run. */
   seq: number;
   at: number;
-  /** The envelope's messageId, when the body had one. */
+  /** The envelope's messageId, when the body had one; for a body that does not decode, the delivery's own. */
   messageId: string | undefined;
   /** The envelope's type, when the body was a message. */
   type: string | undefined;

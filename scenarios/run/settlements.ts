@@ -57,7 +57,7 @@ export class SettlementTap implements Transport {
     const decoded = decodeMessage(d.body);
     const envelope: Envelope = decoded.ok
       ? { messageId: decoded.message.messageId, type: decoded.message.type }
-      : { messageId: undefined, type: undefined };
+      : { messageId: d.messageId, type: undefined };
     this.handed(envelope);
     const settle = (how: How) => this.note({ ...envelope, how });
     return {

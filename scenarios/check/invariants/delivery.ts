@@ -29,7 +29,10 @@ export const DELIVERY_CHECKS = {
 
   /**
    * A message in a node's name that the node did not write (another site's result, a status only
-   * the hub sets, a message on the wrong route) is dead-lettered: never acknowledged, never stored.
+   * the hub sets, a message on the wrong route, garbage) is dead-lettered: never acknowledged, never
+   * stored, and dead-lettered by the hub itself (docs/protocol.md, "Dead letters": with its reason),
+   * not failed on until the broker gives up redelivering it. A message the hub gave back (its store
+   * step failed) may reach the broker's delivery limit instead.
    */
   "forgeries-refused"(evidence) {
     const out: Violation[] = [];
@@ -52,6 +55,20 @@ export const DELIVERY_CHECKS = {
         item: s.messageId,
         at: t,
         message: `forged ${s.type ?? "message"} ${s.messageId} was acked at t=${t} ms`,
+      });
+    }
+    // Settled at all: an ack is reported above, a nack is a failed store step's.
+    const settled = new Set(evidence.settlements.map((s) => s.messageId));
+    const reported = new Set<string>();
+    for (const r of evidence.receipts) {
+      if (r.messageId === undefined || !forged.has(r.messageId) || settled.has(r.messageId) || reported.has(r.messageId)) continue;
+      reported.add(r.messageId);
+      const t = sinceStart(evidence, r.at);
+      out.push({
+        invariant: "forgeries-refused",
+        item: r.messageId,
+        at: t,
+        message: `forged ${r.type ?? "message"} ${r.messageId}, handed to the hub at t=${t} ms, was never settled by it (the broker redelivers it until its delivery limit)`,
       });
     }
     return out;

@@ -183,6 +183,27 @@ describe("heartbeats-heard", () => {
   });
 });
 
+describe("forgeries-refused", () => {
+  const handed = { seq: 900, at: T0 + 500, messageId: "forged-1", type: undefined };
+  const settled = (how: "ack" | "nack" | "deadLetter") => ({ seq: 901, at: T0 + 500, messageId: "forged-1", type: undefined, how });
+  const withForgery = (settlements: ReturnType<typeof settled>[]) => {
+    const e = correct();
+    return { ...e, forged: ["forged-1"], receipts: [...e.receipts, handed], settlements: [...e.settlements, ...settlements] };
+  };
+
+  it("fails a hub that was handed a forged message and never settled it, and passes one that dead-lettered it", () => {
+    expect(violationsOf(withForgery([]), "forgeries-refused")).toEqual([
+      "forged message forged-1, handed to the hub at t=500 ms, was never settled by it (the broker redelivers it until its delivery limit)",
+    ]);
+    expect(violationsOf(withForgery([settled("deadLetter")]), "forgeries-refused")).toEqual([]);
+  });
+
+  it("fails a hub that acks a forged message, and passes one that gave it back when its store step failed", () => {
+    expect(violationsOf(withForgery([settled("ack")]), "forgeries-refused")).toEqual(["forged message forged-1 was acked at t=500 ms"]);
+    expect(violationsOf(withForgery([settled("nack")]), "forgeries-refused")).toEqual([]);
+  });
+});
+
 describe("duplicates-match-store", () => {
   it("fails a hub whose store calls a different state at a stored version a duplicate", () => {
     const e = correct();

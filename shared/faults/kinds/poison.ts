@@ -30,8 +30,15 @@ export const poison = defineFault({
     const nodeId = network.random.pick(network.nodeIds);
     const body = poisonBody(network.random, nodeId, network.knownQueryId());
     network.faulted(nodeId, POISONED);
+    const connection = await network.connectionAs(nodeId);
     // The messageId is drawn once the connection is there, after every draw above.
-    await (await network.connectionAs(nodeId)).publish({ to: "hub", kind: "result", nodeId }, body, { messageId: network.random.uuid() });
+    const messageId = network.random.uuid();
+    // Garbage in the node's name is a forgery too: the hub must dead-letter it. It is known by the
+    // delivery's messageId, or by the one its body names when the body decodes.
+    network.forged(messageId);
+    const carried = carriedMessageId(body);
+    if (carried !== undefined) network.forged(carried);
+    await connection.publish({ to: "hub", kind: "result", nodeId }, body, { messageId });
   },
 });
 
@@ -79,6 +86,16 @@ export function poisonBody(random: Random, nodeId: string, knownQueryId: string 
   ];
   const v = random.pick(variants);
   return Buffer.from(typeof v === "string" ? v : JSON.stringify(v));
+}
+
+/** The messageId a body names, when it is a JSON object that names one as a string. */
+function carriedMessageId(body: Uint8Array): string | undefined {
+  try {
+    const id = (JSON.parse(Buffer.from(body).toString("utf8")) as { messageId?: unknown } | null)?.messageId;
+    return typeof id === "string" ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A node id the network does not have: a stranger that publishes on a route of its own, in its own name. */
