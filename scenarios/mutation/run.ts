@@ -33,9 +33,14 @@ const NAIVE_MUST_FAIL = "duplicate-reorder";
 /**
  * What last write by arrival breaks, each of which the naive run must break: the hub decides
  * otherwise than the protocol, views regress, duplicates are stored. A naive plan that breaks
- * instead (stores nothing, throws) fails the run too, but by other invariants.
+ * instead (stores nothing, throws) fails the run too, but by other invariants. On a SQL engine the
+ * primary key (kind, id, item_version) refuses a second state at a version, so the naive plan's
+ * burst fails there instead (the store decides it again from the database, then gives up), and no
+ * state is stored twice.
  */
-const NAIVE_BREAKS: readonly InvariantName[] = ["model-agrees", "no-regression", "stored-once"];
+function naiveBreaks(store: StoreEngine): readonly InvariantName[] {
+  return store === "memory" ? ["model-agrees", "no-regression", "stored-once"] : ["model-agrees", "no-regression"];
+}
 
 interface MutationRun {
   scenario: Scenario;
@@ -43,7 +48,7 @@ interface MutationRun {
   expect: "pass" | { breaks: readonly InvariantName[] };
 }
 
-function mutationRuns(selection: string | undefined): MutationRun[] {
+function mutationRuns(selection: string | undefined, store: StoreEngine): MutationRun[] {
   const byName = (name: string) => {
     const found = LIBRARY.find((s) => s.name === name);
     if (!found) throw new Error(`QNET_MUTATE_SCENARIOS: no scenario named ${name}`);
@@ -55,14 +60,14 @@ function mutationRuns(selection: string | undefined): MutationRun[] {
     return selection.split(",").map((name) => pass(swarm.find((s) => s.name === name) ?? byName(name)));
   }
   const rest = LIBRARY.filter((s) => !FIRST.includes(s.name));
-  const naive: MutationRun = { scenario: { ...byName(NAIVE_MUST_FAIL), policy: "naive" }, expect: { breaks: NAIVE_BREAKS } };
+  const naive: MutationRun = { scenario: { ...byName(NAIVE_MUST_FAIL), policy: "naive" }, expect: { breaks: naiveBreaks(store) } };
   return [...FIRST.map(byName), ...swarm, ...rest].map(pass).concat(naive);
 }
 
 function fromEnv(): { store: StoreEngine; runs: MutationRun[]; timing: boolean } {
   const store = (process.env.QNET_MUTATE_STORE ?? "memory") as StoreEngine;
   if (!STORE_ENGINES.includes(store)) throw new Error(`QNET_MUTATE_STORE: "${store}" is not one of ${STORE_ENGINES.join(", ")}`);
-  return { store, runs: mutationRuns(process.env.QNET_MUTATE_SCENARIOS), timing: process.env.QNET_MUTATE_TIMING === "1" };
+  return { store, runs: mutationRuns(process.env.QNET_MUTATE_SCENARIOS, store), timing: process.env.QNET_MUTATE_TIMING === "1" };
 }
 
 async function main(): Promise<number> {
