@@ -251,7 +251,7 @@ export interface RunEvidence {
   listings: readonly Listing[];
   /** The store's history of each query of the run: every stored state and the conflict log. */
   stored: readonly { states: readonly StoredRecord[]; conflicts: readonly ConflictEntry[] }[];
-  /** How many states and conflict records the store holds in all, by its own count; absent when unknown. */
+  /** How many states and conflict records the store holds in all, by its own count; absent from a live hub's evidence, which `stored-as-decided` does not judge. */
   storeCounts?: { states: number; conflicts: number };
   /** The queries of the run as the hub's view shows them at the end; a query missing from the view is missing here. */
   live: readonly QueryPicture[];

@@ -255,7 +255,7 @@ describe("conflicts-recorded", () => {
 });
 
 describe("stored-as-decided", () => {
-  it("fails a hub whose store keeps a node's state without the message that carried it, or under another outcome", () => {
+  it("fails a hub whose store keeps a node's state without the message that carried it, under another outcome, or as another kind of item", () => {
     const e = correct();
     const [{ states }] = e.stored as [RunEvidence["stored"][number]];
     const d = decisionOf(e, "site-a", "running", 4);
@@ -268,6 +268,10 @@ describe("stored-as-decided", () => {
     expect(violationsOf(e, "stored-as-decided")).toEqual([
       `result ${Q}:site-a: decision #${d.n} (t=200 ms) stored v4 as applied from message m-site-a-200, the store holds applied-late from message m-site-a-200 at v4`,
     ]);
+    Object.assign(record as object, { outcome: "applied", kind: "query" });
+    expect(violationsOf(e, "stored-as-decided")).toEqual([
+      `result ${Q}:site-a: decision #${d.n} (t=200 ms) stored v4 as applied from message m-site-a-200, the store holds a query state applied from message m-site-a-200 at v4`,
+    ]);
   });
 
   it("fails a store that holds conflict records beyond the run's queries' histories", () => {
@@ -275,6 +279,14 @@ describe("stored-as-decided", () => {
     const counts = e.storeCounts as { states: number; conflicts: number };
     expect(violationsOf({ ...e, storeCounts: { ...counts, conflicts: counts.conflicts + 3 } }, "stored-as-decided")).toEqual([
       `the store counts ${counts.states} states and ${counts.conflicts + 3} conflict records, the histories of the run's queries hold ${counts.states} and ${counts.conflicts}`,
+    ]);
+  });
+
+  it("fails a store that gives no count of what it holds", () => {
+    const e = correct();
+    const counts = e.storeCounts as { states: number; conflicts: number };
+    expect(violationsOf({ ...e, storeCounts: undefined }, "stored-as-decided")).toEqual([
+      `the store counts nothing, the histories of the run's queries hold ${counts.states} and ${counts.conflicts}`,
     ]);
   });
 });

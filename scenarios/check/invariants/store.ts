@@ -75,7 +75,7 @@ export const STORE_CHECKS = {
 
   /**
    * The store holds what the hub decided to write: each state a decision wrote at the version it
-   * wrote it, with the outcome that stored it and the message that carried it (none for the hub's
+   * wrote it, as the kind of item it is, with the outcome that stored it and the message that carried it (none for the hub's
    * own), and, by the store's own count, no state or conflict record beyond the run's queries' histories.
    */
   "stored-as-decided"(evidence) {
@@ -85,23 +85,24 @@ export const STORE_CHECKS = {
       const v = d.storedVersion;
       if (v === undefined) continue;
       const record = (states.get(d.id) ?? []).filter((s) => s.itemVersion === v).sort((a, b) => a.seq - b.seq)[0];
-      if (record && record.outcome === d.outcome && (record.messageId ?? null) === (d.messageId ?? null)) continue;
+      if (record && record.kind === d.kind && record.outcome === d.outcome && (record.messageId ?? null) === (d.messageId ?? null))
+        continue;
       const t = sinceStart(evidence, d.at);
       out.push({
         invariant: "stored-as-decided",
         item: d.id,
         at: t,
         decision: d.n,
-        message: `${d.kind} ${d.id}: decision #${d.n} (t=${t} ms) stored v${v} as ${d.outcome} from ${carrier(d.messageId)}, the store holds ${record ? `${record.outcome} from ${carrier(record.messageId)}` : "nothing"} at v${v}`,
+        message: `${d.kind} ${d.id}: decision #${d.n} (t=${t} ms) stored v${v} as ${d.outcome} from ${carrier(d.messageId)}, the store holds ${record ? `${record.kind === d.kind ? "" : `a ${record.kind} state `}${record.outcome} from ${carrier(record.messageId)}` : "nothing"} at v${v}`,
       });
     }
     const counts = evidence.storeCounts;
     const held = { states: allStates(evidence.stored).length, conflicts: allConflicts(evidence.stored).length };
-    if (counts && (counts.states !== held.states || counts.conflicts !== held.conflicts))
+    if (counts?.states !== held.states || counts?.conflicts !== held.conflicts)
       out.push({
         invariant: "stored-as-decided",
         item: "store",
-        message: `the store counts ${counts.states} states and ${counts.conflicts} conflict records, the histories of the run's queries hold ${held.states} and ${held.conflicts}`,
+        message: `the store counts ${counts ? `${counts.states} states and ${counts.conflicts} conflict records` : "nothing"}, the histories of the run's queries hold ${held.states} and ${held.conflicts}`,
       });
     return out;
   },
