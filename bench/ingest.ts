@@ -129,7 +129,7 @@ async function hubRate(broker: BrokerName, workload: Workload, size: IngestSize,
     await transport.declare({ role: "hub", nodeIds: workload.nodeIds });
     await publishAll(transport, workload.messages);
     // Opens the pool's connections now, so the backends that will serve the hub are there to be watched.
-    await Promise.all(Array.from({ length: 8 }, () => store.ready?.()));
+    await Promise.all(Array.from({ length: 8 }, () => store.ready()));
     const meters = new HubMeters(broker, () => backendPids(watcher, schema), await backendPids(watcher, schema), profile);
     const probe = new ConsumeProbe({ onFirst: meters.begin, onEnd: meters.end });
     const hub = await startHub({

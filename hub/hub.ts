@@ -121,7 +121,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     tokens: options.tokens,
     log,
     clock,
-    ready: async () => transport.connected() && ((await store.ready?.()) ?? true),
+    ready: async () => transport.connected() && (await store.ready()),
     eventLog: events,
     faults,
     policy: options.policy ?? "versioned",

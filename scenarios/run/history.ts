@@ -159,7 +159,7 @@ export class RecordingStore extends ForwardingStore {
   }
 
   override async apply(proposals: readonly Proposal[]): Promise<Applied[]> {
-    const applied = await this.inner.apply(proposals);
+    const applied = await super.apply(proposals);
     const at = this.clock.now();
     this.record.committed(
       proposals.flatMap((p) => (p.messageId === undefined ? [] : [p.messageId])),

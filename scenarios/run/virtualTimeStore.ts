@@ -28,10 +28,6 @@ export class VirtualTimeStore implements Store {
     private readonly clock: VirtualClock,
   ) {}
 
-  get name(): string {
-    return this.inner.name;
-  }
-
   /** Runs an operation after every one called before it, with virtual time held from now until it ends. */
   private inTurn<T>(operation: () => Promise<T>): Promise<T> {
     const run = this.last.then(operation);
@@ -44,7 +40,7 @@ export class VirtualTimeStore implements Store {
   }
 
   ready(): Promise<boolean> {
-    return this.inTurn(() => this.inner.ready?.() ?? Promise.resolve(true));
+    return this.inTurn(() => this.inner.ready());
   }
 
   apply(proposals: readonly Proposal[]): Promise<Applied[]> {

@@ -23,7 +23,7 @@ export class FaultyStore extends ForwardingStore {
 
   override apply(proposals: readonly Proposal[]): Promise<Applied[]> {
     // The same promise as the store's own when nothing strikes: a run without store faults is not shifted by a turn.
-    if (!this.deps.board.storeFaulted() || !proposals.some((p) => p.origin === "node")) return this.inner.apply(proposals);
+    if (!this.deps.board.storeFaulted() || !proposals.some((p) => p.origin === "node")) return super.apply(proposals);
     return this.faultedStep(proposals);
   }
 
@@ -39,7 +39,7 @@ export class FaultyStore extends ForwardingStore {
       report.faulted("hub", STORE_STEP_STALLED);
       await clock.sleep(stall.stallMs);
     }
-    const applied = await this.inner.apply(proposals);
+    const applied = await super.apply(proposals);
     this.crash("afterCommit");
     return applied;
   }

@@ -85,7 +85,6 @@ export interface StoredSnapshot {
  * semantics of PROTOCOL.md section 3, through the pure decision in shared/apply.
  */
 export interface Store {
-  readonly name: string;
   /** Create or migrate the schema. Idempotent. */
   open(): Promise<void>;
   /**
@@ -116,6 +115,6 @@ export interface Store {
   latestSnapshot(): Promise<StoredSnapshot | undefined>;
   counts(): Promise<StoreCounts>;
   /** A cheap probe for readiness: whether the store answers now. */
-  ready?(): Promise<boolean>;
+  ready(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -8,16 +8,12 @@ import type { Applied, ConflictRecord, FeedPage, Proposal, Store, StoreCounts, S
 export class ForwardingStore implements Store {
   constructor(protected readonly inner: Store) {}
 
-  get name(): string {
-    return this.inner.name;
-  }
-
   open(): Promise<void> {
     return this.inner.open();
   }
 
   ready(): Promise<boolean> {
-    return this.inner.ready?.() ?? Promise.resolve(true);
+    return this.inner.ready();
   }
 
   apply(proposals: readonly Proposal[]): Promise<Applied[]> {

@@ -123,37 +123,32 @@ class StateLog {
 /**
  * The results the store knows, by number, each with the place of its newest state. A result id
  * "<query>:<node>" is looked up by its two parts, whose strings are kept once, so a million
- * results keep no id string of their own; an id without a colon is kept as it is.
+ * results keep no id string of their own. (An id without a colon, which ingest refuses, would be
+ * kept whole as its second part: the two parts always give back one id.)
  */
 class ResultItems {
   private readonly names = new Interned();
   private readonly byQuery = new Map<string, Map<string, number>>();
-  private readonly others = new Map<unknown, number>();
   private readonly newest = new Column((n) => new Int32Array(n));
   /** The items of each query (its first state's queryId): what history reads. */
   private readonly ofQuery = new Map<string, number[]>();
 
   constructor(readonly texts: ResultTexts) {}
 
-  find(id: unknown): number | undefined {
-    const colon = typeof id === "string" ? id.indexOf(":") : -1;
-    if (colon < 0) return this.others.get(id);
-    return this.byQuery.get((id as string).slice(0, colon))?.get((id as string).slice(colon + 1));
+  find(id: string): number | undefined {
+    const colon = id.indexOf(":");
+    return this.byQuery.get(id.slice(0, colon))?.get(id.slice(colon + 1));
   }
 
   /** A new item for a result's first state. */
   add(state: ResultState, queryId: string): number {
     const item = this.texts.add(state);
     this.newest.push(-1);
-    const id: unknown = state.id;
-    const colon = typeof id === "string" ? id.indexOf(":") : -1;
-    if (colon < 0) this.others.set(id, item);
-    else {
-      const prefix = this.names.intern((id as string).slice(0, colon));
-      const ofPrefix = this.byQuery.get(prefix) ?? new Map<string, number>();
-      this.byQuery.set(prefix, ofPrefix);
-      ofPrefix.set(this.names.intern((id as string).slice(colon + 1)), item);
-    }
+    const colon = state.id.indexOf(":");
+    const prefix = this.names.intern(state.id.slice(0, colon));
+    const ofPrefix = this.byQuery.get(prefix) ?? new Map<string, number>();
+    this.byQuery.set(prefix, ofPrefix);
+    ofPrefix.set(this.names.intern(state.id.slice(colon + 1)), item);
     const items = this.ofQuery.get(queryId);
     if (items) items.push(item);
     else this.ofQuery.set(this.names.intern(queryId), [item]);
@@ -178,7 +173,6 @@ class ResultItems {
  * minimum a million results need: the log's columns, and per item the place of its newest state.
  */
 export class MemoryStore implements Store {
-  readonly name = "memory";
   private readonly clock: Clock;
   /** The place of each query's newest stored state, by id. */
   private readonly queries = new Map<string, number>();
