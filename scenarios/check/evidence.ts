@@ -45,6 +45,8 @@ export interface Settlement {
   /** The envelope's type, when the body was a message. */
   type: string | undefined;
   how: "ack" | "nack" | "deadLetter";
+  /** The reason the hub gave a dead letter. */
+  reason?: string;
 }
 
 /** A delivery the hub's consumer was handed, before it settled it. */

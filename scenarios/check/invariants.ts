@@ -12,6 +12,7 @@ export const INVARIANTS = [
   "done-when-final",
   "ack-after-commit",
   "forgeries-refused",
+  "rejections-named",
   "heartbeats-heard",
   "duplicates-match-store",
   "conflicts-recorded",

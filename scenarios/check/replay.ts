@@ -9,6 +9,8 @@ export interface Replay {
   model: ReferenceModel;
   /** The first decision of each item where the hub and the model disagree, in decision order. */
   divergences: Violation[];
+  /** Why the model refuses, by decision number, for each decision it rejects. */
+  refusals: ReadonlyMap<number, string>;
 }
 
 /** Whether the hub decided as the model does: the same outcome, the same version written, the same current state after. */
@@ -31,8 +33,10 @@ export function replay(decisions: readonly Decision[], startedAt: number): Repla
   const model = new ReferenceModel();
   const diverged = new Set<string>();
   const divergences: Violation[] = [];
+  const refusals = new Map<number, string>();
   for (const d of decisions) {
     const mine = model.apply({ kind: d.kind, origin: d.origin, state: d.proposed });
+    if (mine.reason !== undefined) refusals.set(d.n, mine.reason);
     const key = `${d.kind} ${d.id}`;
     if (diverged.has(key) || agrees(d, mine)) continue;
     diverged.add(key);
@@ -45,5 +49,5 @@ export function replay(decisions: readonly Decision[], startedAt: number): Repla
       message: `${d.kind} ${d.id}: decision #${d.n} (t=${t} ms), the ${d.origin}'s proposal ${describeState(d.proposed)}${d.messageId ? ` in message ${d.messageId}` : ""}: the hub decided ${decided(d)}; the model decides ${decided(mine)}`,
     });
   }
-  return { model, divergences };
+  return { model, divergences, refusals };
 }

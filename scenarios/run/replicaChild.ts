@@ -228,7 +228,10 @@ class Incarnation {
         this.report.committed(m.messageIds, m.at);
         return;
       case "settled":
-        this.report.settled({ messageId: m.messageId, type: m.envelope, how: m.how }, m.at);
+        this.report.settled(
+          { messageId: m.messageId, type: m.envelope, how: m.how, ...(m.reason !== undefined && { reason: m.reason }) },
+          m.at,
+        );
         return;
       case "frame": {
         const problem = this.view.frame(m.frame);

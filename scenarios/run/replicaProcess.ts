@@ -33,7 +33,8 @@ const send = (message: FromReplica): void => {
 const report: ReplicaReport = {
   decided: (decision) => send({ type: "decided", decision }),
   committed: (messageIds, at = systemClock.now()) => send({ type: "committed", at, messageIds }),
-  settled: (s, at = systemClock.now()) => send({ type: "settled", at, messageId: s.messageId, envelope: s.type, how: s.how }),
+  settled: (s, at = systemClock.now()) =>
+    send({ type: "settled", at, messageId: s.messageId, envelope: s.type, how: s.how, reason: s.reason }),
 };
 
 interface Running {

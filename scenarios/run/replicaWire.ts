@@ -93,6 +93,7 @@ export const FromReplica = z.discriminatedUnion("type", [
     messageId: z.string().optional(),
     envelope: z.string().optional(),
     how: z.enum(["ack", "nack", "deadLetter"]),
+    reason: z.string().optional(),
   }),
   /** One frame of its event stream, as a client reads it. */
   z.strictObject({ type: z.literal("frame"), frame: z.string() }),

@@ -79,7 +79,7 @@ export class SettlementTap implements Transport {
         return d.nack(options);
       },
       deadLetter: (reason) => {
-        settle("deadLetter");
+        this.note({ ...envelope, how: "deadLetter", reason });
         return d.deadLetter(reason);
       },
     };

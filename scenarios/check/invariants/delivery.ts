@@ -114,4 +114,44 @@ export const DELIVERY_CHECKS = {
     }
     return out;
   },
-} satisfies Record<"ack-after-commit" | "forgeries-refused" | "heartbeats-heard", Check>;
+
+  /**
+   * A rejection says why (docs/protocol.md section 3: the wording is qnet's, that the reason names
+   * the problem is the contract): every dead letter the hub gives carries a reason, and a proposal
+   * the store refused is dead-lettered with a reason that names the problem the model finds in it,
+   * in the words of the protocol's table of rejections.
+   */
+  "rejections-named"(evidence, replay) {
+    const out: Violation[] = [];
+    const reasons = new Map<string, string[]>();
+    for (const s of evidence.settlements) {
+      if (s.how !== "deadLetter" || s.reason === undefined) continue;
+      if (s.messageId !== undefined) reasons.set(s.messageId, [...(reasons.get(s.messageId) ?? []), s.reason]);
+      if (s.reason.trim() !== "") continue;
+      const t = sinceStart(evidence, s.at);
+      out.push({
+        invariant: "rejections-named",
+        item: s.messageId ?? "a message",
+        at: t,
+        message: `${s.type ?? "an undecodable message"} ${s.messageId ?? ""} was dead-lettered at t=${t} ms without a reason`,
+      });
+    }
+    for (const d of evidence.decisions) {
+      const refusal = d.outcome === "rejected" ? replay.refusals.get(d.n) : undefined;
+      const given = d.messageId === undefined ? undefined : reasons.get(d.messageId);
+      const problem = refusal === undefined ? undefined : STEP_ONE_PROBLEMS.find((p) => refusal.includes(p));
+      if (problem === undefined || given === undefined || given.every((r) => r.includes(problem))) continue;
+      out.push({
+        invariant: "rejections-named",
+        item: d.id,
+        at: sinceStart(evidence, d.at),
+        decision: d.n,
+        message: `message ${d.messageId} was refused as "${refusal}", but dead-lettered as "${given.find((r) => !r.includes(problem))}", which does not say "${problem}"`,
+      });
+    }
+    return out;
+  },
+} satisfies Record<"ack-after-commit" | "forgeries-refused" | "rejections-named" | "heartbeats-heard", Check>;
+
+/** The words that name each problem of step 1 the store tells, as the protocol's table of rejections words them; the first that fits. */
+const STEP_ONE_PROBLEMS = ["unknown query", "was not sent to node", "is set by the hub", "proposes results only", "status"];

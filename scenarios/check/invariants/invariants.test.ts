@@ -513,3 +513,30 @@ describe("stops-clean", () => {
     ]);
   });
 });
+
+describe("rejections-named", () => {
+  // site-b was never sent the query: the store refuses its result, and the hub dead-letters it.
+  const e = correctRecord(
+    [...fanOut(["site-a"]), { at: 400, origin: "node", state: result("site-b", 3, "completed", { count: 9 }), messageId: "m-b" }],
+    TIMEOUT,
+  );
+  const withReason = (reason: string): RunEvidence => ({
+    ...e,
+    settlements: e.settlements.map((s) => (s.how === "deadLetter" ? { ...s, reason } : s)),
+  });
+
+  it("holds when each dead letter names the problem the model finds", () => {
+    expect(e.settlements.filter((s) => s.how === "deadLetter")).toHaveLength(1);
+    expect(violationsOf(e, "rejections-named")).toEqual([]);
+  });
+
+  it("fails a dead letter without a reason, and one that names another problem", () => {
+    expect(violationsOf(withReason(""), "rejections-named")).toEqual([
+      "result-update m-b was dead-lettered at t=400 ms without a reason",
+      `message m-b was refused as "query ${Q} was not sent to node site-b", but dead-lettered as "", which does not say "was not sent to node"`,
+    ]);
+    expect(violationsOf(withReason(`unknown query ${Q}`), "rejections-named")).toEqual([
+      `message m-b was refused as "query ${Q} was not sent to node site-b", but dead-lettered as "unknown query ${Q}", which does not say "was not sent to node"`,
+    ]);
+  });
+});

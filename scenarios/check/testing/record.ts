@@ -117,7 +117,7 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
         at,
         messageId: step.messageId,
         type: "result-update",
-        how: d.outcome === "rejected" ? "deadLetter" : "ack",
+        ...(d.outcome === "rejected" ? { how: "deadLetter", reason: d.reason } : { how: "ack" }),
       });
     }
     if (kind === "result" && d.current && d.current !== before) {
