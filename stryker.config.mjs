@@ -32,6 +32,8 @@ export default {
   // On a shared machine a slow run is not a killed mutant: generous.
   timeoutMS: 30_000,
   timeoutFactor: 2,
+  // The first run of the whole command, unmutated: on PGlite on a busy machine it takes past the 5 min default.
+  dryRunTimeoutMinutes: 30,
   reporters: ["clear-text", "progress", "json", "event-recorder"],
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
   tempDirName: ".stryker-tmp",
