@@ -100,6 +100,8 @@ export class EmbeddedNetwork {
   /** Each site's live faults and the connection it hears them on, with `liveFaults`. */
   private readonly sites = new Map<string, { faults: SiteFaults; control: Transport }>();
   private readonly replicas: Replica[];
+  /** Every hub the network started, crashed and restarted ones included, in the order they started. */
+  readonly started: Hub[] = [];
   /** The replicas' leases on the singleton duties: a crashed replica's holder lets go, as its connection would. */
   private readonly leases = new LeaseBoard();
   private incarnation = 0;
@@ -189,6 +191,7 @@ export class EmbeddedNetwork {
     r.transport = transport;
     const lease = this.options.lease?.() ?? this.leases.lease();
     r.hub = await launchHub(this.options, transport, this.store, this.hubIncarnation++, lease);
+    this.started.push(r.hub);
     r.running = true;
     return r.hub;
   }

@@ -6,6 +6,7 @@ import { DELIVERY_CHECKS } from "./invariants/delivery.ts";
 import { DISPLAY_CHECKS } from "./invariants/display.ts";
 import { LIFECYCLE_CHECKS } from "./invariants/lifecycle.ts";
 import { LISTING_CHECKS } from "./invariants/listing.ts";
+import { METRICS_CHECKS } from "./invariants/metrics.ts";
 import { QUERY_CHECKS } from "./invariants/queries.ts";
 import { READ_CHECKS } from "./invariants/reads.ts";
 import { REPLICA_CHECKS } from "./invariants/replicas.ts";
@@ -23,6 +24,7 @@ const CHECKS: Record<InvariantName, Check> = {
   ...TIMING_CHECKS,
   ...QUERY_CHECKS,
   ...DELIVERY_CHECKS,
+  ...METRICS_CHECKS,
   ...STORE_CHECKS,
   ...READ_CHECKS,
   ...LISTING_CHECKS,

@@ -51,6 +51,8 @@ export interface Settlement {
 
 /** A delivery the hub's consumer was handed, before it settled it. */
 export interface Receipt {
+  /** Whether the broker flagged it as redelivered; absent from a record that does not say. */
+  redelivered?: boolean;
   /** Position among every commit, receipt and settlement of the run. */
   seq: number;
   at: number;
@@ -66,6 +68,23 @@ export interface Commit {
   seq: number;
   at: number;
   messageIds: string[];
+}
+
+/**
+ * The hub's counters as its /metrics shows them (docs/protocol.md section 6), summed over every hub
+ * that ran in the run.
+ */
+export interface HubCounters {
+  /** qnet_messages_total, by type. */
+  messages: Readonly<Record<string, number>>;
+  /** qnet_redeliveries_total. */
+  redeliveries: number;
+  /** qnet_dead_letters_total, over every reason. */
+  deadLetters: number;
+  /** qnet_apply_outcomes_total, by outcome. */
+  outcomes: Readonly<Record<string, number>>;
+  /** qnet_apply_latency_seconds: how many observations, and the sum of them. */
+  applyLatency: { count: number; sum: number };
 }
 
 /** A state as the store keeps it, from the store's history of a query. */
@@ -253,6 +272,8 @@ export interface RunEvidence {
   listings: readonly Listing[];
   /** The store's history of each query of the run: every stored state and the conflict log. */
   stored: readonly { states: readonly StoredRecord[]; conflicts: readonly ConflictEntry[] }[];
+  /** The hubs' counters at the end; absent when a hub ran where the run cannot read them (a replica in a process of its own). */
+  counters?: HubCounters;
   /** How many states and conflict records the store holds in all, by its own count; absent from a live hub's evidence, which `stored-as-decided` does not judge. */
   storeCounts?: { states: number; conflicts: number };
   /** The queries of the run as the hub's view shows them at the end; a query missing from the view is missing here. */

@@ -1,3 +1,4 @@
+import type { Hub } from "../../hub/hub.ts";
 import { rebuildView } from "../../hub/view/rebuild.ts";
 import type { StatusView } from "../../hub/view/statusView.ts";
 import type { Store } from "../../shared/ports/store.ts";
@@ -6,6 +7,7 @@ import type { QueryPicture, RunEvidence } from "../check/evidence.ts";
 import type { RuleCounts } from "../check/rules.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import type { RunContext } from "./context.ts";
+import { hubCounters } from "./counters.ts";
 
 /** The queries of the run as a view shows them: what a reader reads, and the states behind it. */
 export function pictures(view: StatusView, queryIds: readonly string[]): QueryPicture[] {
@@ -31,11 +33,17 @@ export async function gatherEvidence(
     replicas: readonly { replica: number; pictures: readonly QueryPicture[] }[];
     queryIds: readonly string[];
     rules: RuleCounts;
+    /** Every hub that ran, when the run can read their counters (none runs in a process of its own). */
+    hubs?: readonly Hub[];
   },
 ): Promise<RunEvidence> {
   const { scenario, history } = run;
   const { store, view, queryIds, rules } = parts;
   const stored = await Promise.all(queryIds.map((id) => store.history(id)));
+  const storeCounts = await store.counts();
+  const rebuilt = pictures(await rebuildView(store), queryIds);
+  // Last, with nothing awaited after: the counters and the lists they are tallied against stand at one moment.
+  const counters = parts.hubs && (await hubCounters(parts.hubs));
   return {
     scenario,
     resultTimeoutMs: run.time(scenario.resultTimeoutMs),
@@ -52,9 +60,10 @@ export async function gatherEvidence(
     observations: [...history.observed],
     listings: [...history.listings],
     stored,
-    storeCounts: await store.counts(),
+    ...(counters && { counters }),
+    storeCounts,
     live: pictures(view, queryIds),
-    rebuilt: pictures(await rebuildView(store), queryIds),
+    rebuilt,
     replicas: parts.replicas,
     truths: run.truths,
     defaultObfuscation: SHRINE_OBFUSCATION,

@@ -159,7 +159,14 @@ async function runWith(
     await inStoreOrder(history, network.store, queryIds, killed);
   }
   const rules = ruleCounts(history.applied, history.settlements);
-  const evidence = await gatherEvidence(run, { store: network.store, view: network.hub.view, replicas: finals, queryIds, rules });
+  const evidence = await gatherEvidence(run, {
+    store: network.store,
+    view: network.hub.view,
+    replicas: finals,
+    queryIds,
+    rules,
+    ...(children.length === 0 && { hubs: network.started }),
+  });
   const simulatedMs = clock.now() - start;
   await deadReader.stop();
   await twins.stopAll();

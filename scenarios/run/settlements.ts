@@ -12,7 +12,7 @@ import { decodeMessage } from "../../shared/protocol/messages.ts";
 import type { Receipt, Settlement } from "../check/evidence.ts";
 
 type How = Settlement["how"];
-type Envelope = Omit<Receipt, "seq" | "at">;
+type Envelope = Omit<Receipt, "seq" | "at" | "redelivered">;
 
 /**
  * The hub's transport with every delivery written down as the hub's consumer is handed it, and
@@ -24,7 +24,7 @@ export class SettlementTap implements Transport {
   constructor(
     private readonly inner: Transport,
     private readonly note: (settlement: Omit<Settlement, "seq" | "at">) => void,
-    private readonly handed: (receipt: Envelope) => void = () => {},
+    private readonly handed: (receipt: Omit<Receipt, "seq" | "at">) => void = () => {},
   ) {}
 
   get name(): string {
@@ -58,7 +58,7 @@ export class SettlementTap implements Transport {
     const envelope: Envelope = decoded.ok
       ? { messageId: decoded.message.messageId, type: decoded.message.type }
       : { messageId: d.messageId, type: undefined };
-    this.handed(envelope);
+    this.handed({ ...envelope, redelivered: d.redelivered });
     const settle = (how: How) => this.note({ ...envelope, how });
     return {
       body: d.body,

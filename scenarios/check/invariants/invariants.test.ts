@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkRun } from "../checker.ts";
-import type { Decision, RunEvidence } from "../evidence.ts";
+import type { Decision, HubCounters, RunEvidence } from "../evidence.ts";
 import type { InvariantName } from "../invariants.ts";
 import { Q, type Step, T0, correctRecord, fanOut, query, result } from "../testing/record.ts";
 
@@ -201,6 +201,52 @@ describe("forgeries-refused", () => {
   it("fails a hub that acks a forged message, and passes one that gave it back when its store step failed", () => {
     expect(violationsOf(withForgery([settled("ack")]), "forgeries-refused")).toEqual(["forged message forged-1 was acked at t=500 ms"]);
     expect(violationsOf(withForgery([settled("nack")]), "forgeries-refused")).toEqual([]);
+  });
+});
+
+describe("metrics-tally", () => {
+  /** The counters of a hub that counts what the record holds. */
+  const tallied = (e: RunEvidence): HubCounters => {
+    const outcomes: Record<string, number> = { rejected: 0 };
+    for (const d of e.decisions) outcomes[d.outcome] = (outcomes[d.outcome] ?? 0) + 1;
+    const nodeDecisions = e.decisions.filter((d) => d.origin === "node").length;
+    return {
+      messages: { "result-update": e.receipts.length, "node-heartbeat": 0 },
+      redeliveries: 0,
+      deadLetters: 0,
+      outcomes,
+      applyLatency: { count: nodeDecisions, sum: 0.25 * nodeDecisions },
+    };
+  };
+
+  it("passes a hub whose counters tally the record, and judges nothing without counters", () => {
+    const e = correct();
+    expect(violationsOf({ ...e, counters: tallied(e) }, "metrics-tally")).toEqual([]);
+    expect(violationsOf(e, "metrics-tally")).toEqual([]);
+  });
+
+  it("fails a hub that counts every delivery as redelivered, a refusal under no outcome, and latency in milliseconds", () => {
+    const e = correct();
+    const c = tallied(e);
+    const refused = { seq: 900, at: T0 + 500, messageId: "forged-1", type: undefined };
+    const broken = {
+      ...e,
+      receipts: [...e.receipts, refused],
+      settlements: [...e.settlements, { ...refused, seq: 901, how: "deadLetter" as const }],
+      counters: {
+        ...c,
+        redeliveries: e.receipts.length + 1,
+        deadLetters: 1,
+        outcomes: { ...c.outcomes, "": 1 },
+        applyLatency: { ...c.applyLatency, sum: 250 * c.applyLatency.count },
+      },
+    };
+    expect(violationsOf(broken, "metrics-tally")).toEqual([
+      `qnet_redeliveries_total is ${e.receipts.length + 1}, but the run recorded 0 deliveries handed to the hub flagged redelivered`,
+      `qnet_apply_outcomes_total{outcome=""} is 1, but the run recorded 0 decisions of that outcome`,
+      'qnet_apply_outcomes_total{outcome="rejected"} is 0, but the run recorded 1 messages the hub refused and dead-lettered',
+      `qnet_apply_latency_seconds_sum is ${250 * c.applyLatency.count} over ${c.applyLatency.count} observations: not within 0 and ${c.applyLatency.count} times the run's 62.1 s`,
+    ]);
   });
 });
 
