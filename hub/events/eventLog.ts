@@ -19,6 +19,11 @@ export interface EventLogOptions {
   from?: number;
 }
 
+/** The frame that tells a client the events after its id are gone: it reads again, and follows on from `id`. */
+export function resetFrame(id: string, reason: string): string {
+  return `id: ${id}\nevent: reset\ndata: ${JSON.stringify({ reason })}\n\n`;
+}
+
 /** An event id: a store position, as decimal digits. */
 const EVENT_ID = /^\d{1,15}$/;
 

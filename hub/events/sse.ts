@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Clock, Timer } from "../../shared/ports/clock.ts";
-import type { EventLog, FeedEvent } from "./eventLog.ts";
+import { type EventLog, type FeedEvent, resetFrame } from "./eventLog.ts";
 
 export interface EventStreamsOptions {
   log: EventLog;
@@ -60,7 +60,7 @@ export class EventStreams {
       const bytes = backlog.kind === "events" ? backlog.events.reduce((n, e) => n + (wanted(e) ? e.frame.length : 0), 0) : 0;
       if (backlog.kind === "reset" || bytes > this.options.maxBufferedBytes) {
         const reason = backlog.kind === "reset" ? backlog.reason : "too far behind: the missed events exceed the client buffer";
-        raw.write(`id: ${log.lastId()}\nevent: reset\ndata: ${JSON.stringify({ reason })}\n\n`);
+        raw.write(resetFrame(log.lastId(), reason));
       } else {
         for (const e of backlog.events) if (wanted(e)) raw.write(e.frame);
         after = backlog.after;

@@ -7,6 +7,7 @@ import { DISPLAY_CHECKS } from "./invariants/display.ts";
 import { LIFECYCLE_CHECKS } from "./invariants/lifecycle.ts";
 import { LISTING_CHECKS } from "./invariants/listing.ts";
 import { METRICS_CHECKS } from "./invariants/metrics.ts";
+import { FEED_CHECKS } from "./invariants/feeds.ts";
 import { QUERY_CHECKS } from "./invariants/queries.ts";
 import { READ_CHECKS } from "./invariants/reads.ts";
 import { REPLICA_CHECKS } from "./invariants/replicas.ts";
@@ -28,6 +29,7 @@ const CHECKS: Record<InvariantName, Check> = {
   ...STORE_CHECKS,
   ...READ_CHECKS,
   ...LISTING_CHECKS,
+  ...FEED_CHECKS,
   ...DISPLAY_CHECKS,
   ...VIEW_CHECKS,
   ...REPLICA_CHECKS,

@@ -123,6 +123,11 @@ export interface Observation {
   /** The hub replica it read, from 0; absent for a network of one hub. */
   replica?: number;
   source: "event" | "poll";
+  /**
+   * An event's id, the store position of the state it shows; absent from a poll, and from the rows
+   * a reader read again when the stream told it to (a reset).
+   */
+  position?: number;
   queryId: string;
   nodeId: string;
   stage: number;
@@ -163,6 +168,37 @@ export interface Listing {
   pages: readonly ListedPage[];
   /** Ids of no query that a read found nonetheless (the API must answer 404). */
   strangersFound: readonly string[];
+}
+
+/** What a reader saw of a query in an event of the hub's event stream. */
+export interface QuerySeen {
+  at: number;
+  /** The hub replica it read, from 0; absent for a network of one hub. */
+  replica?: number;
+  /** The event's id: the store position of the state it shows. */
+  position: number;
+  queryId: string;
+  status: string;
+  itemVersion: number;
+}
+
+/**
+ * What a listener of a hub's view (StatusView.onChange, which the embedded cluster's terminal
+ * follows) got: each item the view showed when it began listening, then each change announced,
+ * as announced. One listener per run of a hub: a restarted hub is listened to afresh.
+ */
+export interface ViewChangeSeen {
+  at: number;
+  /** The hub replica, from 0; absent for a network of one hub. */
+  replica?: number;
+  /** Which run of that hub, from 0: a new one after each restart. */
+  listener: number;
+  /** Read when the listener began (the view as it stood), or announced since. */
+  how: "shown" | "changed";
+  kind: string;
+  queryId: string | undefined;
+  nodeId: string | undefined;
+  state: ItemState | undefined;
 }
 
 /** A result-update a node published and the broker confirmed. */
@@ -270,6 +306,10 @@ export interface RunEvidence {
   observations: readonly Observation[];
   /** What readers listed, poll by poll; none from a replica in a process of its own. */
   listings: readonly Listing[];
+  /** What readers saw of the queries in the event stream. */
+  queryEvents: readonly QuerySeen[];
+  /** What the listeners of the hub's view got, in the order they got it. */
+  changes: readonly ViewChangeSeen[];
   /** The store's history of each query of the run: every stored state and the conflict log. */
   stored: readonly { states: readonly StoredRecord[]; conflicts: readonly ConflictEntry[] }[];
   /** The hubs' counters at the end; absent when a hub ran where the run cannot read them (a replica in a process of its own). */

@@ -23,6 +23,8 @@ export const INVARIANTS = [
   "conflicts-by-ladder",
   "monotone-reads",
   "listing-agrees",
+  "events-complete",
+  "changes-complete",
   "display-text",
   "view-equals-model",
   "convergence",

@@ -65,6 +65,8 @@ function asRunEvidence(live: LiveEvidence): RunEvidence {
     updates: [],
     observations: live.observations,
     listings: [],
+    queryEvents: [],
+    changes: [],
     stored: live.queries.map((q) => q.history),
     live: [],
     rebuilt: [],

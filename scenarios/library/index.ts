@@ -24,6 +24,7 @@ import hubReplicas from "./hubReplicas.ts";
 import hubBacklog from "./hubBacklog.ts";
 import plainSites from "./plainSites.ts";
 import stalledReplays from "./stalledReplays.ts";
+import lostWakeups from "./lostWakeups.ts";
 
 /** The named scenarios shipped with qnet, in the order `list` prints them. */
 export const LIBRARY: readonly Scenario[] = [
@@ -51,6 +52,7 @@ export const LIBRARY: readonly Scenario[] = [
   hubBacklog,
   plainSites,
   stalledReplays,
+  lostWakeups,
   everythingAtOnce,
 ];
 

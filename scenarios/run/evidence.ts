@@ -59,6 +59,8 @@ export async function gatherEvidence(
     updates: [...history.updates],
     observations: [...history.observed],
     listings: [...history.listings],
+    queryEvents: [...history.queryEvents],
+    changes: [...history.viewChanges],
     stored,
     ...(counters && { counters }),
     storeCounts,
@@ -82,7 +84,8 @@ function dutiesHeldBack(run: RunContext): { from: number; to: number }[] {
   const { scenario, time } = run;
   const heartbeat = time(scenario.heartbeatMs);
   return scenario.faults.flatMap((f) => {
-    if (f.kind !== "hubCrash" && f.kind !== "replicaCrash" && f.kind !== "storeFault") return [];
+    // Lost wake-ups hold no duty back: a hub's own writes reach its view when stored.
+    if (f.kind !== "hubCrash" && f.kind !== "replicaCrash" && (f.kind !== "storeFault" || f.effect === "mute")) return [];
     const stall = f.kind === "storeFault" && f.effect === "stall" ? time(f.stallMs) : 0;
     return [{ from: run.start + time(f.at), to: run.start + time(f.at + f.for) + heartbeat + stall }];
   });

@@ -7,7 +7,16 @@ import { decodeMessage } from "../../shared/protocol/messages.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
 import type { PublishedRunQuery, PublishedUpdate, WireTap } from "../../shared/faults/mod.ts";
 import { ForwardingStore } from "../../shared/store/forwarding.ts";
-import type { Commit, Decision, Listing, Receipt, Observation as SeenRow, Settlement } from "../check/evidence.ts";
+import type {
+  Commit,
+  Decision,
+  Listing,
+  Receipt,
+  Observation as SeenRow,
+  QuerySeen,
+  Settlement,
+  ViewChangeSeen,
+} from "../check/evidence.ts";
 
 /** One proposal the hub's store decided, in the order it decided them: what the checker reads, in the hub's own types. */
 export interface AppliedEvent extends Decision {
@@ -56,6 +65,10 @@ export class History implements WireTap, ReplicaReport {
   readonly observed: Observation[] = [];
   /** What readers listed (GET /api/queries), poll by poll. */
   readonly listings: Listing[] = [];
+  /** What readers saw of the queries in the event stream. */
+  readonly queryEvents: QuerySeen[] = [];
+  /** What the listeners of the hub's view got. */
+  readonly viewChanges: ViewChangeSeen[] = [];
   readonly faults: FaultMark[] = [];
   /** Each delivery the hub handled: when it settled, and how long from delivery to settlement, in ms. */
   readonly hubSettles: { at: number; ms: number }[] = [];
@@ -109,6 +122,14 @@ export class History implements WireTap, ReplicaReport {
 
   listed(l: Omit<Listing, "at">): void {
     this.listings.push({ at: this.clock.now(), ...l });
+  }
+
+  observeQuery(o: Omit<QuerySeen, "at">): void {
+    this.queryEvents.push({ at: this.clock.now(), ...o });
+  }
+
+  viewChanged(c: Omit<ViewChangeSeen, "at">): void {
+    this.viewChanges.push({ at: this.clock.now(), ...c });
   }
 
   decided(d: ReportedDecision): void {

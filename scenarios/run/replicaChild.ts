@@ -39,13 +39,16 @@ function track(child: ChildProcess): void {
 class MirroredView implements ReplicaView {
   private reads: Record<string, QueryRead> = {};
   private readonly followers = new Set<(frame: string) => void>();
+  /** Every frame this incarnation sent, under the position of its event, as its hub's event log holds them. */
+  private readonly frames: { position: number; frame: string }[] = [];
   private readonly parser = new SseParser();
 
   read(queryId: string): QueryRead | undefined {
     return this.reads[queryId];
   }
 
-  follow(onFrame: (frame: string) => void): () => void {
+  follow(after: string, onFrame: (frame: string) => void): () => void {
+    for (const kept of this.frames) if (kept.position > Number(after)) onFrame(kept.frame);
     this.followers.add(onFrame);
     return () => this.followers.delete(onFrame);
   }
@@ -54,12 +57,15 @@ class MirroredView implements ReplicaView {
     this.reads = reads;
   }
 
-  /** One frame of its stream: passed to the followers, and laid over the last picture. */
+  /** One frame of its stream: kept for a reader that resumes, passed to the followers, and laid over the last picture. */
   frame(frame: string): string | undefined {
+    let position = Number.NaN;
     for (const event of this.parser.push(frame)) {
       const problem = this.take(event.type, event.data);
       if (problem) return problem;
+      position = Number(event.id);
     }
+    this.frames.push({ position, frame });
     for (const f of this.followers) f(frame);
     return undefined;
   }

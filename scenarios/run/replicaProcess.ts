@@ -77,6 +77,9 @@ async function start(settings: ReplicaStart): Promise<Running> {
     prefetch: 256,
     lease: createLease("postgres", { databaseUrl, schema: settings.schema, log }),
   });
+  // The events of the view as it started first, as a client that reads the stream from its beginning gets them.
+  const started = hub.events.since("0");
+  if (started.kind === "events") for (const event of started.events) send({ type: "frame", frame: event.frame });
   hub.events.subscribe((event) => send({ type: "frame", frame: event.frame }));
   const timer = setInterval(() => {
     const reads = Object.fromEntries(

@@ -1,5 +1,8 @@
 import type { EmbeddedNetwork } from "../../cluster/embedded/network.ts";
+import { resetFrame } from "../../hub/events/eventLog.ts";
 import type { Hub } from "../../hub/hub.ts";
+import type { ItemState } from "../../shared/apply/precedence.ts";
+import type { ResultState } from "../../shared/protocol/items.ts";
 import type { QueryDefinition } from "../../shared/protocol/definition.ts";
 import type { QueryPicture } from "../check/evidence.ts";
 import { pictures } from "./evidence.ts";
@@ -20,6 +23,14 @@ export interface QueryFilter {
   researcherId?: string;
 }
 
+/** A change a view announced to its listeners, as they get it. */
+export interface ChangeRead {
+  kind: string;
+  queryId: string | undefined;
+  nodeId?: string | undefined;
+  state: ItemState | undefined;
+}
+
 /** A replica's view as a reader sees it: a query now, and the frames of its event stream (/api/events). */
 export interface ReplicaView {
   /** GET /api/queries/<id>; undefined where the API answers 404. */
@@ -30,8 +41,18 @@ export interface ReplicaView {
     limit: number,
     filter: QueryFilter,
   ): { items: readonly ({ id: string; status: string } | undefined)[]; total: number };
-  /** Each frame from now on, until the returned function is called. */
-  follow(onFrame: (frame: string) => void): () => void;
+  /**
+   * The frames of the events after the event id `after`, as a client that resumes with that
+   * Last-Event-ID gets them (or a reset, when they are gone), then each frame from now on, until
+   * the returned function is called.
+   */
+  follow(after: string, onFrame: (frame: string) => void): () => void;
+  /**
+   * The view's own listeners (StatusView.onChange, which the embedded cluster's terminal follows):
+   * every item it shows now, then each change it announces, until stopped. Absent for a view in
+   * another process.
+   */
+  listen?(onChange: (change: ChangeRead) => void): { shown: ChangeRead[]; stop: () => void };
 }
 
 /**
@@ -64,7 +85,20 @@ function viewOf(hub: Hub | undefined): ReplicaView | undefined {
     v = {
       read: (id) => hub.view.get(id),
       list: (offset, limit, filter) => hub.view.list(offset, limit, filter),
-      follow: (onFrame) => hub.events.subscribe((event) => onFrame(event.frame)),
+      follow: (after, onFrame) => {
+        const backlog = hub.events.since(after);
+        if (backlog.kind === "reset") onFrame(resetFrame(hub.events.lastId(), backlog.reason));
+        else for (const event of backlog.events) onFrame(event.frame);
+        return hub.events.subscribe((event) => onFrame(event.frame));
+      },
+      listen: (onChange) => {
+        const stop = hub.view.onChange(onChange);
+        const shown = Array.from(hub.view.shown(), ({ kind, state }): ChangeRead => {
+          const r = state as Partial<ResultState>;
+          return { kind, queryId: kind === "query" ? state.id : r.queryId, nodeId: r.nodeId, state };
+        });
+        return { shown, stop };
+      },
     };
     views.set(hub, v);
   }

@@ -141,7 +141,7 @@ async function runWith(
     queriesDone() === queryIds.length &&
     twins.size === 0;
   await runUntilDone(clock, finished, { start, limitMs: scenario.limitMs, time });
-  for (const reader of readers) reader.stop();
+  for (const reader of readers) reader.stopPolling();
   await schedule.settled();
 
   const nodeIds = scenario.nodes.map((n) => n.nodeId);
@@ -151,6 +151,8 @@ async function runWith(
     const pictures = await r.final(queryIds);
     if (pictures) finals.push({ replica: r.replica, pictures });
   }
+  // Read to the store's end, the views have sent every event and change: their readers have what they show.
+  for (const reader of readers) reader.stop();
   const children = replicas.filter((r): r is ChildReplica => r instanceof ChildReplica);
   const failure = children.find((c) => c.failure)?.failure;
   if (failure) throw failure;

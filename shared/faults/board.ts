@@ -17,6 +17,8 @@ export interface StoreFaults {
   fail?: { probability: number };
   /** The step waits `stallMs` before it begins. */
   stall?: { probability: number; stallMs: number };
+  /** A wake-up the store gives its watchers is lost. */
+  mute?: { probability: number };
 }
 
 /** Where in a store step of ingest the hub may crash: before the step commits, or after it and before the acks. */

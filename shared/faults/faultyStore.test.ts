@@ -56,6 +56,19 @@ describe("the hub's store with faults around its store steps", () => {
     expect(await stored()).toEqual([1, 2]);
   });
 
+  it("loses the store's wake-ups to its watchers while muted, and gives them again after", async () => {
+    const { board, store, reported } = await rig();
+    let woken = 0;
+    store.watch(() => woken++);
+    board.setStoreFault("mute", { probability: 1 });
+    await store.apply([running]);
+    expect(woken).toBe(0);
+    expect(reported).toEqual(["hub: store wake-up lost"]);
+    board.setStoreFault("mute", undefined);
+    await store.apply([nodeProposal(resultState(Q, "site-a", 3, "running"))]);
+    expect(woken).toBeGreaterThan(0);
+  });
+
   it("crashes the hub before a step commits, once, storing nothing of it", async () => {
     const { board, store, reported, stored } = await rig();
     board.armHubCrash("beforeCommit", () => reported.push("crash"));

@@ -5,13 +5,14 @@ import { ForwardingStore } from "../store/forwarding.ts";
 import type { CrashPoint, FaultBoard } from "./board.ts";
 import type { FaultReport } from "./kind.ts";
 import { HubCrashedError } from "./kinds/hubCrash.ts";
-import { STORE_STEP_FAILED, STORE_STEP_STALLED, StoreStepFailedError } from "./kinds/storeFault.ts";
+import { STORE_STEP_FAILED, STORE_STEP_STALLED, STORE_WAKEUP_LOST, StoreStepFailedError } from "./kinds/storeFault.ts";
 
 /**
  * The hub's store with the faults of a FaultBoard around its store steps of ingest, the bursts
  * that carry a node's proposals: a step that fails (nothing stored) or stalls, and the hub crashing
  * before a step commits or after it and before its acks. The hub's own writes (fan-out, timedOut,
- * query status) pass untouched, and so does every step while no such fault is in force.
+ * query status) pass untouched, and so does every step while no such fault is in force. And the
+ * store's wake-ups to its watchers, lost while the "mute" fault is in force.
  */
 export class FaultyStore extends ForwardingStore {
   constructor(
@@ -42,6 +43,15 @@ export class FaultyStore extends ForwardingStore {
     const applied = await super.apply(proposals);
     this.crash("afterCommit");
     return applied;
+  }
+
+  override watch(listener: () => void): () => void {
+    return this.inner.watch(() => {
+      const { board, random, report } = this.deps;
+      const mute = board.storeFaults.mute;
+      if (mute && random.chance(mute.probability)) report.faulted("hub", STORE_WAKEUP_LOST);
+      else listener();
+    });
   }
 
   /** Crashes the hub if a crash is armed at the point; answers whether it did. */

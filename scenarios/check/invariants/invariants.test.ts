@@ -586,3 +586,55 @@ describe("rejections-named", () => {
     ]);
   });
 });
+
+describe("events-complete", () => {
+  const events = (e: RunEvidence) => e.observations.filter((o) => o.source === "event");
+
+  it("fails a stream whose last event of a row is not the state the view shows", () => {
+    const e = correct();
+    const last = events(e)
+      .filter((o) => o.nodeId === "site-b")
+      .at(-1);
+    expect(violationsOf({ ...e, observations: e.observations.filter((o) => o !== last) }, "events-complete")).toEqual([
+      `result ${Q}:site-b: the last event the reader read of it shows timedOut v4, the view shows completed v5 (count 25)`,
+    ]);
+  });
+
+  it("fails an event whose id is not the position of the state it shows, and one that comes again", () => {
+    const e = correct();
+    const [first, second] = events(e) as [RunEvidence["observations"][number], RunEvidence["observations"][number]];
+    const moved = e.observations.map((o) => (o === second ? { ...o, position: first.position } : o));
+    expect(violationsOf({ ...e, observations: moved }, "events-complete")).toEqual([
+      `result ${Q}:${second.nodeId}: the reader read an event at position ${first.position} after one at ${first.position} (t=0 ms): a stream carries each position once, in store order`,
+      `result ${Q}:${second.nodeId}: the reader read ${second.status} v${second.itemVersion} under event id ${first.position} (t=0 ms), where the store holds result ${Q}:${first.nodeId} created v1`,
+    ]);
+  });
+
+  it("fails a stream that never carried a query's state", () => {
+    const e = correct();
+    expect(violationsOf({ ...e, queryEvents: [] }, "events-complete")).toEqual([
+      `query ${Q}: the last event the reader read of it shows nothing, the view shows created v1`,
+    ]);
+  });
+});
+
+describe("changes-complete", () => {
+  it("fails a change that does not name the item it moved", () => {
+    const e = correct();
+    const changes = e.changes.map((c, i) => (i === 1 ? { ...c, kind: "" } : c));
+    expect(violationsOf({ ...e, changes }, "changes-complete")).toEqual([
+      `the view's listener got a change named (no kind) of query ${Q} and site site-a, of the state created v1 (t=0 ms)`,
+    ]);
+  });
+
+  it("fails a listener that is not told of a row's last move, or is told one twice", () => {
+    const e = correct();
+    const last = e.changes.filter((c) => c.nodeId === "site-a").at(-1) as RunEvidence["changes"][number];
+    expect(violationsOf({ ...e, changes: e.changes.filter((c) => c !== last) }, "changes-complete")).toEqual([
+      `result ${Q}:site-a: the view's listener was last told running v4, the view shows completed v5 (count 40)`,
+    ]);
+    expect(violationsOf({ ...e, changes: [...e.changes, last] }, "changes-complete")).toEqual([
+      `result ${Q}:site-a: the view's listener got completed v5 (count 40) after completed v5 (count 40) (t=300 ms): each change once, in precedence order`,
+    ]);
+  });
+});

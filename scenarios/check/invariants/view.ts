@@ -13,7 +13,7 @@ const shownCount = (r: { status: string; count: number | null }) => `${r.status}
 const pictures = (all: readonly QueryPicture[]) => new Map(all.map((q) => [q.id, q]));
 
 /** Every item a view shows, keyed by kind and id, as canonical JSON. */
-function shown(all: readonly QueryPicture[]): Map<string, string> {
+export function shown(all: readonly QueryPicture[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const q of all) {
     out.set(`query ${q.id}`, canonical(q.query));

@@ -64,6 +64,8 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
   const states: StoredRecord[] = [];
   const conflicts: ConflictEntry[] = [];
   const observations: RunEvidence["observations"][number][] = [];
+  const changes: RunEvidence["changes"][number][] = [];
+  const queryEvents: RunEvidence["queryEvents"][number][] = [];
   for (const step of steps) {
     const kind = step.kind ?? "result";
     const at = T0 + step.at;
@@ -81,7 +83,9 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
       current: d.current,
       messageId: step.messageId,
     });
+    let position: number | undefined;
     if (d.storedVersion !== undefined) {
+      position = seq + 1;
       const state = model.stored(kind, step.state.id).find((s) => s.versionInfo.itemVersion === d.storedVersion) as ItemState;
       states.push({
         seq: ++seq,
@@ -120,11 +124,18 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
         ...(d.outcome === "rejected" ? { how: "deadLetter", reason: d.reason } : { how: "ack" }),
       });
     }
+    if (d.current && d.current !== before) {
+      const c = d.current;
+      changes.push({ at, listener: 0, how: "changed", kind, queryId: kind === "query" ? c.id : c.queryId, nodeId: c.nodeId, state: c });
+      if (kind === "query" && position !== undefined)
+        queryEvents.push({ at, position, queryId: c.id, status: c.status as string, itemVersion: c.versionInfo.itemVersion });
+    }
     if (kind === "result" && d.current && d.current !== before) {
       const c = d.current;
       observations.push({
         at,
         source: "event",
+        ...(position !== undefined && { position }),
         queryId: Q,
         nodeId: c.nodeId as string,
         stage: stageOf("result", c.status),
@@ -159,6 +170,8 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
     updates,
     observations,
     listings: [],
+    queryEvents,
+    changes,
     stored: [{ states, conflicts }],
     storeCounts: { states: states.length, conflicts: conflicts.length },
     live: picture,
