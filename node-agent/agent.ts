@@ -8,6 +8,7 @@ import { type Obfuscation, SHRINE_OBFUSCATION } from "../shared/protocol/items.t
 import { SeededRandom } from "../shared/time/seededRandom.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { RunQueryIntake } from "./intake.ts";
+import type { DatePrint } from "./datePrint.ts";
 import type { OptionalField } from "./leaveOut.ts";
 import { MemoryLedger, type NodeLedger } from "./ledger.ts";
 import type { NodeObserver } from "./observer.ts";
@@ -45,6 +46,8 @@ export interface NodeAgentOptions {
   observer?: NodeObserver;
   /** The optional fields of a result state the node leaves out, as a node of the original contract does; none by default. */
   leaveOut?: readonly OptionalField[];
+  /** How the node prints the instants of its states; to the millisecond by default. */
+  dates?: DatePrint;
 }
 
 export interface NodeAgentCounters {
@@ -112,6 +115,7 @@ export class NodeAgent {
       log,
       observer,
       leaveOut: options.leaveOut ?? [],
+      dates: options.dates ?? "millis",
     });
     this.intake = new RunQueryIntake({ nodeId, clock, ledger, log, running, take: (query) => this.runs.begin(query, undefined) });
     this.heartbeat = new Heartbeat({

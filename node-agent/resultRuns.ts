@@ -4,6 +4,7 @@ import type { Random } from "../shared/ports/random.ts";
 import type { Obfuscation, ResultState } from "../shared/protocol/items.ts";
 import { countMatching } from "./evaluate.ts";
 import type { NodeLedger, RecordedQuery, RecordedState } from "./ledger.ts";
+import { type DatePrint, printDates } from "./datePrint.ts";
 import { leaveOut, type OptionalField } from "./leaveOut.ts";
 import { type PlannedStep, planSteps, stepState } from "./lifecycle.ts";
 import { obfuscateAnswer, type SiteAnswer } from "./obfuscate.ts";
@@ -31,6 +32,8 @@ export interface ResultRunsOptions {
   observer: NodeObserver;
   /** The optional fields its states leave out. */
   leaveOut: readonly OptionalField[];
+  /** How it prints the instants of its states. */
+  dates: DatePrint;
 }
 
 /**
@@ -100,7 +103,7 @@ export class ResultRuns {
       for (const step of steps) {
         await waits.for(step.delayMs);
         // Built and stamped when it goes out: the version after the state before it.
-        const result = leaveOut(stepState(step, previous, clock.now(), answer), this.options.leaveOut);
+        const result = printDates(leaveOut(stepState(step, previous, clock.now(), answer), this.options.leaveOut), this.options.dates);
         const messageId = this.messageIdOf(result);
         await ledger.recordState(result, messageId);
         await publisher.send(result, messageId);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DATE_PRINTS } from "../node-agent/datePrint.ts";
 import { OPTIONAL_FIELDS } from "../node-agent/leaveOut.ts";
 import { NODE_PROFILES } from "../shared/config.ts";
 import { FaultSchema, MAX_HUBS, ms, nodeId, probability } from "../shared/faults/mod.ts";
@@ -52,6 +53,8 @@ export const ScenarioSchema = z
             .array(z.enum(OPTIONAL_FIELDS))
             .refine((fs) => new Set(fs).size === fs.length, { message: "each field once" })
             .optional(),
+          /** How the site prints the instants of its states: "micros" as a JVM does; "millis" (JavaScript's) when absent. */
+          dates: z.enum(DATE_PRINTS).optional(),
         }),
       )
       .min(1)

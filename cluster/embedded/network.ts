@@ -11,6 +11,7 @@ import { LeaseBoard } from "../../shared/lease/inProcess.ts";
 import { MemoryStore } from "../../shared/store/memory.ts";
 import { type MemoryBroker, MemoryTransport, type TransitPlan, createMemoryBroker } from "../../shared/transport/memory/mod.ts";
 import { NodeAgent } from "../../node-agent/agent.ts";
+import type { DatePrint } from "../../node-agent/datePrint.ts";
 import type { OptionalField } from "../../node-agent/leaveOut.ts";
 import type { NodeObserver } from "../../node-agent/observer.ts";
 import { MemoryLedger, type NodeLedger } from "../../node-agent/ledger.ts";
@@ -29,6 +30,8 @@ export interface EmbeddedNode {
   obfuscation?: Obfuscation;
   /** The optional fields of a result state the site leaves out; none when absent. */
   leaveOut?: readonly OptionalField[];
+  /** How the site prints the instants of its states; to the millisecond when absent. */
+  dates?: DatePrint;
 }
 
 /** Who opens a connection to the broker: the hub, or one incarnation of a node agent. */
@@ -220,6 +223,7 @@ export class EmbeddedNetwork {
       populationSize: spec.populationSize ?? this.options.populationSize,
       obfuscation: spec.obfuscation,
       ...(spec.leaveOut && { leaveOut: spec.leaveOut }),
+      ...(spec.dates && { dates: spec.dates }),
       ledger: this.ledgers.get(nodeId),
       log: (this.options.log ?? silentLogger).child({ component: "node-agent" }),
       heartbeatMs: this.options.heartbeatMs ?? 5_000,

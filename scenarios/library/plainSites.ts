@@ -4,8 +4,8 @@ const ALL_BREAKDOWNS = ["sex" as const, "age" as const, "race" as const, "vitalS
 
 /**
  * Sites that send only part of what qnet's nodes send, as the protocol lets a node: one of the
- * original contract (no progress, status message, obfuscation parameters or breakdowns) and one
- * that names no obfuscation parameters. Rows without progress or message, completed counts without
+ * original contract (no progress, status message, obfuscation parameters or breakdowns, its dates
+ * printed to the microsecond as a JVM prints them) and one that names no obfuscation parameters. Rows without progress or message, completed counts without
  * breakdowns beside sites with them (the sums read "at least"), a query whose only completed sites
  * gave none, and a site error without a message: the view must show each as the protocol words it.
  */
@@ -17,7 +17,13 @@ export default defineScenario({
   nodes: [
     { nodeId: "hospital-a", profile: "steady", failureChance: 0.5 },
     { nodeId: "hospital-b", profile: "fast", failureChance: 0.5, leaveOut: ["obfuscation"] },
-    { nodeId: "clinic-old", profile: "steady", failureChance: 0.5, leaveOut: ["progress", "statusMessage", "obfuscation", "breakdowns"] },
+    {
+      nodeId: "clinic-old",
+      profile: "steady",
+      failureChance: 0.5,
+      leaveOut: ["progress", "statusMessage", "obfuscation", "breakdowns"],
+      dates: "micros",
+    },
   ],
   queries: [0, 1_000, 2_000, 3_000, 4_000, 5_000].map((at, i) => ({
     at,

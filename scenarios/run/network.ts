@@ -23,6 +23,7 @@ export function scenarioNodes(scenario: Scenario) {
         : { ...PROFILES[n.profile], failure: { ...PROFILES[n.profile].failure, chance: n.failureChance } },
     ...(n.obfuscation && { obfuscation: n.obfuscation }),
     ...(n.leaveOut && { leaveOut: n.leaveOut }),
+    ...(n.dates && { dates: n.dates }),
   }));
 }
 
