@@ -316,6 +316,10 @@ export interface RunEvidence {
   counters?: HubCounters;
   /** How many states and conflict records the store holds in all, by its own count; absent from a live hub's evidence, which `stored-as-decided` does not judge. */
   storeCounts?: { states: number; conflicts: number };
+  /** Each item of the run's queries, as the store answers for that item alone (in store order). */
+  items: readonly { kind: ItemKind; id: string; states: readonly StoredRecord[] }[];
+  /** The store's history of a query the run never made: it should hold nothing. */
+  unknownQuery: { states: readonly StoredRecord[]; conflicts: readonly ConflictEntry[] };
   /** The queries of the run as the hub's view shows them at the end; a query missing from the view is missing here. */
   live: readonly QueryPicture[];
   /** The same, of a view rebuilt from the store alone. */

@@ -68,6 +68,8 @@ function asRunEvidence(live: LiveEvidence): RunEvidence {
     queryEvents: [],
     changes: [],
     stored: live.queries.map((q) => q.history),
+    items: [],
+    unknownQuery: { states: [], conflicts: [] },
     live: [],
     rebuilt: [],
     replicas: [],

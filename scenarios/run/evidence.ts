@@ -9,6 +9,9 @@ import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import type { RunContext } from "./context.ts";
 import { hubCounters } from "./counters.ts";
 
+/** A query id no run makes (a version-4 UUID of zeros): the store holds nothing for it. */
+const UNKNOWN_QUERY = "00000000-0000-4000-8000-000000000000";
+
 /** The queries of the run as a view shows them: what a reader reads, and the states behind it. */
 export function pictures(view: StatusView, queryIds: readonly string[]): QueryPicture[] {
   return queryIds.flatMap((id) => {
@@ -40,6 +43,9 @@ export async function gatherEvidence(
   const { scenario, history } = run;
   const { store, view, queryIds, rules } = parts;
   const stored = await Promise.all(queryIds.map((id) => store.history(id)));
+  const items = [...new Map(stored.flatMap((h) => h.states.map((s) => [s.id, s.kind] as const))).entries()];
+  const itemStates = await Promise.all(items.map(async ([id, kind]) => ({ kind, id, states: await store.states(kind, id) })));
+  const unknownQuery = await store.history(UNKNOWN_QUERY);
   const storeCounts = await store.counts();
   const rebuilt = pictures(await rebuildView(store), queryIds);
   // Last, with nothing awaited after: the counters and the lists they are tallied against stand at one moment.
@@ -64,6 +70,8 @@ export async function gatherEvidence(
     stored,
     ...(counters && { counters }),
     storeCounts,
+    items: itemStates,
+    unknownQuery,
     live: pictures(view, queryIds),
     rebuilt,
     replicas: parts.replicas,

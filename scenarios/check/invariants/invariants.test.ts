@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkRun } from "../checker.ts";
-import type { Decision, HubCounters, RunEvidence } from "../evidence.ts";
+import type { Decision, HubCounters, RunEvidence, StoredRecord } from "../evidence.ts";
 import type { InvariantName } from "../invariants.ts";
 import { Q, type Step, T0, correctRecord, fanOut, query, result } from "../testing/record.ts";
 
@@ -325,6 +325,24 @@ describe("stored-as-decided", () => {
     const counts = e.storeCounts as { states: number; conflicts: number };
     expect(violationsOf({ ...e, storeCounts: { ...counts, conflicts: counts.conflicts + 3 } }, "stored-as-decided")).toEqual([
       `the store counts ${counts.states} states and ${counts.conflicts + 3} conflict records, the histories of the run's queries hold ${counts.states} and ${counts.conflicts}`,
+    ]);
+  });
+
+  it("fails a store whose answer for one item is not what its query's history holds of it", () => {
+    const e = correct();
+    const item = e.items.find((i) => i.id === `${Q}:site-a`) as RunEvidence["items"][number];
+    const [first, ...rest] = item.states as [StoredRecord, ...StoredRecord[]];
+    const reordered = { ...item, states: [...rest, first] };
+    const problems = violationsOf({ ...e, items: e.items.map((i) => (i === item ? reordered : i)) }, "stored-as-decided");
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^result ${Q}:site-a: the store answers its states as \\[v2 at .*, v1 at `));
+  });
+
+  it("fails a store that holds something for a query the run never made", () => {
+    const e = correct();
+    const [{ states }] = e.stored as [RunEvidence["stored"][number]];
+    expect(violationsOf({ ...e, unknownQuery: { states: states.slice(0, 1), conflicts: [] } }, "stored-as-decided")).toEqual([
+      "the store holds 1 states and 0 conflict records for a query the run never made",
     ]);
   });
 

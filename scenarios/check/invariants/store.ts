@@ -75,8 +75,10 @@ export const STORE_CHECKS = {
 
   /**
    * The store holds what the hub decided to write: each state a decision wrote at the version it
-   * wrote it, as the kind of item it is, with the outcome that stored it and the message that carried it (none for the hub's
-   * own), and, by the store's own count, no state or conflict record beyond the run's queries' histories.
+   * wrote it, as the kind of item it is, with the outcome that stored it and the message that
+   * carried it (none for the hub's own); it answers for each item alone what the item's query's
+   * history holds of it, in store order; and, by the store's own count, it holds no state or
+   * conflict record beyond the run's queries' histories, and nothing for a query the run never made.
    */
   "stored-as-decided"(evidence) {
     const out: Violation[] = [];
@@ -96,6 +98,23 @@ export const STORE_CHECKS = {
         message: `${d.kind} ${d.id}: decision #${d.n} (t=${t} ms) stored v${v} as ${d.outcome} from ${carrier(d.messageId)}, the store holds ${record ? `${record.kind === d.kind ? "" : `a ${record.kind} state `}${record.outcome} from ${carrier(record.messageId)}` : "nothing"} at v${v}`,
       });
     }
+    const positions = (s: readonly StoredRecord[]) => s.map((r) => `v${r.itemVersion} at ${r.seq}`).join(", ");
+    for (const item of evidence.items) {
+      const inHistory = [...(states.get(item.id) ?? [])].sort((a, b) => a.seq - b.seq);
+      if (positions(item.states) === positions(inHistory)) continue;
+      out.push({
+        invariant: "stored-as-decided",
+        item: item.id,
+        message: `${item.kind} ${item.id}: the store answers its states as [${positions(item.states)}], its query's history holds [${positions(inHistory)}]`,
+      });
+    }
+    const stray = evidence.unknownQuery;
+    if (stray.states.length > 0 || stray.conflicts.length > 0)
+      out.push({
+        invariant: "stored-as-decided",
+        item: "store",
+        message: `the store holds ${stray.states.length} states and ${stray.conflicts.length} conflict records for a query the run never made`,
+      });
     const counts = evidence.storeCounts;
     const held = { states: allStates(evidence.stored).length, conflicts: allConflicts(evidence.stored).length };
     if (counts?.states !== held.states || counts?.conflicts !== held.conflicts)

@@ -174,6 +174,11 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
     changes,
     stored: [{ states, conflicts }],
     storeCounts: { states: states.length, conflicts: conflicts.length },
+    items: [...new Set(states.map((s) => s.id))].map((id) => {
+      const of = states.filter((s) => s.id === id);
+      return { kind: (of[0] as StoredRecord).kind, id, states: of };
+    }),
+    unknownQuery: { states: [], conflicts: [] },
     live: picture,
     rebuilt: picture,
     replicas: [{ replica: 0, pictures: picture }],
