@@ -36,8 +36,8 @@ export const DECISION_CHECKS = {
 
   /**
    * The hub stores timedOut only for a result whose current state is not final and has not moved
-   * for the result timeout (it moved when that state was stored: the view's clock for a row), and
-   * a final state from the site replaces a timedOut.
+   * for longer than the result timeout (docs/protocol.md: older than it; it moved when that state
+   * was stored, the view's clock for a row), and a final state from the site replaces a timedOut.
    */
   "timeout-rule"(evidence) {
     const out: Violation[] = [];
@@ -50,9 +50,9 @@ export const DECISION_CHECKS = {
         if (before === undefined) fail(`timedOut stored at decision #${d.n} (t=${t} ms) for a result with no state`);
         else if (isFinal("result", before.status))
           fail(`timedOut stored at decision #${d.n} (t=${t} ms) though its current state was already final: ${describeState(before)}`);
-        else if (still < evidence.resultTimeoutMs)
+        else if (still <= evidence.resultTimeoutMs)
           fail(
-            `timedOut stored at decision #${d.n} (t=${t} ms) after ${describeState(before)} had stood only ${still} ms, under the result timeout of ${evidence.resultTimeoutMs} ms`,
+            `timedOut stored at decision #${d.n} (t=${t} ms) after ${describeState(before)} had stood only ${still} ms, not longer than the result timeout of ${evidence.resultTimeoutMs} ms`,
           );
       }
       if (d.origin === "node" && before?.status === "timedOut" && isFinal("result", d.proposed.status) && d.outcome !== "rejected") {

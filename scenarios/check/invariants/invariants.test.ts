@@ -70,7 +70,17 @@ describe("timeout-rule", () => {
       TIMEOUT,
     );
     expect(violationsOf(e, "timeout-rule")).toEqual([
-      `result ${Q}:site-b: timedOut stored at decision #11 (t=30000 ms) after receivedByNode v3 had stood only 29900 ms, under the result timeout of 60000 ms`,
+      `result ${Q}:site-b: timedOut stored at decision #11 (t=30000 ms) after receivedByNode v3 had stood only 29900 ms, not longer than the result timeout of 60000 ms`,
+    ]);
+  });
+
+  it("fails a hub that times out a state exactly as old as the result timeout: the protocol says older", () => {
+    const e = correctRecord(
+      STEPS.map((s) => (s.state.status === "timedOut" ? { ...s, at: 100 + TIMEOUT } : s)),
+      TIMEOUT,
+    );
+    expect(violationsOf(e, "timeout-rule")).toEqual([
+      `result ${Q}:site-b: timedOut stored at decision #11 (t=60100 ms) after receivedByNode v3 had stood only 60000 ms, not longer than the result timeout of 60000 ms`,
     ]);
   });
 
