@@ -95,10 +95,10 @@ export class StatusView {
     if (!entry) {
       this.entries.set(state.id, { query: state, rows: new Map(), unfinished: 0 });
       this.order.push(state.id);
-      // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: a query state at the shown one's precedence is that very state (the hub's own write, taken when stored, read again by the feed): taking it again changes nothing, and the feed sends its event either way (shows); one below never comes, for only the hub writes a query, each state the next version of the one its view shows, and a view takes states in store order. Any kind but "result" ranks as a query
+      // Stryker disable next-line StringLiteral: any kind but "result" ranks as a query
     } else if (comparePrecedence("query", state, entry.query) > 0) {
       entry.query = state;
-      // Stryker disable next-line BooleanLiteral: for that very state again; take's answer decides nothing in the hub: the feed sends a state's event when the view shows it (shows), which it does whenever take changed it, and no other caller reads it
+      // Stryker disable next-line BooleanLiteral: a query state not taken is that very state again, or one the view skipped (the next was taken first from its own hub's write): the feed then sends it under its own position too, below the next, for query states rise in store order; and no other caller reads take's answer
     } else return false;
     this.emit({ kind: "query", queryId: state.id, state });
     // Stryker disable next-line BooleanLiteral: take's answer decides nothing in the hub: the feed sends a state's event when the view shows it (shows), which it does whenever take changed it, and no other caller reads it
@@ -136,6 +136,7 @@ export class StatusView {
   /** Whether the view shows this very state of its item: its version, which the store holds once. */
   shows(kind: ItemKind, state: ItemState): boolean {
     const version = state.versionInfo.itemVersion;
+    // Stryker disable next-line OptionalChaining: the feed asks after take, which makes a query's entry
     if (kind === "query") return this.entries.get(state.id)?.query.versionInfo.itemVersion === version;
     const r = state as ResultState;
     // Stryker disable next-line OptionalChaining: as in takeResult, a result's query is always in the view
@@ -160,9 +161,9 @@ export class StatusView {
     return Array.from(entry.rows.values(), (row) => this.stateOf(row));
   }
 
-  onChange(listener: (change: ViewChange) => void): () => void {
+  /** Calls `listener` with each change from now on, for as long as the view lives. */
+  onChange(listener: (change: ViewChange) => void): void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   private emit(change: ViewChange): void {

@@ -51,14 +51,10 @@ export class ViewReader {
     this.watched = view;
     if (!view) return;
     const parser = new SseParser();
-    const unfollow = view.follow(this.lastEventId, (frame) => {
+    this.unwatch = view.follow(this.lastEventId, (frame) => {
       for (const read of parser.push(frame)) this.read(view, read.id, read.type, read.data);
     });
-    const unlisten = this.listen(view);
-    this.unwatch = () => {
-      unfollow();
-      unlisten();
-    };
+    this.listen(view);
   }
 
   private read(view: ReplicaView, id: string | undefined, type: string, data: string): void {
@@ -79,9 +75,9 @@ export class ViewReader {
     this.observe("event", event.queryId, event.row, Number(id));
   }
 
-  /** Listens to the view's own changes, where it runs here: what it shows now, then each change. */
-  private listen(view: ReplicaView): () => void {
-    if (!view.listen) return () => {};
+  /** Listens to the view's own changes, where it runs here: what it shows now, then each change, for as long as the view lives. */
+  private listen(view: ReplicaView): void {
+    if (!view.listen) return;
     const listener = this.listeners++;
     const { history, replica } = this.deps;
     const seen = (how: "shown" | "changed", c: ChangeRead) =>
@@ -94,9 +90,7 @@ export class ViewReader {
         state: c.state,
         ...(replica !== undefined && { replica }),
       });
-    const { shown, stop } = view.listen((c) => seen("changed", c));
-    for (const c of shown) seen("shown", c);
-    return stop;
+    for (const c of view.listen((c) => seen("changed", c))) seen("shown", c);
   }
 
   /** Polls every pollMs until stopped. */
@@ -104,7 +98,7 @@ export class ViewReader {
     this.timer = this.deps.clock.setTimeout(() => this.poll(), this.deps.pollMs);
   }
 
-  /** Polls no more; the stream and the listener go on until stop(). */
+  /** Polls no more; the stream goes on until stop(). */
   stopPolling(): void {
     this.polling = false;
     if (this.timer) this.deps.clock.clearTimeout(this.timer);

@@ -49,10 +49,10 @@ export interface ReplicaView {
   follow(after: string, onFrame: (frame: string) => void): () => void;
   /**
    * The view's own listeners (StatusView.onChange, which the embedded cluster's terminal follows):
-   * every item it shows now, then each change it announces, until stopped. Absent for a view in
-   * another process.
+   * answers every item it shows now, then calls `onChange` with each change it announces, for as
+   * long as the view lives. Absent for a view in another process.
    */
-  listen?(onChange: (change: ChangeRead) => void): { shown: ChangeRead[]; stop: () => void };
+  listen?(onChange: (change: ChangeRead) => void): ChangeRead[];
 }
 
 /**
@@ -92,12 +92,11 @@ function viewOf(hub: Hub | undefined): ReplicaView | undefined {
         return hub.events.subscribe((event) => onFrame(event.frame));
       },
       listen: (onChange) => {
-        const stop = hub.view.onChange(onChange);
-        const shown = Array.from(hub.view.shown(), ({ kind, state }): ChangeRead => {
+        hub.view.onChange(onChange);
+        return Array.from(hub.view.shown(), ({ kind, state }): ChangeRead => {
           const r = state as Partial<ResultState>;
           return { kind, queryId: kind === "query" ? state.id : r.queryId, nodeId: r.nodeId, state };
         });
-        return { shown, stop };
       },
     };
     views.set(hub, v);
