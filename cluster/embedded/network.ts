@@ -103,8 +103,8 @@ export class EmbeddedNetwork {
   /** Each site's live faults and the connection it hears them on, with `liveFaults`. */
   private readonly sites = new Map<string, { faults: SiteFaults; control: Transport }>();
   private readonly replicas: Replica[];
-  /** Every hub the network started, crashed and restarted ones included, in the order they started. */
-  readonly started: Hub[] = [];
+  /** Every hub the network started, crashed and restarted ones included, in the order they started: its replica, and when. */
+  readonly started: { hub: Hub; replica: number; at: number }[] = [];
   /** The replicas' leases on the singleton duties: a crashed replica's holder lets go, as its connection would. */
   private readonly leases = new LeaseBoard();
   private incarnation = 0;
@@ -194,7 +194,7 @@ export class EmbeddedNetwork {
     r.transport = transport;
     const lease = this.options.lease?.() ?? this.leases.lease();
     r.hub = await launchHub(this.options, transport, this.store, this.hubIncarnation++, lease);
-    this.started.push(r.hub);
+    this.started.push({ hub: r.hub, replica, at: this.options.clock.now() });
     r.running = true;
     return r.hub;
   }

@@ -87,6 +87,25 @@ export interface HubCounters {
   applyLatency: { count: number; sum: number };
 }
 
+/** A heartbeat a site published and the broker confirmed. */
+export interface PublishedHeartbeat {
+  at: number;
+  nodeId: string;
+  messageId: string;
+}
+
+/** What one hub replica running at the end knows of the sites' heartbeats, as GET /api/nodes shows it. */
+export interface LivenessRead {
+  replica: number;
+  /** When it was read, on the run's clock. */
+  at: number;
+  /** From when every heartbeat a site publishes reaches this replica: its start, or the faults' end if later. */
+  since: number;
+  heartbeatMs: number;
+  /** Each site's last heartbeat as the replica heard it, on the run's clock; null when it heard none. */
+  sites: readonly { nodeId: string; lastHeartbeat: number | null }[];
+}
+
 /** A state as the store keeps it, from the store's history of a query. */
 export interface StoredRecord {
   /** Store order. */
@@ -312,6 +331,10 @@ export interface RunEvidence {
   changes: readonly ViewChangeSeen[];
   /** The store's history of each query of the run: every stored state and the conflict log. */
   stored: readonly { states: readonly StoredRecord[]; conflicts: readonly ConflictEntry[] }[];
+  /** The heartbeats the sites published and the broker confirmed; absent from a record that does not say. */
+  heartbeats?: readonly PublishedHeartbeat[];
+  /** What each hub replica running at the end knows of the sites' heartbeats; absent when the run cannot read it (a replica in a process of its own). */
+  liveness?: readonly LivenessRead[];
   /** The hubs' counters at the end; absent when a hub ran where the run cannot read them (a replica in a process of its own). */
   counters?: HubCounters;
   /** How many states and conflict records the store holds in all, by its own count; absent from a live hub's evidence, which `stored-as-decided` does not judge. */

@@ -14,6 +14,7 @@ export const INVARIANTS = [
   "forgeries-refused",
   "rejections-named",
   "heartbeats-heard",
+  "liveness-whole",
   "metrics-tally",
   "duplicates-match-store",
   "conflicts-recorded",

@@ -3,7 +3,7 @@ import { rebuildView } from "../../hub/view/rebuild.ts";
 import type { StatusView } from "../../hub/view/statusView.ts";
 import type { Store } from "../../shared/ports/store.ts";
 import { SHRINE_OBFUSCATION } from "../../shared/protocol/items.ts";
-import type { QueryPicture, RunEvidence } from "../check/evidence.ts";
+import type { LivenessRead, QueryPicture, RunEvidence } from "../check/evidence.ts";
 import type { RuleCounts } from "../check/rules.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import type { RunContext } from "./context.ts";
@@ -38,6 +38,8 @@ export async function gatherEvidence(
     rules: RuleCounts;
     /** Every hub that ran, when the run can read their counters (none runs in a process of its own). */
     hubs?: readonly Hub[];
+    /** What each replica running at the end knows of the sites' heartbeats, when the run can read it. */
+    liveness?: readonly LivenessRead[];
   },
 ): Promise<RunEvidence> {
   const { scenario, history } = run;
@@ -69,6 +71,8 @@ export async function gatherEvidence(
     changes: [...history.viewChanges],
     stored,
     ...(counters && { counters }),
+    ...(parts.liveness && { liveness: parts.liveness }),
+    heartbeats: [...history.heartbeats],
     storeCounts,
     items: itemStates,
     unknownQuery,

@@ -11,6 +11,7 @@ import type {
   Commit,
   Decision,
   Listing,
+  PublishedHeartbeat,
   Receipt,
   Observation as SeenRow,
   QuerySeen,
@@ -77,6 +78,8 @@ export class History implements WireTap, ReplicaReport {
   readonly faultActions = new Map<string, number>();
   /** The messageIds of messages a fault forged in a node's name. */
   readonly forgeries: string[] = [];
+  /** The heartbeats the sites published and the broker confirmed. */
+  readonly heartbeats: PublishedHeartbeat[] = [];
   /** Each store step that resolved, with the messages whose outcomes it made durable. */
   readonly commits: Commit[] = [];
   /** Each ack, nack and dead letter the hub gave a delivery, in one order with the commits. */
@@ -96,6 +99,8 @@ export class History implements WireTap, ReplicaReport {
     const result = resultUpdateOf(route, body);
     if (route.to === "hub" && who !== "hub") this.hubInbound.push(this.clock.now());
     if (result && who !== "hub") this.updates.push({ at: this.clock.now(), nodeId: who, messageId, result });
+    if (route.to === "hub" && route.kind === "heartbeat" && who !== "hub")
+      this.heartbeats.push({ at: this.clock.now(), nodeId: route.nodeId, messageId });
     if (who === "hub" && route.to === "node") {
       const decoded = decodeMessage(body);
       if (decoded.ok && decoded.message.type === "run-query")

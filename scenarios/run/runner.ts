@@ -6,7 +6,7 @@ import type { DeliveryHandler } from "../../shared/ports/transport.ts";
 import type { DeadLetterCopy } from "../../shared/faults/mod.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
 import { type Verdict, checkRun } from "../check/checker.ts";
-import type { QueryPicture } from "../check/evidence.ts";
+import type { LivenessRead, QueryPicture } from "../check/evidence.ts";
 import { type RuleCounts, ruleCounts } from "../check/rules.ts";
 import { type Scenario, healedAt } from "../schema.ts";
 import { RunConnections } from "./connections.ts";
@@ -167,7 +167,7 @@ async function runWith(
     replicas: finals,
     queryIds,
     rules,
-    ...(children.length === 0 && { hubs: network.started }),
+    ...(children.length === 0 && { hubs: network.started.map((s) => s.hub), liveness: livenessReads(run, network) }),
   });
   const simulatedMs = clock.now() - start;
   await deadReader.stop();
@@ -192,6 +192,22 @@ async function runWith(
     simulatedMs,
     replicaProcesses: children.flatMap((c) => c.processes),
   };
+}
+
+/**
+ * What each replica running at the end knows of the sites' heartbeats (GET /api/nodes), with the
+ * moment from which every heartbeat a site publishes reaches it: its start, or the faults' end if later.
+ */
+function livenessReads(run: RunContext, network: EmbeddedNetwork): LivenessRead[] {
+  const healed = run.start + run.time(healedAt(run.scenario));
+  return network.hubs.flatMap((hub, replica) => {
+    const start = network.started.findLast((s) => s.replica === replica)?.at;
+    if (!hub || start === undefined) return [];
+    const sites = hub.liveness
+      .nodes()
+      .map((n) => ({ nodeId: n.nodeId, lastHeartbeat: n.lastHeartbeat === null ? null : Date.parse(n.lastHeartbeat) }));
+    return [{ replica, at: run.clock.now(), since: Math.max(start, healed), heartbeatMs: run.time(run.scenario.heartbeatMs), sites }];
+  });
 }
 
 /** The dead-letter reader's handler: each dead letter with its time, reason, route and body. */

@@ -151,7 +151,38 @@ export const DELIVERY_CHECKS = {
     }
     return out;
   },
-} satisfies Record<"ack-after-commit" | "forgeries-refused" | "rejections-named" | "heartbeats-heard", Check>;
+
+  /**
+   * Every hub replica hears every heartbeat (docs/protocol.md sections 4 and 5: each has a
+   * subscription of its own beside the shared hub queue), so each replica running at the end last
+   * heard a site no earlier than the site's last heartbeat that reached it: published once the
+   * replica ran and the faults were over, a heartbeat interval or more before the end. Judged on
+   * the virtual clock only, where "before" is exact.
+   */
+  "liveness-whole"(evidence) {
+    const out: Violation[] = [];
+    if (evidence.clock !== "virtual" || !evidence.liveness || !evidence.heartbeats) return out;
+    const forged = new Set(evidence.forged);
+    for (const read of evidence.liveness) {
+      for (const site of read.sites) {
+        const due = evidence.heartbeats.filter(
+          (h) => h.nodeId === site.nodeId && !forged.has(h.messageId) && h.at >= read.since && h.at <= read.at - read.heartbeatMs,
+        );
+        const last = due.at(-1);
+        if (last === undefined || (site.lastHeartbeat !== null && site.lastHeartbeat >= last.at)) continue;
+        const t = sinceStart(evidence, last.at);
+        const heard = site.lastHeartbeat === null ? "never" : `at t=${sinceStart(evidence, site.lastHeartbeat)} ms`;
+        out.push({
+          invariant: "liveness-whole",
+          item: site.nodeId,
+          at: t,
+          message: `replica ${read.replica} last heard ${site.nodeId} ${heard}, but its heartbeat ${last.messageId} was published at t=${t} ms`,
+        });
+      }
+    }
+    return out;
+  },
+} satisfies Record<"ack-after-commit" | "forgeries-refused" | "rejections-named" | "heartbeats-heard" | "liveness-whole", Check>;
 
 /** The words that name each problem of step 1 the store tells, as the protocol's table of rejections words them; the first that fits. */
 const STEP_ONE_PROBLEMS = ["unknown query", "was not sent to node", "is set by the hub", "proposes results only", "status"];

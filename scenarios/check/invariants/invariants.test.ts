@@ -214,6 +214,36 @@ describe("forgeries-refused", () => {
   });
 });
 
+describe("liveness-whole", () => {
+  const beats = [0, 10_000, 20_000, 30_000].map((t) => ({ at: T0 + t, nodeId: "site-a", messageId: `hb-${t}` }));
+  const read = (lastHeartbeat: number | null) => ({
+    replica: 1,
+    at: T0 + 35_000,
+    since: T0 + 5_000,
+    heartbeatMs: 10_000,
+    sites: [{ nodeId: "site-a", lastHeartbeat }],
+  });
+  const withRead = (lastHeartbeat: number | null) => ({ ...correct(), heartbeats: beats, liveness: [read(lastHeartbeat)] });
+
+  it("fails a replica that missed a site's last heartbeat due, and passes one that heard it or a later one", () => {
+    expect(violationsOf(withRead(T0 + 10_000), "liveness-whole")).toEqual([
+      "replica 1 last heard site-a at t=10000 ms, but its heartbeat hb-20000 was published at t=20000 ms",
+    ]);
+    expect(violationsOf(withRead(null), "liveness-whole")).toEqual([
+      "replica 1 last heard site-a never, but its heartbeat hb-20000 was published at t=20000 ms",
+    ]);
+    expect(violationsOf(withRead(T0 + 20_000), "liveness-whole")).toEqual([]);
+    expect(violationsOf(withRead(T0 + 30_000), "liveness-whole")).toEqual([]);
+  });
+
+  it("asks nothing of a heartbeat published before the replica ran, nor of a forged one, nor on the wall clock", () => {
+    const early = { ...withRead(null), liveness: [{ ...read(null), since: T0 + 25_000 }] };
+    expect(violationsOf(early, "liveness-whole")).toEqual([]);
+    expect(violationsOf({ ...withRead(T0 + 10_000), forged: ["hb-20000"] }, "liveness-whole")).toEqual([]);
+    expect(violationsOf({ ...withRead(null), clock: "wall" as const }, "liveness-whole")).toEqual([]);
+  });
+});
+
 describe("metrics-tally", () => {
   /** The counters of a hub that counts what the record holds. */
   const tallied = (e: RunEvidence): HubCounters => {
