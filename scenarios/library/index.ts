@@ -25,6 +25,7 @@ import hubBacklog from "./hubBacklog.ts";
 import plainSites from "./plainSites.ts";
 import stalledReplays from "./stalledReplays.ts";
 import lostWakeups from "./lostWakeups.ts";
+import forgedHeartbeats from "./forgedHeartbeats.ts";
 
 /** The named scenarios shipped with qnet, in the order `list` prints them. */
 export const LIBRARY: readonly Scenario[] = [
@@ -53,6 +54,7 @@ export const LIBRARY: readonly Scenario[] = [
   plainSites,
   stalledReplays,
   lostWakeups,
+  forgedHeartbeats,
   everythingAtOnce,
 ];
 

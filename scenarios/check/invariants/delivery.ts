@@ -156,15 +156,27 @@ export const DELIVERY_CHECKS = {
    * Every hub replica hears every heartbeat (docs/protocol.md sections 4 and 5: each has a
    * subscription of its own beside the shared hub queue), so each replica running at the end last
    * heard a site no earlier than the site's last heartbeat that reached it: published once the
-   * replica ran and the faults were over, a heartbeat interval or more before the end. Judged on
+   * replica ran and the faults were over, a heartbeat interval or more before the end; and it heard
+   * no site that published no heartbeat of its own (a forged one in its name is refused). Judged on
    * the virtual clock only, where "before" is exact.
    */
   "liveness-whole"(evidence) {
     const out: Violation[] = [];
     if (evidence.clock !== "virtual" || !evidence.liveness || !evidence.heartbeats) return out;
     const forged = new Set(evidence.forged);
+    const beating = new Set(evidence.heartbeats.filter((h) => !forged.has(h.messageId)).map((h) => h.nodeId));
     for (const read of evidence.liveness) {
       for (const site of read.sites) {
+        if (site.lastHeartbeat !== null && !beating.has(site.nodeId)) {
+          const t = sinceStart(evidence, site.lastHeartbeat);
+          out.push({
+            invariant: "liveness-whole",
+            item: site.nodeId,
+            at: t,
+            message: `replica ${read.replica} last heard ${site.nodeId} at t=${t} ms, but ${site.nodeId} published no heartbeat of its own`,
+          });
+          continue;
+        }
         const due = evidence.heartbeats.filter(
           (h) => h.nodeId === site.nodeId && !forged.has(h.messageId) && h.at >= read.since && h.at <= read.at - read.heartbeatMs,
         );

@@ -242,6 +242,26 @@ describe("liveness-whole", () => {
     expect(violationsOf({ ...withRead(T0 + 10_000), forged: ["hb-20000"] }, "liveness-whole")).toEqual([]);
     expect(violationsOf({ ...withRead(null), clock: "wall" as const }, "liveness-whole")).toEqual([]);
   });
+
+  it("fails a replica that heard a site only from a forged heartbeat in its name", () => {
+    const heard = {
+      ...withRead(T0 + 30_000),
+      liveness: [{ ...read(T0 + 30_000), sites: [...read(T0 + 30_000).sites, { nodeId: "stranger", lastHeartbeat: T0 + 12_000 }] }],
+    };
+    const forgedBeat = { at: T0 + 12_000, nodeId: "site-a", messageId: "hb-forged" };
+    expect(violationsOf({ ...heard, heartbeats: [...beats, forgedBeat], forged: ["hb-forged"] }, "liveness-whole")).toEqual([
+      "replica 1 last heard stranger at t=12000 ms, but stranger published no heartbeat of its own",
+    ]);
+    expect(
+      violationsOf(
+        {
+          ...heard,
+          liveness: [{ ...read(T0 + 30_000), sites: [...read(T0 + 30_000).sites, { nodeId: "stranger", lastHeartbeat: null }] }],
+        },
+        "liveness-whole",
+      ),
+    ).toEqual([]);
+  });
 });
 
 describe("metrics-tally", () => {

@@ -12,7 +12,9 @@ export const POISONED = "poison published";
  * route under the sender's broker user), a status only the hub sets, a heartbeat on the result
  * route, a stranger's result for a query the hub never sent it. With `sharedUser` as well, the
  * forger publishes as the development user every site shares on a broker without per-node users
- * (a foreign node there), which speaks for no node: only the route and the message tell.
+ * (a foreign node there), which speaks for no node: only the route and the message tell. With
+ * `heartbeats` instead, a site's heartbeat route carries a heartbeat in a stranger's name: refused
+ * at the edge, on the hub queue's copy and on each replica's own, so no replica hears the stranger.
  */
 export const poison = defineFault({
   schema: z.strictObject({
@@ -21,11 +23,13 @@ export const poison = defineFault({
     count: z.number().int().min(1).max(1_000),
     forge: z.boolean().optional(),
     sharedUser: z.boolean().optional(),
+    heartbeats: z.boolean().optional(),
   }),
   counts: [POISONED],
   describe: () => ({ label: "poison" }),
   shots: (f) => f.count,
   inject: async (f, network) => {
+    if (f.heartbeats) return forgeHeartbeat(network);
     if (f.forge) return forge(network, f.sharedUser === true);
     const nodeId = network.random.pick(network.nodeIds);
     const body = poisonBody(network.random, nodeId, network.knownQueryId());
@@ -156,4 +160,21 @@ async function forge(network: FaultedNetwork, sharedUser: boolean): Promise<void
   const body = Buffer.from(JSON.stringify(forgery.body));
   const connection = sharedUser ? network.sharedUserConnection() : network.connectionAs(forgery.sender);
   await (await connection).publish({ to: "hub", kind: "result", nodeId: forgery.route }, body, { messageId });
+}
+
+/** A heartbeat in the stranger's name, published by one site on its own heartbeat route. */
+async function forgeHeartbeat(network: FaultedNetwork): Promise<void> {
+  const nodeId = network.random.pick(network.nodeIds);
+  const messageId = network.random.uuid();
+  const body = {
+    type: "node-heartbeat",
+    messageId,
+    sentAt: new Date(network.clock.now()).toISOString(),
+    nodeId: STRANGER,
+    activeQueries: 0,
+  };
+  network.faulted(nodeId, POISONED);
+  network.forged(messageId);
+  const connection = await network.connectionAs(nodeId);
+  await connection.publish({ to: "hub", kind: "heartbeat", nodeId }, Buffer.from(JSON.stringify(body)), { messageId });
 }
