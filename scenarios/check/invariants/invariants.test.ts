@@ -398,6 +398,15 @@ describe("stored-as-decided", () => {
     expect(problems[0]).toMatch(new RegExp(`^result ${Q}:site-a: the store answers its states as \\[v2 at .*, v1 at `));
   });
 
+  it("fails a store whose history of a query lists its states out of store order", () => {
+    const e = correct();
+    const [{ states, conflicts }] = e.stored as [RunEvidence["stored"][number]];
+    const reversed = [...states].reverse();
+    expect(violationsOf({ ...e, stored: [{ states: reversed, conflicts }] }, "stored-as-decided")).toEqual([
+      `query ${Q}: its history lists its states out of store order (positions ${reversed.map((s) => s.seq).join(", ")})`,
+    ]);
+  });
+
   it("fails a store that holds something for a query the run never made", () => {
     const e = correct();
     const [{ states }] = e.stored as [RunEvidence["stored"][number]];

@@ -76,8 +76,9 @@ export const STORE_CHECKS = {
   /**
    * The store holds what the hub decided to write: each state a decision wrote at the version it
    * wrote it, as the kind of item it is, with the outcome that stored it and the message that
-   * carried it (none for the hub's own); it answers for each item alone what the item's query's
-   * history holds of it, in store order; and, by the store's own count, it holds no state or
+   * carried it (none for the hub's own); a query's history lists its states and its conflict
+   * records each in store order; it answers for each item alone what the item's query's history
+   * holds of it, in store order; and, by the store's own count, it holds no state or
    * conflict record beyond the run's queries' histories, and nothing for a query the run never made.
    */
   "stored-as-decided"(evidence) {
@@ -98,6 +99,15 @@ export const STORE_CHECKS = {
         message: `${d.kind} ${d.id}: decision #${d.n} (t=${t} ms) stored v${v} as ${d.outcome} from ${carrier(d.messageId)}, the store holds ${record ? `${record.kind === d.kind ? "" : `a ${record.kind} state `}${record.outcome} from ${carrier(record.messageId)}` : "nothing"} at v${v}`,
       });
     }
+    evidence.stored.forEach((h, i) => {
+      const misplaced = [h.states, h.conflicts].find((list) => list.some((r, k) => k > 0 && r.seq <= (list[k - 1] as { seq: number }).seq));
+      if (misplaced)
+        out.push({
+          invariant: "stored-as-decided",
+          item: evidence.queryIds[i] as string,
+          message: `query ${evidence.queryIds[i]}: its history lists its ${misplaced === h.states ? "states" : "conflict records"} out of store order (positions ${misplaced.map((r) => r.seq).join(", ")})`,
+        });
+    });
     const positions = (s: readonly StoredRecord[]) => s.map((r) => `v${r.itemVersion} at ${r.seq}`).join(", ");
     for (const item of evidence.items) {
       const inHistory = [...(states.get(item.id) ?? [])].sort((a, b) => a.seq - b.seq);
