@@ -362,4 +362,9 @@ export interface RunEvidence {
    * absent on the wall clock, where the runner cannot count them.
    */
   leftScheduled?: number;
+  /**
+   * The hub replicas running at the end whose GET /readyz answered not ready, by replica number;
+   * absent where the run cannot ask (a replica in a process of its own).
+   */
+  notReady?: readonly number[];
 }

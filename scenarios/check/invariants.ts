@@ -33,6 +33,7 @@ export const INVARIANTS = [
   "rebuild-equals-live",
   "replicas-agree",
   "obfuscation-bounds",
+  "ready-at-end",
   "stops-clean",
 ] as const;
 export type InvariantName = (typeof INVARIANTS)[number];

@@ -154,6 +154,8 @@ async function runWith(
   // Read to the store's end, the views have sent every event and change: their readers have what they show.
   for (const reader of readers) reader.stop();
   const children = replicas.filter((r): r is ChildReplica => r instanceof ChildReplica);
+  // What a load balancer asks each replica once the faults healed: in the runner's process only.
+  const notReady = children.length > 0 ? undefined : await notReadyReplicas(network);
   const failure = children.find((c) => c.failure)?.failure;
   if (failure) throw failure;
   if (children.length > 0) {
@@ -175,7 +177,8 @@ async function runWith(
   for (const r of replicas) if (r instanceof ChildReplica) await r.stop();
   await network.stop();
   await connections.close(nodeIds);
-  const verdict = checkRun(clock instanceof VirtualClock ? { ...evidence, leftScheduled: clock.pending() } : evidence);
+  const judged = { ...evidence, ...(notReady && { notReady }) };
+  const verdict = checkRun(clock instanceof VirtualClock ? { ...judged, leftScheduled: clock.pending() } : judged);
   const { seed, transport, policy, store } = run;
   return {
     scenario,
@@ -221,6 +224,16 @@ function collectDeadLetters(into: DeadLetter[], clock: Clock, start: number): De
     });
     await d.ack();
   };
+}
+
+/** The replicas running now whose GET /readyz does not answer ready. */
+async function notReadyReplicas(network: EmbeddedNetwork): Promise<number[]> {
+  const answers = await Promise.all(
+    network.hubs.map(async (hub, replica) =>
+      hub && (await hub.api.inject({ method: "GET", url: "/readyz" })).statusCode !== 200 ? [replica] : [],
+    ),
+  );
+  return answers.flat();
 }
 
 const isSettled = (status: string | undefined) => status === "done" || status === "failed";

@@ -647,6 +647,21 @@ describe("stops-clean", () => {
   });
 });
 
+describe("ready-at-end", () => {
+  const e = correctRecord(fanOut(["site-a"]), TIMEOUT);
+
+  it("holds when every replica running at the end answers ready, or the run cannot ask", () => {
+    expect(violationsOf({ ...e, notReady: [] }, "ready-at-end")).toEqual([]);
+    expect(violationsOf(e, "ready-at-end")).toEqual([]);
+  });
+
+  it("fails a run in which a running replica answers /readyz not ready once the faults healed", () => {
+    expect(violationsOf({ ...e, notReady: [1] }, "ready-at-end")).toEqual([
+      "hub replica 1 runs with its faults healed, but GET /readyz answers not ready",
+    ]);
+  });
+});
+
 describe("rejections-named", () => {
   // site-b was never sent the query: the store refuses its result, and the hub dead-letters it.
   const e = correctRecord(

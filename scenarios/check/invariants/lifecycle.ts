@@ -18,4 +18,16 @@ export const LIFECYCLE_CHECKS = {
     };
     return [v];
   },
-} satisfies Record<"stops-clean", Check>;
+
+  /**
+   * Once the faults healed, every hub replica running at the end answers GET /readyz ready: its
+   * transport is connected and its store answers, so a load balancer would send it readers.
+   */
+  "ready-at-end"(evidence) {
+    return (evidence.notReady ?? []).map((replica) => ({
+      invariant: "ready-at-end",
+      item: `hub-${replica}`,
+      message: `hub replica ${replica} runs with its faults healed, but GET /readyz answers not ready`,
+    }));
+  },
+} satisfies Record<"stops-clean" | "ready-at-end", Check>;
