@@ -226,6 +226,7 @@ export class SqlStore implements Store {
 
   async ready(): Promise<boolean> {
     try {
+      // Stryker disable next-line StringLiteral: an empty statement asks the engine to answer as well as "select 1" does
       await this.client.query("select 1");
       return true;
     } catch {
