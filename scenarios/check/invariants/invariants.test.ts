@@ -477,6 +477,15 @@ describe("the invariants restated over plain data", () => {
     ]);
   });
 
+  it("no-double-count fails a view whose rows are not in node id order", () => {
+    const e = correct();
+    const [picture] = e.live as [RunEvidence["live"][number]];
+    const broken = { ...picture, read: { ...picture.read, nodes: [...picture.read.nodes].reverse() } };
+    expect(violationsOf({ ...e, live: [broken] }, "no-double-count")).toEqual([
+      `query ${Q}: the rows are not in node id order: site-b before site-a`,
+    ]);
+  });
+
   it("rebuild-equals-live fails a store replay that shows another state than the live view", () => {
     const e = correct();
     const [picture] = e.live as [RunEvidence["live"][number]];

@@ -110,13 +110,20 @@ export const VIEW_CHECKS = {
     return [...out, ...breakdownViolations("convergence", evidence, (q) => cellConvergenceFindings(q, evidence.truths))];
   },
 
-  /** One row per site the query was sent to; the total is the sum of the sites' counts, each breakdown sum the sum of their cells. */
+  /** One row per site the query was sent to, in node id order; the total is the sum of the sites' counts, each breakdown sum the sum of their cells. */
   "no-double-count"(evidence) {
     const out: Violation[] = [];
     for (const q of evidence.live) {
       const sites = q.read.nodes.map((n) => n.nodeId);
       const dup = sites.find((s, i) => sites.indexOf(s) !== i);
       if (dup) out.push({ invariant: "no-double-count", item: q.id, message: `query ${q.id}: site ${dup} has more than one row` });
+      const outOfOrder = sites.findIndex((s, i) => i > 0 && !((sites[i - 1] as string) < s));
+      if (!dup && outOfOrder > 0)
+        out.push({
+          invariant: "no-double-count",
+          item: q.id,
+          message: `query ${q.id}: the rows are not in node id order: ${sites[outOfOrder - 1]} before ${sites[outOfOrder]}`,
+        });
       const sent = q.query.nodeIds;
       if (sent && sites.length !== sent.length)
         out.push({ invariant: "no-double-count", item: q.id, message: `query ${q.id}: ${sites.length} rows for ${sent.length} sites` });
