@@ -42,8 +42,11 @@ export interface ViewFeedOptions {
  *
  * The event log is written here only, in store order: a change goes out under the position of the
  * state it shows when the feed reaches that position, whichever path moved the view first. So an
- * event id means the same on every replica, and a client that has every event up to p on one has,
- * for every item, what the store held at p or newer.
+ * event id means the same on every replica, each event shows the state that was current at its
+ * position, and a client that has every event up to the feed's position has what the view shows.
+ * A state the view had passed when the feed reached it (this hub stored a newer one first) is not
+ * sent: until the newer one's event, a client may hold an item older than the store held at an
+ * event id it has.
  */
 export class ViewFeed {
   private reading: Promise<void> | undefined;

@@ -39,7 +39,8 @@ function outranks(kind: ItemKind, a: NonNullable<ViewChangeSeen["state"]>, b: No
 /** Invariants over the feeds a reader follows: the event stream, and the view's own listeners. */
 export const FEED_CHECKS = {
   /**
-   * Each event of the stream shows the state the store holds at the position its id names, each
+   * Each event of the stream shows the state the store holds at the position its id names, the
+   * item's current state there (it outranks every state of the item stored before it), each
    * position once, in store order, along a reader's stream, across the hub's restarts (the reader
    * resumes from the last id it read, as a client does); and once the view has read the store to
    * its end, the last event of every query and row shows the state the view shows.
@@ -49,7 +50,18 @@ export const FEED_CHECKS = {
     const violation = (item: string, message: string, at?: number) =>
       out.push({ invariant: "events-complete", item, message, ...(at !== undefined && { at }) });
     const stored = new Map<number, StoredRecord>();
-    for (const h of evidence.stored) for (const s of h.states) stored.set(s.seq, s);
+    // The positions whose state was then the current one of its item: it outranks every state stored before it.
+    const current = new Set<number>();
+    for (const h of evidence.stored) {
+      const best = new Map<string, StoredRecord>();
+      for (const s of [...h.states].sort((a, b) => a.seq - b.seq)) {
+        stored.set(s.seq, s);
+        const before = best.get(s.id);
+        if (before && !outranks(s.kind, s.state, before.state)) continue;
+        best.set(s.id, s);
+        current.add(s.seq);
+      }
+    }
     const last = new Map<string, Streamed>();
     const streams: Streamed[][] = [
       evidence.observations.flatMap((o) =>
@@ -73,7 +85,15 @@ export const FEED_CHECKS = {
             t,
           );
         const s = stored.get(e.position);
-        if (s?.kind === e.kind && s.id === e.id && s.itemVersion === e.itemVersion && (s.state.status ?? "created") === e.status) continue;
+        if (s?.kind === e.kind && s.id === e.id && s.itemVersion === e.itemVersion && (s.state.status ?? "created") === e.status) {
+          if (!current.has(e.position))
+            violation(
+              e.id,
+              `${item}: ${readerOf(e.replica)} read ${e.status} v${e.itemVersion} under event id ${e.position} (t=${t} ms), which a state stored before it outranks`,
+              t,
+            );
+          continue;
+        }
         violation(
           e.id,
           `${item}: ${readerOf(e.replica)} read ${e.status} v${e.itemVersion} under event id ${e.position} (t=${t} ms), where the store holds ${s ? `${s.kind} ${s.id} ${describeState(s.state)}` : "nothing"}`,

@@ -721,6 +721,27 @@ describe("events-complete", () => {
     ]);
   });
 
+  it("fails an event of a state that was late when stored: one stored before it outranks it", () => {
+    const e = correctRecord(
+      [...fanOut(["site-a"]), node(100, "site-a", 4, "completed", { count: 40 }), node(200, "site-a", 3, "running")],
+      TIMEOUT,
+    );
+    const late = {
+      at: T0 + 200,
+      source: "event" as const,
+      position: 5,
+      queryId: Q,
+      nodeId: "site-a",
+      stage: 700,
+      itemVersion: 3,
+      status: "running",
+    };
+    expect(violationsOf({ ...e, observations: [...e.observations, late] }, "events-complete")).toEqual([
+      `result ${Q}:site-a: the reader read running v3 under event id 5 (t=200 ms), which a state stored before it outranks`,
+      `result ${Q}:site-a: the last event the reader read of it shows running v3, the view shows completed v4 (count 40)`,
+    ]);
+  });
+
   it("fails a stream that never carried a query's state", () => {
     const e = correct();
     expect(violationsOf({ ...e, queryEvents: [] }, "events-complete")).toEqual([
