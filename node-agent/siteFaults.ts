@@ -71,6 +71,7 @@ export class SiteFaults {
       restartHub: unavailable("a hub crash"),
       replicas: 1,
       crashReplica: unavailable("a hub replica crash"),
+      stopReplica: unavailable("a hub replica stop"),
       startReplica: unavailable("a hub replica crash"),
       startTwin: unavailable("a twin"),
       stopTwin: unavailable("a twin"),

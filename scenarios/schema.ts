@@ -99,6 +99,9 @@ export const ScenarioSchema = z
       if (f.kind === "hubCrash" && s.hubs > 1) {
         ctx.addIssue({ code: "custom", path: ["faults", i, "kind"], message: "with hub replicas, replicaCrash says which one crashes" });
       }
+      if (f.kind === "replicaCrash" && f.graceful && s.hubs > 1) {
+        ctx.addIssue({ code: "custom", path: ["faults", i, "graceful"], message: "a graceful stop is judged with one hub only" });
+      }
       if (f.kind === "replicaCrash" && f.replica >= s.hubs) {
         ctx.addIssue({ code: "custom", path: ["faults", i, "replica"], message: `no hub replica ${f.replica} in a scenario of ${s.hubs}` });
       }

@@ -186,6 +186,19 @@ export class EmbeddedNetwork {
     await r.hub?.stop().catch(() => undefined);
   }
 
+  /**
+   * A replica stopped as an operator's rolling restart stops it (SIGTERM): its hub stops consuming
+   * and finishes what it was handed, and only then its connection closes (`closing` is told just before).
+   */
+  async stopReplica(replica: number, closing: () => void = () => {}): Promise<void> {
+    const r = this.replicaAt(replica);
+    if (!r.running) return;
+    r.running = false;
+    await r.hub?.stop();
+    closing();
+    await r.transport?.close();
+  }
+
   /** Starts a replica (again) over the store: it rebuilds its view and competes for the duties. */
   async startReplica(replica: number): Promise<Hub> {
     const r = this.replicaAt(replica);

@@ -62,6 +62,15 @@ export interface Receipt {
   type: string | undefined;
 }
 
+/** A hub stopped gracefully: the receipts and settlements after `since` and before `seq` are its own. */
+export interface GracefulStop {
+  /** Position when the stopped hub started (0: at the start of the run). */
+  since: number;
+  /** Position when its connection was about to close, its hub stopped. */
+  seq: number;
+  at: number;
+}
+
 /** A store step that resolved: from then on the outcomes of these messages are durable. */
 export interface Commit {
   /** Position among every commit and settlement of the run. */
@@ -319,6 +328,8 @@ export interface RunEvidence {
   settlements: readonly Settlement[];
   /** Each delivery the hub's consumer was handed, in one order with the commits and settlements. */
   receipts: readonly Receipt[];
+  /** Each graceful stop of the hub (one hub only), in one order with the receipts and settlements. */
+  gracefulStops?: readonly GracefulStop[];
   /** The messageIds of messages published in a node's name that the node did not write (a fault's forgeries). */
   forged: readonly string[];
   updates: readonly ConfirmedUpdate[];

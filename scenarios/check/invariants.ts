@@ -15,6 +15,7 @@ export const INVARIANTS = [
   "rejections-named",
   "heartbeats-heard",
   "liveness-whole",
+  "graceful-stop",
   "metrics-tally",
   "duplicates-match-store",
   "conflicts-recorded",

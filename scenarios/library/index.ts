@@ -26,6 +26,7 @@ import plainSites from "./plainSites.ts";
 import stalledReplays from "./stalledReplays.ts";
 import lostWakeups from "./lostWakeups.ts";
 import forgedHeartbeats from "./forgedHeartbeats.ts";
+import rollingRestarts from "./rollingRestarts.ts";
 
 /** The named scenarios shipped with qnet, in the order `list` prints them. */
 export const LIBRARY: readonly Scenario[] = [
@@ -55,6 +56,7 @@ export const LIBRARY: readonly Scenario[] = [
   stalledReplays,
   lostWakeups,
   forgedHeartbeats,
+  rollingRestarts,
   everythingAtOnce,
 ];
 

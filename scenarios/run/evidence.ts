@@ -63,6 +63,7 @@ export async function gatherEvidence(
     commits: [...history.commits],
     settlements: [...history.settlements],
     receipts: [...history.receipts],
+    gracefulStops: [...history.gracefulStops],
     forged: [...history.forgeries],
     updates: [...history.updates],
     observations: [...history.observed],

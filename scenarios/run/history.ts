@@ -8,6 +8,7 @@ import type { ResultState } from "../../shared/protocol/items.ts";
 import type { PublishedRunQuery, PublishedUpdate, WireTap } from "../../shared/faults/mod.ts";
 import { ForwardingStore } from "../../shared/store/forwarding.ts";
 import type {
+  GracefulStop,
   Commit,
   Decision,
   Listing,
@@ -89,7 +90,10 @@ export class History implements WireTap, ReplicaReport {
   /** Decisions recovered from the store, which a replica process killed with SIGKILL made but never reported. */
   recoveredDecisions = 0;
   readonly startedAt: number;
+  /** Each graceful stop of the hub, in one order with the receipts and settlements. */
+  readonly gracefulStops: GracefulStop[] = [];
   private seq = 0;
+  private hubSince = 0;
 
   constructor(private readonly clock: Clock) {
     this.startedAt = clock.now();
@@ -165,6 +169,16 @@ export class History implements WireTap, ReplicaReport {
 
   handed(r: Omit<Receipt, "seq" | "at">): void {
     this.receipts.push({ seq: ++this.seq, at: this.clock.now(), ...r });
+  }
+
+  /** A hub (again) handed deliveries from here on. */
+  hubStarted(): void {
+    this.hubSince = this.seq;
+  }
+
+  /** The hub stopped gracefully; its connection closes next. */
+  hubStopped(): void {
+    this.gracefulStops.push({ since: this.hubSince, seq: ++this.seq, at: this.clock.now() });
   }
 }
 

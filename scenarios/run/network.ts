@@ -113,13 +113,19 @@ export function faultedNetwork(
     },
     restartHub: async () => {
       await network.restartHub();
+      history.hubStarted();
       follow();
     },
     replicas: run.scenario.hubs,
     crashReplica: async (replica) => {
       await replicaAt(replica).crash();
     },
+    stopReplica: async (replica) => {
+      await network.stopReplica(replica, () => history.hubStopped());
+    },
     startReplica: async (replica) => {
+      // Before it starts: a replica consumes from inside its start.
+      history.hubStarted();
       await replicaAt(replica).start();
       follow();
     },

@@ -60,6 +60,8 @@ export interface FaultedNetwork extends FaultReport {
   readonly replicas: number;
   /** A replica's process dies while the others run: its connection drops, its lease on the duties with it. */
   crashReplica(replica: number): Promise<void>;
+  /** A replica stops as a rolling restart stops it: it stops consuming, settles what it was handed, then its connection closes. */
+  stopReplica(replica: number): Promise<void>;
   /** A replica starts (again) over the store. */
   startReplica(replica: number): Promise<void>;
   /** A second agent of the node, on a connection of its own; with `ownSeed` a site of its own (other patients, other counts). */

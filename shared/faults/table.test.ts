@@ -44,6 +44,7 @@ function fakeNetwork() {
     restartHub: async () => void asked.push("restart hub"),
     replicas: 2,
     crashReplica: async (i) => void asked.push(`crash replica ${i}`),
+    stopReplica: async (i) => void asked.push(`stop replica ${i}`),
     startReplica: async (i) => void asked.push(`start replica ${i}`),
     startTwin: async (id, o) => void asked.push(`twin ${id}${o.ownSeed ? " own seed" : ""}`),
     stopTwin: async (id) => void asked.push(`no twin ${id}`),

@@ -194,7 +194,45 @@ export const DELIVERY_CHECKS = {
     }
     return out;
   },
-} satisfies Record<"ack-after-commit" | "forgeries-refused" | "rejections-named" | "heartbeats-heard" | "liveness-whole", Check>;
+
+  /**
+   * A graceful stop loses nothing and leaves nothing half done (docs/protocol.md section 7: stop
+   * consuming, finish in-flight work, ack, close): a hub stopped as a rolling restart stops it has
+   * settled every delivery it was handed (acked, given back or dead-lettered) before its connection
+   * closes. A delivery it still held then is redelivered, but its store step may commit after the
+   * next hub started, from a hub the operator saw stopped.
+   */
+  "graceful-stop"(evidence) {
+    const out: Violation[] = [];
+    for (const stop of evidence.gracefulStops ?? []) {
+      const within = (e: { seq: number }) => e.seq > stop.since && e.seq < stop.seq;
+      const open = new Map<string, { at: number; type: string | undefined; count: number }>();
+      for (const r of evidence.receipts.filter(within)) {
+        const key = r.messageId ?? "";
+        const o = open.get(key);
+        open.set(key, { at: o?.at ?? r.at, type: r.type, count: (o?.count ?? 0) + 1 });
+      }
+      for (const s of evidence.settlements.filter(within)) {
+        const o = open.get(s.messageId ?? "");
+        if (o) o.count--;
+      }
+      for (const [messageId, o] of open) {
+        if (o.count <= 0) continue;
+        const t = sinceStart(evidence, o.at);
+        out.push({
+          invariant: "graceful-stop",
+          item: messageId,
+          at: t,
+          message: `${o.type ?? "a message"} ${messageId}, handed to the hub at t=${t} ms, was not settled by it before its graceful stop closed its connection at t=${sinceStart(evidence, stop.at)} ms`,
+        });
+      }
+    }
+    return out;
+  },
+} satisfies Record<
+  "ack-after-commit" | "forgeries-refused" | "rejections-named" | "heartbeats-heard" | "liveness-whole" | "graceful-stop",
+  Check
+>;
 
 /** The words that name each problem of step 1 the store tells, as the protocol's table of rejections words them; the first that fits. */
 const STEP_ONE_PROBLEMS = ["unknown query", "was not sent to node", "is set by the hub", "proposes results only", "status"];

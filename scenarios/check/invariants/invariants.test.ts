@@ -193,6 +193,32 @@ describe("heartbeats-heard", () => {
   });
 });
 
+describe("graceful-stop", () => {
+  const handed = (seq: number) => ({ seq, at: T0 + 500, messageId: "m-1", type: "result-update" });
+  const settled = (seq: number) => ({ seq, at: T0 + 600, messageId: "m-1", type: "result-update", how: "ack" as const });
+  const stop = { since: 899, seq: 910, at: T0 + 1_000 };
+  const run = (receipts: ReturnType<typeof handed>[], settlements: ReturnType<typeof settled>[]) => {
+    const e = correct();
+    return { ...e, receipts: [...e.receipts, ...receipts], settlements: [...e.settlements, ...settlements], gracefulStops: [stop] };
+  };
+  const late =
+    "result-update m-1, handed to the hub at t=500 ms, was not settled by it before its graceful stop closed its connection at t=1000 ms";
+
+  it("fails a hub that settles a delivery only after its graceful stop closed its connection, or never", () => {
+    expect(violationsOf(run([handed(900)], [settled(911)]), "graceful-stop")).toEqual([late]);
+    expect(violationsOf(run([handed(900)], []), "graceful-stop")).toEqual([late]);
+  });
+
+  it("fails a redelivery left unsettled though the first copy was settled, and passes a hub that settled each copy", () => {
+    expect(violationsOf(run([handed(900), handed(902)], [settled(901)]), "graceful-stop")).toEqual([late]);
+    expect(violationsOf(run([handed(900), handed(902)], [settled(901), settled(903)]), "graceful-stop")).toEqual([]);
+  });
+
+  it("asks nothing of deliveries handed to an earlier hub, before the stopped one started", () => {
+    expect(violationsOf(run([handed(800)], []), "graceful-stop")).toEqual([]);
+  });
+});
+
 describe("forgeries-refused", () => {
   const handed = { seq: 900, at: T0 + 500, messageId: "forged-1", type: undefined };
   const settled = (how: "ack" | "nack" | "deadLetter") => ({ seq: 901, at: T0 + 500, messageId: "forged-1", type: undefined, how });
