@@ -47,11 +47,6 @@ class Lane {
     this.flushing ??= this.flush();
   }
 
-  /** Resolves when nothing is waiting or being applied. */
-  idle(): Promise<void> {
-    return this.flushing ?? Promise.resolve();
-  }
-
   private async flush(): Promise<void> {
     try {
       // Waiting a turn first lets one socket read's deliveries, and the HTTP requests behind them, in before the burst.
@@ -108,13 +103,17 @@ export class Ingest {
     this.subscription = await transport.consume({ from: "hub" }, (d) => this.receive(d), { prefetch });
   }
 
-  /** Stops consuming, then waits until every burst taken is applied and its queries settled. */
+  /**
+   * Stops consuming, then waits until every burst taken is applied and its queries settled. A
+   * subscription's stop resolves once no handler runs, and a result-update's handler ends only when
+   * its delivery is settled, after its burst's store step: the lanes are idle by then, and the last
+   * burst has chained its queries' settling.
+   */
   async stop(): Promise<void> {
     // Stryker disable next-line OptionalChaining: startHub hands out the hub, and so its stop, only once start() resolved
     await this.beats?.stop();
     // Stryker disable next-line OptionalChaining: as above
     await this.subscription?.stop();
-    await Promise.all(this.lanes.map((l) => l.idle()));
     await this.settling;
   }
 
