@@ -7,7 +7,7 @@ import type { QueryDefinition } from "../shared/protocol/definition.ts";
 import { resultId } from "../shared/protocol/ids.ts";
 import type { QueryState, ResultState } from "../shared/protocol/items.ts";
 import { type RunQuery, encodeMessage } from "../shared/protocol/messages.ts";
-import { type QueryStatus, resultStage } from "../shared/protocol/status.ts";
+import { type QueryStatus, queryStage, resultStage } from "../shared/protocol/status.ts";
 import { nextVersion } from "../shared/protocol/versionInfo.ts";
 import type { Recorder } from "./record.ts";
 import type { StatusView } from "./view/statusView.ts";
@@ -151,7 +151,9 @@ export class QueryDesk {
   /** Moves a query to a status, as the next version of the newest state the hub shows. */
   async advance(queryId: string, status: QueryStatus): Promise<void> {
     const query = this.deps.view.query(queryId);
-    if (!query) return;
+    // Another replica may have moved the query on while this one was sending its run-queries:
+    // `dispatched` over its `done` would be stored late, and `done` then proposed a second time.
+    if (!query || queryStage(query.status ?? "created") >= queryStage(status)) return;
     const state: QueryState = { ...query, status, versionInfo: nextVersion(query.versionInfo, this.deps.clock.now()) };
     this.advancing.add(queryId);
     try {
