@@ -22,14 +22,14 @@ export class OverduePoller {
       clock: Clock;
       log: Logger;
       timeoutMs: number;
-      /** Whether this replica holds the singleton duties' lease now; always, when absent. */
-      onDuty?: () => boolean;
+      /** Whether this replica holds the singleton duties' lease now. */
+      onDuty: () => boolean;
       /**
        * Brings the view up to the store before a sweep judges by it: another replica may have
        * stored a site's newer state that this view has not read yet, and a result that just moved
        * is not overdue.
        */
-      readOn?: () => Promise<void>;
+      readOn: () => Promise<void>;
     },
   ) {
     // docs/protocol.md promises timedOut within the timeout plus one sweep: a quarter of it, at most 5 s.
@@ -50,19 +50,21 @@ export class OverduePoller {
   private schedule(): void {
     this.timer = this.deps.clock.setTimeout(() => {
       void this.sweep()
-        // Stryker disable next-line ArrowFunction,ObjectLiteral,StringLiteral: the operator's log line only; the next sweep tries again either way
-        .catch((err) => this.deps.log.error({ err: String(err) }, "overdue sweep failed"))
+        .catch(this.sweepFailed)
         .finally(() => {
           if (this.timer) this.schedule();
         });
     }, this.intervalMs);
   }
 
+  // Stryker disable next-line ArrowFunction,ObjectLiteral,StringLiteral: the operator's log line only; the next sweep tries again either way
+  private readonly sweepFailed = (err: unknown): void => this.deps.log.error({ err: String(err) }, "overdue sweep failed");
+
   /** One pass: mark every overdue result; answers how many. Off duty, a replica leaves it to the holder. */
   async sweep(): Promise<number> {
     const { view, recorder, desk, clock, log, timeoutMs } = this.deps;
-    if (this.deps.onDuty && !this.deps.onDuty()) return 0;
-    await this.deps.readOn?.();
+    if (!this.deps.onDuty()) return 0;
+    await this.deps.readOn();
     const now = clock.now();
     const overdue = [...view.stalled(now - timeoutMs)];
     // Saves an empty store step each sweep (a transaction on SQL); a step with no proposal would write nothing.
