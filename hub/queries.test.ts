@@ -21,17 +21,23 @@ const at = (itemVersion: number, status: QueryState["status"]): QueryState => ({
   nodeIds: [],
 });
 
+/** A desk over a memory store and broker, with no sites: only its status writes are looked at. */
+function deskOverStore() {
+  const clock = new VirtualClock(Date.parse("2026-01-01T00:00:00.000Z"));
+  const store = new MemoryStore({ clock });
+  const view = new StatusView();
+  const recorder = new Recorder(store, view, new HubMetrics(), clock);
+  const random = new SeededRandom(7);
+  const transport = new MemoryTransport(new MemoryBroker({ clock, random }));
+  const desk = new QueryDesk({ recorder, view, transport, clock, random, log: silentLogger, nodeIds: [] });
+  return { store, view, recorder, desk };
+}
+
 describe("QueryDesk.advance", () => {
   // A replica whose run-queries were confirmed after another replica had already dispatched the
   // query and marked it done must not write `dispatched` over it, nor propose `done` again.
   it("writes nothing when the view already shows the query at that stage or past it", async () => {
-    const clock = new VirtualClock(Date.parse("2026-01-01T00:00:00.000Z"));
-    const store = new MemoryStore({ clock });
-    const view = new StatusView();
-    const recorder = new Recorder(store, view, new HubMetrics(), clock);
-    const random = new SeededRandom(7);
-    const transport = new MemoryTransport(new MemoryBroker({ clock, random }));
-    const desk = new QueryDesk({ recorder, view, transport, clock, random, log: silentLogger, nodeIds: [] });
+    const { store, view, recorder, desk } = deskOverStore();
     await recorder.record([{ kind: "query", state: at(1, "created"), origin: "hub" }]);
     await recorder.record([{ kind: "query", state: at(2, "done"), origin: "hub" }]);
 
@@ -44,13 +50,7 @@ describe("QueryDesk.advance", () => {
   });
 
   it("moves a query up its ladder", async () => {
-    const clock = new VirtualClock(Date.parse("2026-01-01T00:00:00.000Z"));
-    const store = new MemoryStore({ clock });
-    const view = new StatusView();
-    const recorder = new Recorder(store, view, new HubMetrics(), clock);
-    const random = new SeededRandom(7);
-    const transport = new MemoryTransport(new MemoryBroker({ clock, random }));
-    const desk = new QueryDesk({ recorder, view, transport, clock, random, log: silentLogger, nodeIds: [] });
+    const { view, recorder, desk } = deskOverStore();
     await recorder.record([{ kind: "query", state: at(1, "created"), origin: "hub" }]);
     await desk.advance(Q, "dispatched");
     expect(view.query(Q)?.status).toBe("dispatched");
