@@ -1,5 +1,19 @@
 import type { Violation } from "../verdict.ts";
+import type { Receipt } from "../evidence.ts";
 import { type Check, sinceStart } from "./check.ts";
+
+/** The first receipt of each message the test picks: a message handed to the hub again is one message. */
+function firstReceipts(
+  receipts: readonly Receipt[],
+  picked: (r: Receipt & { messageId: string }) => boolean,
+): (Receipt & { messageId: string })[] {
+  const seen = new Set<string>();
+  return receipts.filter((r): r is Receipt & { messageId: string } => {
+    if (r.messageId === undefined || seen.has(r.messageId) || !picked(r as Receipt & { messageId: string })) return false;
+    seen.add(r.messageId);
+    return true;
+  });
+}
 
 /** Invariants over how the hub settled what it consumed. */
 export const DELIVERY_CHECKS = {
@@ -59,10 +73,7 @@ export const DELIVERY_CHECKS = {
     }
     // Settled at all: an ack is reported above, a nack is a failed store step's.
     const settled = new Set(evidence.settlements.map((s) => s.messageId));
-    const reported = new Set<string>();
-    for (const r of evidence.receipts) {
-      if (r.messageId === undefined || !forged.has(r.messageId) || settled.has(r.messageId) || reported.has(r.messageId)) continue;
-      reported.add(r.messageId);
+    for (const r of firstReceipts(evidence.receipts, (r) => forged.has(r.messageId) && !settled.has(r.messageId))) {
       const t = sinceStart(evidence, r.at);
       out.push({
         invariant: "forgeries-refused",
@@ -100,10 +111,7 @@ export const DELIVERY_CHECKS = {
         message: `heartbeat ${s.messageId} was ${s.how === "nack" ? "given back" : "dead-lettered"} by the hub at t=${t} ms`,
       });
     }
-    const reported = new Set<string>();
-    for (const r of evidence.receipts) {
-      if (!isBeat(r) || acked.has(r.messageId) || reported.has(r.messageId)) continue;
-      reported.add(r.messageId);
+    for (const r of firstReceipts(evidence.receipts, (r) => isBeat(r) && !acked.has(r.messageId))) {
       const t = sinceStart(evidence, r.at);
       out.push({
         invariant: "heartbeats-heard",
