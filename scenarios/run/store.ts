@@ -2,6 +2,7 @@ import type { Store } from "../../shared/ports/store.ts";
 import { DEFAULT_DATABASE_URL } from "../../shared/store/create.ts";
 import { MemoryStore } from "../../shared/store/memory.ts";
 import { pgClient } from "../../shared/store/sql/pg.ts";
+import type { SqlClient } from "../../shared/store/sql/client.ts";
 import { pgliteClient } from "../../shared/store/sql/pglite.ts";
 import { dropSchema } from "../../shared/store/sql/schema.ts";
 import { SqlStore } from "../../shared/store/sql/sqlStore.ts";
@@ -41,6 +42,17 @@ function runSchema(run: RunContext): string {
 }
 
 /**
+ * The one PGlite of this process: starting one takes over a second, longer than most runs, so each
+ * run takes a schema of its own in it, as runs on a PostgreSQL server do.
+ */
+let processPglite: Promise<SqlClient> | undefined;
+
+function sharedPglite(): Promise<SqlClient> {
+  processPglite ??= pgliteClient();
+  return processPglite;
+}
+
+/**
  * The run's store on its engine, under the run's policy. On a virtual clock an engine that does I/O
  * answers as the memory store does: in no virtual time, one operation at a time.
  */
@@ -48,17 +60,17 @@ export async function openRunStore(run: RunContext): Promise<RunStore> {
   const { clock, log, store: engine } = run;
   const planner = plannerOf(run.policy);
   if (engine === "memory") return { store: new MemoryStore({ clock, planner }), dispose: async () => {} };
-  const client = engine === "pglite" ? await pgliteClient() : pgClient(run.options.config?.DATABASE_URL ?? DEFAULT_DATABASE_URL, log);
-  const schema = engine === "pglite" ? "qnet" : (run.options.schema ?? runSchema(run));
+  const client = engine === "pglite" ? await sharedPglite() : pgClient(run.options.config?.DATABASE_URL ?? DEFAULT_DATABASE_URL, log);
+  const schema = run.options.schema ?? runSchema(run);
   const sql = new SqlStore({ client, clock, schema, name: engine, log, planner, cachedItems: RUN_CACHED_ITEMS });
   return {
     store: clock instanceof VirtualClock ? new VirtualTimeStore(sql, clock) : sql,
     ...(engine === "postgres" && { schema }),
     async dispose() {
       try {
-        if (engine === "postgres") await dropSchema(client, schema);
+        await dropSchema(client, schema);
       } finally {
-        await client.close();
+        if (engine === "postgres") await client.close();
       }
     },
   };
