@@ -7,6 +7,11 @@ interface Part {
   files: string[];
   /** The store engine the scenarios run on: the SQL engine's mutants are reached on PGlite only. */
   store: "memory" | "pglite";
+  /**
+   * Stryker's allowance past twice the suite's time before it calls a mutant's run hung: a loop
+   * that never ends costs that much, and a slow machine must not pass a survivor for a timeout.
+   */
+  timeoutMS?: number;
 }
 
 /** In the order a run takes them. hub/view/progressLine.ts is out: only the embedded cluster's terminal prints it. */
@@ -16,7 +21,11 @@ export const PARTS: Record<string, Part> = {
   view: { files: ["hub/view/statusView.ts", "hub/view/breakdowns.ts", "hub/view/display.ts", "hub/view/rebuild.ts"], store: "memory" },
   ingest: { files: ["hub/ingest/*.ts"], store: "memory" },
   store: { files: ["shared/store/memory.ts", "shared/store/forwarding.ts"], store: "memory" },
-  sql: { files: ["shared/store/sql/sqlStore.ts", "shared/store/sql/itemCache.ts", "shared/store/sql/schema.ts"], store: "pglite" },
+  sql: {
+    files: ["shared/store/sql/sqlStore.ts", "shared/store/sql/itemCache.ts", "shared/store/sql/schema.ts"],
+    store: "pglite",
+    timeoutMS: 120_000,
+  },
 };
 
 const KILLED = new Set(["Killed", "Timeout"]);
@@ -44,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
     const results = await new Stryker({
       configFile: "stryker.config.mjs",
       force,
+      ...(part.timeoutMS !== undefined && { timeoutMS: part.timeoutMS }),
       mutate: [...part.files, "!**/*.test.ts"],
       incrementalFile: `reports/mutation/${name}.incremental.json`,
       jsonReporter: { fileName: `reports/mutation/${name}.json` },
