@@ -18,6 +18,7 @@ import storeOutage from "./storeOutage.ts";
 import storeFaults from "./storeFaults.ts";
 import resendNewIds from "./resendNewIds.ts";
 import hubCrashCommit from "./hubCrashCommit.ts";
+import hubCrashFanOut from "./hubCrashFanOut.ts";
 import forgeries from "./forgeries.ts";
 import forgeriesSharedUser from "./forgeriesSharedUser.ts";
 import hubReplicas from "./hubReplicas.ts";
@@ -48,6 +49,7 @@ export const LIBRARY: readonly Scenario[] = [
   storeFaults,
   resendNewIds,
   hubCrashCommit,
+  hubCrashFanOut,
   forgeries,
   forgeriesSharedUser,
   hubReplicas,

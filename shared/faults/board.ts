@@ -21,8 +21,11 @@ export interface StoreFaults {
   mute?: { probability: number };
 }
 
-/** Where in a store step of ingest the hub may crash: before the step commits, or after it and before the acks. */
-export type CrashPoint = "beforeCommit" | "afterCommit";
+/**
+ * Where the hub may crash: in a store step of ingest, before the step commits or after it and
+ * before the acks; or after a fan-out's store step commits, before its run-queries are sent.
+ */
+export type CrashPoint = "beforeCommit" | "afterCommit" | "afterFanOut";
 
 /**
  * The faults in force right now, as the fault schedule switches them on and off. The wrappers
@@ -80,7 +83,7 @@ export class FaultBoard {
     this.storeInForce = faults;
   }
 
-  /** Arms a crash of the hub at a point of the next store step of ingest (undefined disarms it). */
+  /** Arms a crash of the hub at a point of the next store step of ingest, or of the next fan-out (undefined disarms it). */
   armHubCrash(point: CrashPoint, crash: (() => void) | undefined): void {
     if (crash) this.crashes.set(point, crash);
     else this.crashes.delete(point);
@@ -93,9 +96,19 @@ export class FaultBoard {
     return crash;
   }
 
-  /** Whether any fault at the store, or crash around it, is in force. */
+  /** Whether any fault at the store steps of ingest, or crash around them, is in force. */
   storeFaulted(): boolean {
-    return this.crashes.size > 0 || this.storeInForce.fail !== undefined || this.storeInForce.stall !== undefined;
+    return (
+      this.crashes.has("beforeCommit") ||
+      this.crashes.has("afterCommit") ||
+      this.storeInForce.fail !== undefined ||
+      this.storeInForce.stall !== undefined
+    );
+  }
+
+  /** Whether a crash is armed at a point. */
+  hubCrashArmed(point: CrashPoint): boolean {
+    return this.crashes.has(point);
   }
 
   /** Faults at "hub" or at a node id; a fault set on "nodes" applies to every node. */

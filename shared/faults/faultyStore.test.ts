@@ -91,4 +91,21 @@ describe("the hub's store with faults around its store steps", () => {
     expect(await atCrash[0]).toEqual([1, 2]);
     expect(board.storeFaulted()).toBe(false);
   });
+
+  it("crashes the hub once a fan-out commits, before its answer reaches the hub, and at no step of ingest", async () => {
+    const { board, store, inner } = await rig();
+    const Q2 = "00000000-0000-4000-8000-0000000000f6";
+    const order: string[] = [];
+    const atCrash: Promise<number>[] = [];
+    board.armHubCrash("afterFanOut", () => {
+      order.push("crash");
+      atCrash.push(inner.states("result", `${Q2}:site-a`).then((s) => s.length));
+    });
+    expect(board.storeFaulted()).toBe(false);
+    await store.apply([running]).then(([a]) => order.push(`ingest ${a?.outcome}`));
+    await store.apply(fanOut(Q2, ["site-a"])).then((a) => order.push(`fan-out ${a.map((x) => x.outcome).join(" ")}`));
+    expect(order).toEqual(["ingest applied", "crash", "fan-out applied applied"]);
+    expect(await atCrash[0]).toBe(1);
+    expect(board.hubCrashArmed("afterFanOut")).toBe(false);
+  });
 });

@@ -11,8 +11,9 @@ import { STORE_STEP_FAILED, STORE_STEP_STALLED, STORE_WAKEUP_LOST, StoreStepFail
  * The hub's store with the faults of a FaultBoard around its store steps of ingest, the bursts
  * that carry a node's proposals: a step that fails (nothing stored) or stalls, and the hub crashing
  * before a step commits or after it and before its acks. The hub's own writes (fan-out, timedOut,
- * query status) pass untouched, and so does every step while no such fault is in force. And the
- * store's wake-ups to its watchers, lost while the "mute" fault is in force.
+ * query status) pass untouched, and so does every step while no such fault is in force, but for
+ * the hub crashing once a fan-out committed, before its run-queries go out. And the store's
+ * wake-ups to its watchers, lost while the "mute" fault is in force.
  */
 export class FaultyStore extends ForwardingStore {
   constructor(
@@ -23,9 +24,17 @@ export class FaultyStore extends ForwardingStore {
   }
 
   override apply(proposals: readonly Proposal[]): Promise<Applied[]> {
+    if (this.deps.board.hubCrashArmed("afterFanOut") && isFanOut(proposals)) return this.fanOutStep(proposals);
     // The same promise as the store's own when nothing strikes: a run without store faults is not shifted by a turn.
     if (!this.deps.board.storeFaulted() || !proposals.some((p) => p.origin === "node")) return super.apply(proposals);
     return this.faultedStep(proposals);
+  }
+
+  /** The fan-out commits, and the hub crashes before it hears so: what it stored, it never sends. */
+  private async fanOutStep(proposals: readonly Proposal[]): Promise<Applied[]> {
+    const applied = await super.apply(proposals);
+    this.crash("afterFanOut");
+    return applied;
   }
 
   private async faultedStep(proposals: readonly Proposal[]): Promise<Applied[]> {
@@ -60,4 +69,9 @@ export class FaultyStore extends ForwardingStore {
     crash?.();
     return crash !== undefined;
   }
+}
+
+/** A fan-out: the hub stores a query with its results in one step (no other step holds both). */
+function isFanOut(proposals: readonly Proposal[]): boolean {
+  return proposals.some((p) => p.kind === "query") && proposals.some((p) => p.kind === "result");
 }
