@@ -56,6 +56,8 @@ export interface Hub {
   faults: FaultDesk;
   /** What keeps the view up with the store, whichever hub wrote. */
   feed: ViewFeed;
+  /** The store position the view started from: the newest view snapshot's, or 0 when the whole record was replayed. */
+  startedFrom: number;
   /** Stop consuming, let in-flight work settle and ack; the caller closes transport and store. */
   stop(): Promise<void>;
 }
@@ -70,7 +72,13 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   await store.open();
   // The view is the newest snapshot, then the store read on in store order; the event log holds
   // its changes under their positions.
-  const { view, events, feed } = await openView({ store, clock, log, pollMs: options.feedPollMs, snapshotEvery: options.snapshotEvery });
+  const { view, events, feed, snapshotPosition } = await openView({
+    store,
+    clock,
+    log,
+    pollMs: options.feedPollMs,
+    snapshotEvery: options.snapshotEvery,
+  });
   const metrics = new HubMetrics();
   const duplicates = new DuplicateLog();
   const recorder = new Recorder(store, view, metrics, clock, duplicates);
@@ -138,6 +146,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     events,
     faults,
     feed,
+    startedFrom: snapshotPosition,
     async stop() {
       feed.stop();
       faults.stop();

@@ -115,6 +115,20 @@ export interface LivenessRead {
   sites: readonly { nodeId: string; lastHeartbeat: number | null }[];
 }
 
+/** A view snapshot the hub's store took: as of which store position, and when it had it. */
+export interface SnapshotSaved {
+  at: number;
+  position: number;
+}
+
+/** Where a hub's view began when the hub started: the store position of the snapshot it started from, 0 for the whole record. */
+export interface ViewStart {
+  replica: number;
+  /** When the hub had started, on the run's clock. */
+  at: number;
+  from: number;
+}
+
 /** A state as the store keeps it, from the store's history of a query. */
 export interface StoredRecord {
   /** Store order. */
@@ -346,6 +360,11 @@ export interface RunEvidence {
   heartbeats?: readonly PublishedHeartbeat[];
   /** What each hub replica running at the end knows of the sites' heartbeats; absent when the run cannot read it (a replica in a process of its own). */
   liveness?: readonly LivenessRead[];
+  /**
+   * The view snapshots the store took and where each hub's view began; absent when a hub ran where
+   * the run cannot see it start (a replica in a process of its own).
+   */
+  snapshots?: { saved: readonly SnapshotSaved[]; starts: readonly ViewStart[] };
   /** The hubs' counters at the end; absent when a hub ran where the run cannot read them (a replica in a process of its own). */
   counters?: HubCounters;
   /** How many states and conflict records the store holds in all, by its own count; absent from a live hub's evidence, which `stored-as-decided` does not judge. */

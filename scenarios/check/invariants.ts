@@ -34,6 +34,7 @@ export const INVARIANTS = [
   "rebuild-equals-live",
   "replicas-agree",
   "obfuscation-bounds",
+  "starts-from-snapshot",
   "ready-at-end",
   "stops-clean",
 ] as const;

@@ -3,7 +3,7 @@ import { rebuildView } from "../../hub/view/rebuild.ts";
 import type { StatusView } from "../../hub/view/statusView.ts";
 import type { Store } from "../../shared/ports/store.ts";
 import { SHRINE_OBFUSCATION } from "../../shared/protocol/items.ts";
-import type { LivenessRead, QueryPicture, RunEvidence } from "../check/evidence.ts";
+import type { LivenessRead, QueryPicture, RunEvidence, ViewStart } from "../check/evidence.ts";
 import type { RuleCounts } from "../check/rules.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import type { RunContext } from "./context.ts";
@@ -40,6 +40,8 @@ export async function gatherEvidence(
     hubs?: readonly Hub[];
     /** What each replica running at the end knows of the sites' heartbeats, when the run can read it. */
     liveness?: readonly LivenessRead[];
+    /** Where each hub's view began, when the run saw every hub start. */
+    viewStarts?: readonly ViewStart[];
   },
 ): Promise<RunEvidence> {
   const { scenario, history } = run;
@@ -73,6 +75,7 @@ export async function gatherEvidence(
     stored,
     ...(counters && { counters }),
     ...(parts.liveness && { liveness: parts.liveness }),
+    ...(parts.viewStarts && { snapshots: { saved: [...history.snapshots], starts: parts.viewStarts } }),
     heartbeats: [...history.heartbeats],
     storeCounts,
     items: itemStates,

@@ -1,7 +1,7 @@
 import type { Outcome } from "../../shared/apply/decide.ts";
 import type { ItemKind, ItemState } from "../../shared/apply/precedence.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
-import type { Applied, Proposal, Store } from "../../shared/ports/store.ts";
+import type { Applied, Proposal, Store, StoredSnapshot } from "../../shared/ports/store.ts";
 import type { Delivery, Route } from "../../shared/ports/transport.ts";
 import { decodeMessage } from "../../shared/protocol/messages.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
@@ -17,6 +17,7 @@ import type {
   Observation as SeenRow,
   QuerySeen,
   Settlement,
+  SnapshotSaved,
   ViewChangeSeen,
 } from "../check/evidence.ts";
 
@@ -56,6 +57,8 @@ export interface ReplicaReport {
   decided(d: ReportedDecision): void;
   committed(messageIds: string[], at?: number): void;
   settled(s: Omit<Settlement, "seq" | "at">, at?: number): void;
+  /** A view snapshot was stored (reported in the runner's process only). */
+  snapshotSaved?(s: SnapshotSaved): void;
 }
 
 /** Everything observed in one run: the record the checker and the reports read. */
@@ -92,6 +95,8 @@ export class History implements WireTap, ReplicaReport {
   readonly startedAt: number;
   /** Each graceful stop of the hub, in one order with the receipts and settlements. */
   readonly gracefulStops: GracefulStop[] = [];
+  /** Each view snapshot the hub's store took, when it had it. */
+  readonly snapshots: SnapshotSaved[] = [];
   private seq = 0;
   private hubSince = 0;
 
@@ -163,6 +168,10 @@ export class History implements WireTap, ReplicaReport {
     this.commits.push({ seq: ++this.seq, at, messageIds });
   }
 
+  snapshotSaved(s: SnapshotSaved): void {
+    this.snapshots.push(s);
+  }
+
   settled(s: Omit<Settlement, "seq" | "at">, at = this.clock.now()): void {
     this.settlements.push({ seq: ++this.seq, at, ...s });
   }
@@ -220,5 +229,15 @@ export class RecordingStore extends ForwardingStore {
       });
     });
     return applied;
+  }
+
+  override saveSnapshot(snapshot: StoredSnapshot): Promise<void> {
+    const saved = super.saveSnapshot(snapshot);
+    // Recorded beside the hub's own wait, not in its way: the hub's steps are not shifted by a turn.
+    saved.then(
+      () => this.record.snapshotSaved?.({ at: this.clock.now(), position: snapshot.position }),
+      () => undefined,
+    );
+    return saved;
   }
 }

@@ -169,7 +169,11 @@ async function runWith(
     replicas: finals,
     queryIds,
     rules,
-    ...(children.length === 0 && { hubs: network.started.map((s) => s.hub), liveness: livenessReads(run, network) }),
+    ...(children.length === 0 && {
+      hubs: network.started.map((s) => s.hub),
+      liveness: livenessReads(run, network),
+      viewStarts: network.started.map((s) => ({ replica: s.replica, at: s.at, from: s.hub.startedFrom })),
+    }),
   });
   const simulatedMs = clock.now() - start;
   await deadReader.stop();

@@ -682,6 +682,53 @@ describe("stops-clean", () => {
   });
 });
 
+describe("starts-from-snapshot", () => {
+  const e = correctRecord(fanOut(["site-a"]), TIMEOUT);
+  const saved = [
+    { at: T0 + 5_000, position: 40 },
+    { at: T0 + 10_000, position: 61 },
+  ];
+  const withStarts = (starts: { at: number; from: number }[], clock: RunEvidence["clock"] = "virtual"): RunEvidence => ({
+    ...e,
+    clock,
+    snapshots: { saved, starts: starts.map((s) => ({ replica: 0, ...s })) },
+  });
+
+  it("holds when each hub began at the newest snapshot saved before it started, or one saved in that instant", () => {
+    expect(
+      violationsOf(
+        withStarts([
+          { at: T0, from: 0 },
+          { at: T0 + 9_000, from: 40 },
+          { at: T0 + 10_000, from: 61 },
+        ]),
+        "starts-from-snapshot",
+      ),
+    ).toEqual([]);
+    expect(violationsOf(withStarts([{ at: T0 + 10_000, from: 40 }]), "starts-from-snapshot")).toEqual([]);
+  });
+
+  it("holds when the run cannot see the hubs start, or runs on the wall clock", () => {
+    expect(violationsOf(e, "starts-from-snapshot")).toEqual([]);
+    expect(violationsOf(withStarts([{ at: T0 + 12_000, from: 0 }], "wall"), "starts-from-snapshot")).toEqual([]);
+  });
+
+  it("fails a hub that replayed the whole record, or began at an older snapshot, while a newer one was stored", () => {
+    expect(
+      violationsOf(
+        withStarts([
+          { at: T0 + 12_000, from: 0 },
+          { at: T0 + 20_000, from: 40 },
+        ]),
+        "starts-from-snapshot",
+      ),
+    ).toEqual([
+      "hub replica 0 started 12000 ms into the run with its view at store position 0, but the newest view snapshot the store held was of position 61",
+      "hub replica 0 started 20000 ms into the run with its view at store position 40, but the newest view snapshot the store held was of position 61",
+    ]);
+  });
+});
+
 describe("ready-at-end", () => {
   const e = correctRecord(fanOut(["site-a"]), TIMEOUT);
 

@@ -1,8 +1,31 @@
 import type { Violation } from "../verdict.ts";
-import type { Check } from "./check.ts";
+import { type Check, sinceStart } from "./check.ts";
 
-/** Invariants over how the participants of a run end. */
+/** Invariants over how the participants of a run start and end. */
 export const LIFECYCLE_CHECKS = {
+  /**
+   * A hub that starts while the store holds a view snapshot begins its view at the newest one's
+   * position, not at the start of the record (a snapshot taken in the very instant it started may
+   * be newer); judged on the virtual clock only, where a start takes no time. A hub that cannot
+   * read the snapshot it wrote ends in the same view, but only after replaying the whole record.
+   */
+  "starts-from-snapshot"(evidence) {
+    if (evidence.clock !== "virtual" || !evidence.snapshots) return [];
+    const { saved, starts } = evidence.snapshots;
+    return starts.flatMap((start): Violation[] => {
+      const newest = Math.max(0, ...saved.filter((s) => s.at < start.at).map((s) => s.position));
+      const sameInstant = saved.filter((s) => s.at === start.at && s.position > newest).map((s) => s.position);
+      if (start.from === newest || sameInstant.includes(start.from)) return [];
+      return [
+        {
+          invariant: "starts-from-snapshot",
+          item: `hub-${start.replica}`,
+          message: `hub replica ${start.replica} started ${sinceStart(evidence, start.at)} ms into the run with its view at store position ${start.from}, but the newest view snapshot the store held was of position ${newest}`,
+        },
+      ];
+    });
+  },
+
   /**
    * Once the run's participants stopped (hub replicas, sites, readers), nothing of them is left
    * scheduled on the run's clock: a part that keeps a timer past its stop keeps a process from
@@ -30,4 +53,4 @@ export const LIFECYCLE_CHECKS = {
       message: `hub replica ${replica} runs with its faults healed, but GET /readyz answers not ready`,
     }));
   },
-} satisfies Record<"stops-clean" | "ready-at-end", Check>;
+} satisfies Record<"starts-from-snapshot" | "stops-clean" | "ready-at-end", Check>;
