@@ -112,5 +112,26 @@ export function planWith(decideAdmitted: DecideAdmitted): Planner {
   };
 }
 
+/**
+ * Visits a plan's writes and conflict records in the order they take store positions: the order
+ * the hub decided them (docs/protocol.md, "store order"), as if its proposals were applied one by
+ * one, a rebased state before its conflict record. `i` is the index in `writes` or `conflicts`.
+ */
+export function eachInStoreOrder(
+  { writes, conflicts }: Pick<Plan, "writes" | "conflicts">,
+  onWrite: (w: PlannedWrite, i: number) => void,
+  onConflict: (c: PlannedConflict, i: number) => void,
+): void {
+  let w = 0;
+  const writesUpTo = (ord: number) => {
+    for (; w < writes.length && (writes[w] as PlannedWrite).ord <= ord; w++) onWrite(writes[w] as PlannedWrite, w);
+  };
+  conflicts.forEach((c, i) => {
+    writesUpTo(c.ord);
+    onConflict(c, i);
+  });
+  writesUpTo(Number.POSITIVE_INFINITY);
+}
+
 /** The plan of PROTOCOL.md section 3: every store engine's unless it is given another. */
 export const plan: Planner = planWith(decideVersioned);

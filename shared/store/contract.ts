@@ -313,6 +313,15 @@ export function storeContract(name: string, makeStore: () => Promise<StoreSetup>
       expect(h2.conflicts.map((c) => [c.id, c.itemVersion, c.resolution, c.rebasedTo])).toEqual(
         h1.conflicts.map((c) => [c.id, c.itemVersion, c.resolution, c.rebasedTo]),
       );
+      // Positions in the order of decisions, states and conflict records alike, as one by one.
+      const positions = (h: typeof h1) =>
+        [
+          ...h.states.map((s) => ({ seq: s.seq, what: `${s.outcome} ${s.id} v${s.itemVersion}` })),
+          ...h.conflicts.map((c) => ({ seq: c.seq, what: `${c.resolution} ${c.id} v${c.itemVersion}` })),
+        ]
+          .sort((x, y) => x.seq - y.seq)
+          .map((r) => r.what);
+      expect(positions(h2)).toEqual(positions(h1));
     });
 
     it("keeps store order: seq strictly increasing, in the order proposals were applied", async () => {

@@ -1,4 +1,4 @@
-import { type PlannedConflict, type PlannedWrite, type Planner, plan, queryIdOf } from "../apply/plan.ts";
+import { type PlannedConflict, type PlannedWrite, type Planner, eachInStoreOrder, plan, queryIdOf } from "../apply/plan.ts";
 import type { ItemKind, ItemState } from "../apply/precedence.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { ResultState } from "../protocol/items.ts";
@@ -206,7 +206,7 @@ export class MemoryStore implements Store {
     /** The result item each proposal named when the plan read it, so a write need not look it up again. */
     // Stryker disable next-line ArrayDeclaration: a write reads its proposal's entry, set when the plan read the item; a planted entry of a proposal the plan did not read is read for no write
     const items: (number | undefined)[] = [];
-    const { outcomes, writes, conflicts } = this.planner(proposals, {
+    const planned = this.planner(proposals, {
       statesOf: (ord) => {
         const p = proposals[ord] as Proposal;
         if (p.kind === "query") return this.statesAt(this.queries.get(p.state.id));
@@ -216,19 +216,14 @@ export class MemoryStore implements Store {
       },
       queryKnown: (queryId) => this.queries.has(queryId),
     });
-    // In proposal order, a rebased state before its conflict record: seqs as if applied one by one.
-    let w = 0;
-    const storeUpTo = (ord: number) => {
-      for (; w < writes.length && (writes[w] as PlannedWrite).ord <= ord; w++) {
-        const write = writes[w] as PlannedWrite;
+    const { outcomes, writes, conflicts } = planned;
+    eachInStoreOrder(
+      planned,
+      (write) => {
         (outcomes[write.ord] as Applied).stored = this.store(write, items[write.ord]);
-      }
-    };
-    for (const c of conflicts) {
-      storeUpTo(c.ord);
-      this.recordConflict(c);
-    }
-    storeUpTo(Number.POSITIVE_INFINITY);
+      },
+      (c) => this.recordConflict(c),
+    );
     // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: a wake-up is a hint that may be lost or come for nothing (the port says so): a view's feed reads on at its next poll either way
     if (writes.length > 0 || conflicts.length > 0) for (const wake of this.watchers) wake();
     return outcomes;

@@ -1,4 +1,4 @@
-import { type PlannedConflict, type PlannedWrite, type Planner, plan, queryIdOf } from "../../apply/plan.ts";
+import { type Plan, type PlannedConflict, type PlannedWrite, type Planner, eachInStoreOrder, plan, queryIdOf } from "../../apply/plan.ts";
 import { type ItemKind, type ItemState, versionOf } from "../../apply/precedence.ts";
 import { type Logger, silentLogger } from "../../log.ts";
 import type { Clock } from "../../ports/clock.ts";
@@ -59,10 +59,10 @@ function stateRow(w: PlannedWrite, seq: number) {
   };
 }
 
-/** A planned conflict as a row of the conflicts table. */
-function conflictInsert(c: PlannedConflict) {
+/** A planned conflict as a row of the conflicts table, at its position. */
+function conflictInsert(c: PlannedConflict, seq: number) {
   return {
-    ord: c.ord,
+    seq,
     kind: c.kind,
     id: c.id,
     query_id: c.queryId,
@@ -258,15 +258,16 @@ export class SqlStore implements Store {
   private async applyOnce(proposals: readonly Proposal[]): Promise<Applied[]> {
     const storedAt = new Date(this.clock.now()).toISOString();
     const items = await this.load(proposals);
-    const { outcomes, writes, conflicts, written } = this.planner(proposals, {
+    const planned = this.planner(proposals, {
       statesOf: (ord) => {
         const p = proposals[ord] as Proposal;
         return items[p.kind].get(p.state.id) ?? NONE;
       },
       queryKnown: (queryId) => (items.query.get(queryId)?.length ?? 0) > 0,
     });
+    const { outcomes, writes, conflicts, written } = planned;
     if (writes.length > 0 || conflicts.length > 0) {
-      const seqs = await this.write(writes, conflicts.map(conflictInsert), storedAt);
+      const seqs = await this.write(planned, storedAt);
       writes.forEach((w, i) => {
         const { kind, state } = w;
         (outcomes[w.ord] as Applied).stored = this.ownWrite({
@@ -339,11 +340,24 @@ export class SqlStore implements Store {
    * through the primary key: a key another process stored meanwhile fails the whole write, and
    * the plan is stale.
    */
-  private async write(writes: readonly PlannedWrite[], conflicts: ConflictInsert[], storedAt: string): Promise<number[]> {
+  private async write(planned: Pick<Plan, "writes" | "conflicts">, storedAt: string): Promise<number[]> {
+    const { writes, conflicts } = planned;
     try {
       return await this.client.transaction(async (tx) => {
-        const seqs = await this.insertStates(tx, writes, storedAt);
-        await this.insertConflicts(tx, conflicts, storedAt);
+        const reserved = await this.reserve(tx, writes.length + conflicts.length);
+        // The positions go in the order the hub decided: a state and a conflict record of later proposals after both.
+        const seqs: number[] = [];
+        const conflictRows: ConflictInsert[] = [];
+        let next = 0;
+        eachInStoreOrder(
+          planned,
+          (_, i) => {
+            seqs[i] = reserved[next++] as number;
+          },
+          (c) => conflictRows.push(conflictInsert(c, reserved[next++] as number)),
+        );
+        await this.insertStates(tx, writes, seqs, storedAt);
+        await this.insertConflicts(tx, conflictRows, storedAt);
         return seqs;
       });
     } catch (err) {
@@ -353,24 +367,29 @@ export class SqlStore implements Store {
   }
 
   /**
-   * Inserts in proposal order (the plan's order of writes), so seq follows it; answers each
-   * write's position, in the order of `writes`. The positions are taken from the store order
-   * first, under its lock, in one statement, and written with the rows: no RETURNING for the
-   * server to build and send. Where the engine takes COPY, the rows go as COPY's text, which the
-   * server parses far more cheaply than a JSON record set.
+   * Takes `count` positions from the store order, under its lock, in one statement, ascending;
+   * they are written with the rows: no RETURNING for the server to build and send.
    */
-  private async insertStates(tx: SqlQueryable, writes: readonly PlannedWrite[], storedAt: string): Promise<number[]> {
-    if (writes.length === 0) return [];
+  private async reserve(tx: SqlQueryable, count: number): Promise<number[]> {
+    const { rows: reserved } = await tx.query<{ seq: string | number }>(
+      `SELECT nextval('${this.s}.store_order') AS seq FROM generate_series(1, $1::integer) WHERE ${orderLocked("$2")}`,
+      [count, this.orderLock],
+    );
+    // Stryker disable next-line MethodExpression,ArithmeticOperator: nextval over generate_series answers the positions in ascending order already, and a comparator that is always positive leaves an ascending array as it is
+    return reserved.map((r) => Number(r.seq)).sort((a, b) => a - b);
+  }
+
+  /**
+   * Inserts the writes, in proposal order (the plan's order of writes), each at its position of
+   * `seqs`. Where the engine takes COPY, the rows go as COPY's text, which the server parses far
+   * more cheaply than a JSON record set.
+   */
+  private async insertStates(tx: SqlQueryable, writes: readonly PlannedWrite[], seqs: readonly number[], storedAt: string): Promise<void> {
+    if (writes.length === 0) return;
     for (let i = 1; i < writes.length; i++) {
       if ((writes[i] as PlannedWrite).ord <= (writes[i - 1] as PlannedWrite).ord)
         throw new Error("store: a plan's writes must be in proposal order");
     }
-    const { rows: reserved } = await tx.query<{ seq: string | number }>(
-      `SELECT nextval('${this.s}.store_order') AS seq FROM generate_series(1, $1::integer) WHERE ${orderLocked("$2")}`,
-      [writes.length, this.orderLock],
-    );
-    // Stryker disable next-line MethodExpression,ArithmeticOperator: nextval over generate_series answers the positions in ascending order already, and a comparator that is always positive leaves an ascending array as it is
-    const seqs = reserved.map((r) => Number(r.seq)).sort((a, b) => a - b);
     if (tx.copyFrom) {
       let text = "";
       writes.forEach((w, i) => {
@@ -381,7 +400,7 @@ export class SqlStore implements Store {
         `COPY ${this.s}.states (seq, kind, id, item_version, query_id, state, outcome, message_id, stored_at) FROM STDIN`,
         text,
       );
-      return seqs;
+      return;
     }
     const rows = writes.map((w, i) => stateRow(w, seqs[i] as number));
     for (const part of chunks(rows, ROWS_PER_STATEMENT)) {
@@ -393,20 +412,18 @@ export class SqlStore implements Store {
         [JSON.stringify(part), storedAt],
       );
     }
-    return seqs;
   }
 
-  private async insertConflicts(tx: SqlQueryable, conflicts: ConflictInsert[], at: string): Promise<void> {
+  /** Inserts the conflict records, each at its position. */
+  private async insertConflicts(tx: SqlQueryable, conflicts: readonly ConflictInsert[], at: string): Promise<void> {
     for (const part of chunks(conflicts, ROWS_PER_STATEMENT)) {
       await tx.query(
-        `INSERT INTO ${this.s}.conflicts (kind, id, query_id, item_version, proposed, collided_with, resolution, rebased_to, message_id, at)
-         SELECT r.kind, r.id, r.query_id, r.item_version, r.proposed, r.collided_with, r.resolution, r.rebased_to, r.message_id, $2::timestamptz
+        `INSERT INTO ${this.s}.conflicts (seq, kind, id, query_id, item_version, proposed, collided_with, resolution, rebased_to, message_id, at)
+         SELECT r.seq, r.kind, r.id, r.query_id, r.item_version, r.proposed, r.collided_with, r.resolution, r.rebased_to, r.message_id, $2::timestamptz
          FROM jsonb_to_recordset($1::jsonb)
-           AS r(ord integer, kind text, id text, query_id text, item_version bigint, proposed jsonb, collided_with jsonb,
-                resolution text, rebased_to bigint, message_id text)
-         WHERE ${orderLocked("$3")}
-         ORDER BY r.ord`,
-        [JSON.stringify(part), at, this.orderLock],
+           AS r(seq bigint, kind text, id text, query_id text, item_version bigint, proposed jsonb, collided_with jsonb,
+                resolution text, rebased_to bigint, message_id text)`,
+        [JSON.stringify(part), at],
       );
     }
   }
