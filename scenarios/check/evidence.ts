@@ -338,6 +338,11 @@ export interface RunEvidence {
   dutiesHeldBack: readonly { from: number; to: number }[];
   queryIds: readonly string[];
   decisions: readonly Decision[];
+  /**
+   * The runner put the decisions in store order (replicas in processes of their own reported them,
+   * in no order the store made them): absent when they come in the order the store decided them.
+   */
+  decisionsPutInStoreOrder?: true;
   commits: readonly Commit[];
   settlements: readonly Settlement[];
   /** Each delivery the hub's consumer was handed, in one order with the commits and settlements. */

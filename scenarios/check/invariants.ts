@@ -20,6 +20,7 @@ export const INVARIANTS = [
   "duplicates-match-store",
   "conflicts-recorded",
   "stored-as-decided",
+  "stored-in-order",
   "stored-once",
   "duties-once",
   "conflicts-by-ladder",

@@ -181,7 +181,7 @@ async function runWith(
   for (const r of replicas) if (r instanceof ChildReplica) await r.stop();
   await network.stop();
   await connections.close(nodeIds);
-  const judged = { ...evidence, ...(notReady && { notReady }) };
+  const judged = { ...evidence, ...(notReady && { notReady }), ...(children.length > 0 && { decisionsPutInStoreOrder: true as const }) };
   const verdict = checkRun(clock instanceof VirtualClock ? { ...judged, leftScheduled: clock.pending() } : judged);
   const { seed, transport, policy, store } = run;
   return {

@@ -406,6 +406,18 @@ describe("stored-as-decided", () => {
     ]);
   });
 
+  it("fails a store that reads a state back otherwise than it was decided: another createDate, say", () => {
+    const e = correct();
+    const [{ states }] = e.stored as [RunEvidence["stored"][number]];
+    const d = decisionOf(e, "site-a", "running", 4);
+    const record = states.find((s) => s.id === d.id && s.itemVersion === 4) as StoredRecord;
+    const versionInfo = { ...record.state.versionInfo, createDate: "2025-12-31T00:00:00.000Z" };
+    Object.assign(record, { state: { ...record.state, versionInfo } });
+    expect(violationsOf(e, "stored-as-decided")).toEqual([
+      `result ${Q}:site-a: decision #${d.n} (t=200 ms) stored running v4 from message m-site-a-200, the store holds running v4 at v4 (other fields differ)`,
+    ]);
+  });
+
   it("fails a store that holds conflict records beyond the run's queries' histories", () => {
     const e = correct();
     const counts = e.storeCounts as { states: number; conflicts: number };
@@ -446,6 +458,21 @@ describe("stored-as-decided", () => {
     const counts = e.storeCounts as { states: number; conflicts: number };
     expect(violationsOf({ ...e, storeCounts: undefined }, "stored-as-decided")).toEqual([
       `the store counts nothing, the histories of the run's queries hold ${counts.states} and ${counts.conflicts}`,
+    ]);
+  });
+});
+
+describe("stored-in-order", () => {
+  it("fails a store whose positions disagree with the order of the hub's decisions", () => {
+    const e = correct();
+    const [{ states, conflicts }] = e.stored as [RunEvidence["stored"][number]];
+    const rebased = states.find((s) => s.outcome === "conflict-rebased") as StoredRecord;
+    const discarded = conflicts.find((c) => c.resolution === "discarded") as RunEvidence["stored"][number]["conflicts"][number];
+    const later = decisionOf(e, "site-b", "running", 4);
+    const earlier = decisionOf(e, "site-b", "completed", 4);
+    Object.assign(discarded, { seq: rebased.seq - 0.5 });
+    expect(violationsOf(e, "stored-in-order")).toEqual([
+      `result ${Q}:site-b: decision #${later.n} (t=62100 ms, conflict-discarded) wrote at store position ${rebased.seq - 0.5}, before position ${Math.max(rebased.seq, ...conflicts.filter((c) => c.resolution === "rebased").map((c) => c.seq))} of decision #${earlier.n}, which the hub decided first`,
     ]);
   });
 });

@@ -88,9 +88,20 @@ export const STORE_CHECKS = {
       const v = d.storedVersion;
       if (v === undefined) continue;
       const record = (states.get(d.id) ?? []).filter((s) => s.itemVersion === v).sort((a, b) => a.seq - b.seq)[0];
-      if (record && record.kind === d.kind && record.outcome === d.outcome && (record.messageId ?? null) === (d.messageId ?? null))
-        continue;
       const t = sinceStart(evidence, d.at);
+      if (record && record.kind === d.kind && record.outcome === d.outcome && (record.messageId ?? null) === (d.messageId ?? null)) {
+        // The proposal as it was decided, at the version written (a rebased one's is another).
+        const decided = { ...d.proposed, versionInfo: { ...d.proposed.versionInfo, itemVersion: v } };
+        if (!sameItem(record.state, decided))
+          out.push({
+            invariant: "stored-as-decided",
+            item: d.id,
+            at: t,
+            decision: d.n,
+            message: `${d.kind} ${d.id}: decision #${d.n} (t=${t} ms) stored ${describeState(decided)} from ${carrier(d.messageId)}, the store holds ${describeState(record.state)} at v${v}${describeState(record.state) === describeState(decided) ? " (other fields differ)" : ""}`,
+          });
+        continue;
+      }
       out.push({
         invariant: "stored-as-decided",
         item: d.id,
@@ -133,6 +144,58 @@ export const STORE_CHECKS = {
         item: "store",
         message: `the store counts ${counts ? `${counts.states} states and ${counts.conflicts} conflict records` : "nothing"}, the histories of the run's queries hold ${held.states} and ${held.conflicts}`,
       });
+    return out;
+  },
+
+  /**
+   * The store's positions follow the hub's decisions (docs/protocol.md, "store order"): the state
+   * and the conflict record a decision wrote come after everything the decisions before it wrote;
+   * a rebased state and its conflict record are one decision, in either order. Not judged when the
+   * runner put the decisions in store order itself (replicas in processes of their own).
+   */
+  "stored-in-order"(evidence) {
+    const out: Violation[] = [];
+    if (evidence.decisionsPutInStoreOrder) return out;
+    const key = (kind: string, id: string, v: number) => `${kind}\u0000${id}\u0000${v}`;
+    const positionOf = new Map(allStates(evidence.stored).map((s) => [key(s.kind, s.id, s.itemVersion), s.seq]));
+    // A decision's conflict record: the first not yet taken of its item, version, resolution and message.
+    const recordKey = (id: string, v: number, resolution: string, messageId: string | null | undefined) =>
+      `${id}\u0000${v}\u0000${resolution}\u0000${messageId ?? ""}`;
+    const records = new Map<string, number[]>();
+    for (const c of allConflicts(evidence.stored)) {
+      const k = recordKey(c.id, c.itemVersion, c.resolution, c.messageId);
+      records.set(k, [...(records.get(k) ?? []), c.seq]);
+    }
+    for (const list of records.values()) list.sort((a, b) => a - b);
+    const recordsTaken = new Map<string, number>();
+    let last: { n: number; position: number } | undefined;
+    for (const d of evidence.decisions) {
+      const positions: number[] = [];
+      const state = d.storedVersion === undefined ? undefined : positionOf.get(key(d.kind, d.id, d.storedVersion));
+      if (state !== undefined) positions.push(state);
+      const resolution = CONFLICT_RESOLUTIONS[d.outcome];
+      if (resolution !== undefined) {
+        const k = recordKey(d.id, d.proposed.versionInfo.itemVersion, resolution, d.messageId);
+        const taken = recordsTaken.get(k) ?? 0;
+        recordsTaken.set(k, taken + 1);
+        const record = records.get(k)?.[taken];
+        if (record !== undefined) positions.push(record);
+      }
+      if (positions.length === 0) continue;
+      const first = Math.min(...positions);
+      if (last !== undefined && first <= last.position) {
+        const t = sinceStart(evidence, d.at);
+        out.push({
+          invariant: "stored-in-order",
+          item: d.id,
+          at: t,
+          decision: d.n,
+          message: `${d.kind} ${d.id}: decision #${d.n} (t=${t} ms, ${d.outcome}) wrote at store position ${first}, before position ${last.position} of decision #${last.n}, which the hub decided first`,
+        });
+      }
+      const end = Math.max(...positions);
+      if (last === undefined || end > last.position) last = { n: d.n, position: end };
+    }
     return out;
   },
 
@@ -191,4 +254,7 @@ export const STORE_CHECKS = {
     }
     return out;
   },
-} satisfies Record<"duplicates-match-store" | "conflicts-recorded" | "stored-as-decided" | "stored-once" | "conflicts-by-ladder", Check>;
+} satisfies Record<
+  "duplicates-match-store" | "conflicts-recorded" | "stored-as-decided" | "stored-in-order" | "stored-once" | "conflicts-by-ladder",
+  Check
+>;
