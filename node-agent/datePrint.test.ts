@@ -10,6 +10,11 @@ const state: ResultState = {
   status: "queuedAtNode",
 } as ResultState;
 
+const withDates = (s: ResultState, createDate: string, changeDate: string): ResultState => ({
+  ...s,
+  versionInfo: { ...s.versionInfo, createDate, changeDate },
+});
+
 describe("printDates", () => {
   it("prints the changeDate to the microsecond: the same instant, nothing else changed", () => {
     const micros = printDates(state, "micros");
@@ -17,5 +22,14 @@ describe("printDates", () => {
     expect(Date.parse(micros.versionInfo.changeDate)).toBe(Date.parse(state.versionInfo.changeDate));
     expect({ ...micros, versionInfo: { ...micros.versionInfo, changeDate: state.versionInfo.changeDate } }).toEqual(state);
     expect(printDates(state, "millis")).toBe(state);
+  });
+
+  it("prints both dates as Java's Instant does: a zero fraction left out, any other kept", () => {
+    const instant = printDates(state, "instant");
+    expect(instant).toEqual(withDates(state, "2026-01-01T00:00:00Z", "2026-01-01T10:00:00.123Z"));
+    expect(Date.parse(instant.versionInfo.createDate)).toBe(Date.parse(state.versionInfo.createDate));
+    const whole = withDates(state, "2026-01-01T00:00:00.120Z", "2026-01-01T10:00:01.000Z");
+    expect(printDates(whole, "instant")).toEqual(withDates(state, "2026-01-01T00:00:00.120Z", "2026-01-01T10:00:01Z"));
+    expect(printDates(instant, "instant")).toEqual(instant);
   });
 });

@@ -53,7 +53,10 @@ export const ScenarioSchema = z
             .array(z.enum(OPTIONAL_FIELDS))
             .refine((fs) => new Set(fs).size === fs.length, { message: "each field once" })
             .optional(),
-          /** How the site prints the instants of its states: "micros" as a JVM does; "millis" (JavaScript's) when absent. */
+          /**
+           * How the site prints the instants of its states: "micros" as a JVM does; "instant" as Java's Instant prints whole
+           * milliseconds, no fraction when it is zero, the createDate it was sent too; "millis" (JavaScript's) when absent.
+           */
           dates: z.enum(DATE_PRINTS).optional(),
         }),
       )

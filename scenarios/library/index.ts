@@ -28,6 +28,7 @@ import stalledReplays from "./stalledReplays.ts";
 import lostWakeups from "./lostWakeups.ts";
 import forgedHeartbeats from "./forgedHeartbeats.ts";
 import rollingRestarts from "./rollingRestarts.ts";
+import instantDates from "./instantDates.ts";
 
 /** The named scenarios shipped with qnet, in the order `list` prints them. */
 export const LIBRARY: readonly Scenario[] = [
@@ -59,6 +60,7 @@ export const LIBRARY: readonly Scenario[] = [
   lostWakeups,
   forgedHeartbeats,
   rollingRestarts,
+  instantDates,
   everythingAtOnce,
 ];
 
