@@ -43,6 +43,8 @@ export class FaultBoard {
   private inForce: TransitFaults = {};
   private storeInForce: StoreFaults = {};
   private readonly crashes = new Map<CrashPoint, () => void>();
+  /** Publishers the broker blocks, by target ("hub", "nodes" or a node id), each with the publishes waiting for it to clear. */
+  private readonly blocked = new Map<string, (() => void)[]>();
 
   constructor(readonly clock: Clock) {}
 
@@ -145,6 +147,33 @@ export class FaultBoard {
       list.push(wake);
       this.healWaiters.set(nodeId, list);
     });
+  }
+
+  /** The broker blocks the target's publishes until unblocked: "hub" is every hub replica, "nodes" every node. */
+  blockPublishes(target: string): void {
+    if (!this.blocked.has(target)) this.blocked.set(target, []);
+  }
+
+  unblockPublishes(target: string): void {
+    const waiting = this.blocked.get(target) ?? [];
+    this.blocked.delete(target);
+    for (const wake of waiting) wake();
+  }
+
+  /** Whether a publish of `who` ("hub" or a node id) waits now. */
+  publishBlocked(who: string): boolean {
+    return this.blockOf(who) !== undefined;
+  }
+
+  /** Resolves once no block holds `who`'s publishes. */
+  async publishable(who: string): Promise<void> {
+    for (let block = this.blockOf(who); block !== undefined; block = this.blockOf(who)) {
+      await new Promise<void>((wake) => block?.push(wake));
+    }
+  }
+
+  private blockOf(who: string): (() => void)[] | undefined {
+    return this.blocked.get(who) ?? (who === "hub" ? undefined : this.blocked.get("nodes"));
   }
 
   skewOf(nodeId: string): number {

@@ -61,4 +61,29 @@ describe("a participant's transport with the faults around it", () => {
     expect(refusals).toHaveLength(1);
     expect(refusals[0]).toBeInstanceOf(TransportClosedError);
   });
+
+  it("holds a publish the broker blocks, unconfirmed, until the alarm clears; a block of the hub holds no node's", async () => {
+    const clock = new VirtualClock();
+    const board = new FaultBoard(clock);
+    const sent: string[] = [];
+    const faulted: string[] = [];
+    const broker: Transport = { ...handingBroker().transport, publish: async (_route, _body, o) => void sent.push(o.messageId) };
+    const deps = {
+      board,
+      clock,
+      random: new SeededRandom(1),
+      tap: { faulted: (who: string, what: string) => void faulted.push(`${who}: ${what}`), published: () => {}, handled: () => {} },
+    };
+    const hub = new FaultyTransport(broker, "hub", deps);
+    const site = new FaultyTransport(broker, "site-a", deps);
+    board.blockPublishes("hub");
+    const confirmed: string[] = [];
+    const held = hub.publish({ to: "node", nodeId: "site-a" }, new Uint8Array(), { messageId: "run" }).then(() => confirmed.push("run"));
+    await site.publish({ to: "hub", nodeId: "site-a", kind: "result" }, new Uint8Array(), { messageId: "update" });
+    await Promise.resolve();
+    expect([sent, confirmed]).toEqual([["update"], []]);
+    board.unblockPublishes("hub");
+    await held;
+    expect([sent, confirmed, faulted]).toEqual([["update", "run"], ["run"], ["hub: publish blocked until the alarm cleared"]]);
+  });
 });

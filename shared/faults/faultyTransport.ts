@@ -15,6 +15,7 @@ import type { ConsumerFaults, FaultBoard } from "./board.ts";
 import type { DeliveryStrike, FaultReport } from "./kind.ts";
 import { delayAck } from "./kinds/ackDelay.ts";
 import { dropAck } from "./kinds/dropBeforeAck.ts";
+import { PUBLISH_BLOCKED } from "./kinds/brokerAlarm.ts";
 import { bounceUnseen } from "./kinds/nackStorm.ts";
 import { DELIVERY_HELD, PartitionedError, PUBLISH_REFUSED } from "./kinds/partition.ts";
 import { MIRRORED, mirroredCopy } from "./kinds/twin.ts";
@@ -67,6 +68,10 @@ export class FaultyTransport implements Transport {
     if (this.who !== "hub" && board.partitioned(this.who, "publish")) {
       tap.faulted(this.who, PUBLISH_REFUSED);
       throw new PartitionedError(`node ${this.who} is partitioned from the broker`);
+    }
+    if (board.publishBlocked(this.who)) {
+      tap.faulted(this.who, PUBLISH_BLOCKED);
+      await board.publishable(this.who);
     }
     await this.inner.publish(route, body, options);
     tap.published(this.who, route, body, options.messageId);

@@ -25,6 +25,7 @@ const ONE_OF_EACH: Record<string, Record<string, unknown>> = {
   deadLetterReplay: {},
   storeFault: { effect: "stall", probability: 0.5 },
   replicaCrash: { replica: 1 },
+  brokerAlarm: { target: "hub" },
 };
 
 /** A network that only keeps a board and records what the faults ask of it. */
@@ -105,6 +106,7 @@ describe("the fault table", () => {
     ]);
     expect(board.skewOf("site-a")).toBe(-60_000);
     expect(board.storeFaults).toEqual({ stall: { probability: 0.5, stallMs: 2_000 } });
+    expect([board.publishBlocked("hub"), board.publishBlocked("site-a")]).toEqual([true, false]);
 
     for (const f of windows) await windowKind(f).remove(f, network);
     expect(board.transit).toEqual({});
@@ -114,6 +116,7 @@ describe("the fault table", () => {
     expect(board.skewOf("site-a")).toBe(0);
     expect(board.storeFaults).toEqual({});
     expect(board.storeFaulted()).toBe(false);
+    expect(board.publishBlocked("hub")).toBe(false);
     expect(asked).toEqual([
       "site-a: crashed",
       "crash site-a",

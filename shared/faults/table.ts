@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { FaultKind } from "./kind.ts";
 import { ackDelay } from "./kinds/ackDelay.ts";
+import { brokerAlarm } from "./kinds/brokerAlarm.ts";
 import { clockSkew } from "./kinds/clockSkew.ts";
 import { deadLetterReplay } from "./kinds/deadLetterReplay.ts";
 import { dropBeforeAck } from "./kinds/dropBeforeAck.ts";
@@ -37,6 +38,7 @@ const TABLE = [
   deadLetterReplay,
   storeFault,
   replicaCrash,
+  brokerAlarm,
 ] as const;
 
 type SchemasOf<T extends readonly { schema: z.ZodType }[]> = { -readonly [I in keyof T]: T[I]["schema"] };
