@@ -29,6 +29,7 @@ import lostWakeups from "./lostWakeups.ts";
 import forgedHeartbeats from "./forgedHeartbeats.ts";
 import rollingRestarts from "./rollingRestarts.ts";
 import instantDates from "./instantDates.ts";
+import racingReplicas from "./racingReplicas.ts";
 
 /** The named scenarios shipped with qnet, in the order `list` prints them. */
 export const LIBRARY: readonly Scenario[] = [
@@ -61,6 +62,7 @@ export const LIBRARY: readonly Scenario[] = [
   forgedHeartbeats,
   rollingRestarts,
   instantDates,
+  racingReplicas,
   everythingAtOnce,
 ];
 
