@@ -48,11 +48,31 @@ const NAIVE_MUST_PASS = "racing-replicas";
 function naiveBreaks(store: StoreEngine): readonly InvariantName[] {
   return store === "memory" ? ["model-agrees", "no-regression", "stored-once"] : ["model-agrees", "no-regression"];
 }
+/**
+ * Run again on PostgreSQL after the runs on PGlite: the SQL engine writes states there by COPY,
+ * which PGlite has not, and the run's schema is made and dropped on a server. So the command on
+ * PGlite needs a PostgreSQL server at the default DATABASE_URL.
+ */
+const ON_POSTGRES_TOO = ["hub-crash"];
+/**
+ * Schema names a SQL store must refuse before it sends a statement, as each is spliced into them:
+ * SQL after a valid name, a valid name after SQL, a name PostgreSQL would cut to 63 characters, a
+ * digit first.
+ */
+const HOSTILE_SCHEMAS = ["qnet;drop", "drop;qnet", "q".repeat(64), "1qnet"];
+/** What the SQL store says when it refuses a schema name. */
+const SCHEMA_REFUSED = "invalid store schema";
 
 interface MutationRun {
   scenario: Scenario;
-  /** Whether the checker must pass it (a run of the hub as shipped) or fail it (the naive policy) by breaking each of these. */
-  expect: "pass" | { breaks: readonly InvariantName[] };
+  store: StoreEngine;
+  /** The store's schema, when the run gives one: a hostile name, which the store must refuse. */
+  schema?: string;
+  /**
+   * Whether the checker must pass it (a run of the hub as shipped), fail it (the naive policy) by
+   * breaking each of these, or the run must be refused before it starts (a hostile schema name).
+   */
+  expect: "pass" | { breaks: readonly InvariantName[] } | "refused";
 }
 
 function mutationRuns(selection: string | undefined, store: StoreEngine): MutationRun[] {
@@ -62,14 +82,21 @@ function mutationRuns(selection: string | undefined, store: StoreEngine): Mutati
     return found;
   };
   const swarm = SWARM_SEEDS.map((seed) => swarmScenario(seed));
-  const pass = (scenario: Scenario): MutationRun => ({ scenario, expect: "pass" });
+  const pass = (scenario: Scenario): MutationRun => ({ scenario, store, expect: "pass" });
   if (selection !== undefined && selection !== "") {
     return selection.split(",").map((name) => pass(swarm.find((s) => s.name === name) ?? byName(name)));
   }
   const rest = LIBRARY.filter((s) => !FIRST.includes(s.name));
-  const naive: MutationRun = { scenario: { ...byName(NAIVE_MUST_FAIL), policy: "naive" }, expect: { breaks: naiveBreaks(store) } };
+  const naive: MutationRun = { scenario: { ...byName(NAIVE_MUST_FAIL), policy: "naive" }, store, expect: { breaks: naiveBreaks(store) } };
   const naiveHubWrites = pass({ ...byName(NAIVE_MUST_PASS), policy: "naive" });
-  return [...FIRST.map(byName), ...swarm, ...rest].map(pass).concat(naive, naiveHubWrites);
+  const runs = [...FIRST.map(byName), ...swarm, ...rest].map(pass).concat(naive, naiveHubWrites);
+  if (store === "memory") return runs;
+  const refused = HOSTILE_SCHEMAS.map(
+    (schema): MutationRun => ({ scenario: byName(FIRST[0] as string), store, schema, expect: "refused" }),
+  );
+  const postgres =
+    store === "pglite" ? ON_POSTGRES_TOO.map((name): MutationRun => ({ scenario: byName(name), store: "postgres", expect: "pass" })) : [];
+  return [...refused, ...runs, ...postgres];
 }
 
 function fromEnv(): { store: StoreEngine; runs: MutationRun[]; timing: boolean } {
@@ -78,29 +105,44 @@ function fromEnv(): { store: StoreEngine; runs: MutationRun[]; timing: boolean }
   return { store, runs: mutationRuns(process.env.QNET_MUTATE_SCENARIOS, store), timing: process.env.QNET_MUTATE_TIMING === "1" };
 }
 
+/** The run's scenario, and what sets it apart from the command's other runs. */
+function runName({ scenario, store, schema }: MutationRun, commandStore: StoreEngine): string {
+  const notes = [
+    scenario.policy === "versioned" ? undefined : scenario.policy,
+    store === commandStore ? undefined : store,
+    schema === undefined ? undefined : `schema ${JSON.stringify(schema)}`,
+  ].filter((note) => note !== undefined);
+  return notes.length > 0 ? `${scenario.name} (${notes.join(", ")})` : scenario.name;
+}
+
+/** What went the wrong way in the run, or nothing. */
+async function judge({ scenario, store, schema, expect }: MutationRun): Promise<string | undefined> {
+  try {
+    const result = await runScenario(scenario, { store, ...(schema !== undefined && { schema }) });
+    if (expect === "refused") return `ran on a store schema it must refuse`;
+    const ce = result.verdict.counterexample;
+    if (expect === "pass") return result.verdict.ok ? undefined : `${ce?.invariant ?? "verdict"}: ${ce?.message ?? "failed"}`;
+    const kept = expect.breaks.filter((name) => !result.verdict.violations.some((v) => v.invariant === name));
+    return kept.length > 0 ? `kept ${kept.join(", ")} under the ${scenario.policy} policy, which must break them` : undefined;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (expect === "refused" && message.startsWith(SCHEMA_REFUSED)) return undefined;
+    return `error: ${message}`;
+  }
+}
+
 async function main(): Promise<number> {
   const { store, runs, timing } = fromEnv();
   let running = "the mutation run";
   failOnStall(() => running);
-  for (const { scenario, expect } of runs) {
-    const label = scenario.policy === "versioned" ? scenario.name : `${scenario.name} (${scenario.policy})`;
-    running = label;
+  for (const run of runs) {
+    const name = runName(run, store);
+    running = name;
     const started = performance.now();
-    let problem: string | undefined;
-    try {
-      const result = await runScenario(scenario, { store });
-      const ce = result.verdict.counterexample;
-      if (expect === "pass" && !result.verdict.ok) problem = `${ce?.invariant ?? "verdict"}: ${ce?.message ?? "failed"}`;
-      if (expect !== "pass") {
-        const kept = expect.breaks.filter((name) => !result.verdict.violations.some((v) => v.invariant === name));
-        if (kept.length > 0) problem = `kept ${kept.join(", ")} under the ${scenario.policy} policy, which must break them`;
-      }
-    } catch (err) {
-      problem = `error: ${err instanceof Error ? err.message : String(err)}`;
-    }
-    if (timing) console.log(`${label} ${(performance.now() - started).toFixed(0)} ms`);
+    const problem = await judge(run);
+    if (timing) console.log(`${name} ${(performance.now() - started).toFixed(0)} ms`);
     if (problem) {
-      console.log(`${label} FAIL ${problem}`);
+      console.log(`${name} FAIL ${problem}`);
       return 1;
     }
   }

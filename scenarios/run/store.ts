@@ -69,6 +69,9 @@ export async function openRunStore(run: RunContext): Promise<RunStore> {
     async dispose() {
       try {
         await dropSchema(client, schema);
+        // A run leaves nothing behind: a schema still there would hold one run's states beside the next.
+        const { rows } = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
+        if (rows.length > 0) throw new Error(`the run's store schema ${schema} is still there after it was dropped`);
       } finally {
         if (engine === "postgres") await client.close();
       }
