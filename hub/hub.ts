@@ -40,6 +40,8 @@ export interface HubOptions {
   feedPollMs?: number;
   /** Store positions between view snapshots, written by the replica on duty; 50,000 by default. */
   snapshotEvery?: number;
+  /** States and conflict records the view reads from the store at a time; 2,000 by default. */
+  feedPageSize?: number;
 }
 
 export interface Hub {
@@ -78,6 +80,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     log,
     pollMs: options.feedPollMs,
     snapshotEvery: options.snapshotEvery,
+    pageSize: options.feedPageSize,
   });
   const metrics = new HubMetrics();
   const duplicates = new DuplicateLog();

@@ -59,6 +59,8 @@ export interface EmbeddedNetworkOptions {
   heartbeatMs?: number;
   /** Store positions between the hub's view snapshots (HubOptions.snapshotEvery). */
   snapshotEvery?: number;
+  /** States and conflict records the hub's view reads from the store at a time (HubOptions.feedPageSize). */
+  feedPageSize?: number;
   /** Multiplies every node latency: below 1 runs the sites faster. */
   timeScale?: number;
   prefetch?: number;
@@ -301,6 +303,7 @@ function launchHub(options: EmbeddedNetworkOptions, transport: Transport, store:
     resultTimeoutMs: options.resultTimeoutMs ?? 300_000,
     heartbeatMs: options.heartbeatMs ?? 5_000,
     snapshotEvery: options.snapshotEvery,
+    feedPageSize: options.feedPageSize,
     prefetch: options.prefetch ?? 256,
     tokens: options.tokens,
     policy: options.policy,

@@ -33,6 +33,13 @@ export function scenarioStore(run: RunContext, engine: Store): Store {
   return new RecordingStore(new FaultyStore(engine, { board, clock, random: faultRandom.fork("store"), report: history }), history, clock);
 }
 
+/**
+ * States and conflict records a run's hub reads from the store at a time. No scenario stores a
+ * page at the hub's default, so a view would always read the store on in one page: this few makes
+ * every run's feed cross pages, as a hub does that reads on past a long outage.
+ */
+const RUN_FEED_PAGE = 5;
+
 /** A site's clock: the run's, set off by the skew in force at the node. */
 export function siteClock(run: RunContext): (nodeId: string) => Clock {
   return (nodeId) => new SkewedClock(run.clock, () => run.board.skewOf(nodeId));
@@ -62,6 +69,7 @@ export function startNetwork(
     resultTimeoutMs: time(scenario.resultTimeoutMs),
     heartbeatMs: time(scenario.heartbeatMs),
     ...(scenario.snapshotEvery !== undefined && { snapshotEvery: scenario.snapshotEvery }),
+    feedPageSize: RUN_FEED_PAGE,
     timeScale: scenario.timeScale * run.scale,
     populationSize: scenario.populationSize,
     observer: truthObserver(run.truths),

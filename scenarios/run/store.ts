@@ -34,6 +34,11 @@ let runs = 0;
  * checker judges those decisions too.
  */
 const RUN_CACHED_ITEMS = 8;
+/**
+ * Rows per INSERT and per replay page of a run's SQL store: no scenario stores a burst or replays
+ * a store of a page at the default, so this few makes every run cross pages.
+ */
+const RUN_PAGE_ROWS = 3;
 
 /** A schema no other run, here or in another process, uses at the same time. */
 function runSchema(run: RunContext): string {
@@ -62,7 +67,7 @@ export async function openRunStore(run: RunContext): Promise<RunStore> {
   if (engine === "memory") return { store: new MemoryStore({ clock, planner }), dispose: async () => {} };
   const client = engine === "pglite" ? await sharedPglite() : pgClient(run.options.config?.DATABASE_URL ?? DEFAULT_DATABASE_URL, log);
   const schema = run.options.schema ?? runSchema(run);
-  const sql = new SqlStore({ client, clock, schema, name: engine, log, planner, cachedItems: RUN_CACHED_ITEMS });
+  const sql = new SqlStore({ client, clock, schema, name: engine, log, planner, cachedItems: RUN_CACHED_ITEMS, pageRows: RUN_PAGE_ROWS });
   return {
     store: clock instanceof VirtualClock ? new VirtualTimeStore(sql, clock) : sql,
     ...(engine === "postgres" && { schema }),

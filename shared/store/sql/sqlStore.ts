@@ -8,14 +8,12 @@ import { ItemCache } from "./itemCache.ts";
 import { copyField } from "./pgCopy.ts";
 import { checkSchemaName, FEED_CHANNEL, migrate } from "./schema.ts";
 
-/** Rows per INSERT: a whole ingest burst in one statement; the plan does not grow with the rows. */
-const ROWS_PER_STATEMENT = 2000;
+/** Rows per INSERT (a whole ingest burst in one statement; the plan does not grow with the rows), and per page when replaying. */
+const PAGE_ROWS = 2000;
 /** Items whose stored states are kept in process, so a burst is decided without a read. */
 const DEFAULT_CACHED_ITEMS = 50_000;
 /** PostgreSQL's unique_violation: the primary key refused a state another writer stored first. */
 const UNIQUE_VIOLATION = "23505";
-/** Rows per page when replaying. */
-const REPLAY_PAGE = 2000;
 /** Attempts of one batch when another hub process keeps winning the same keys. */
 const MAX_ATTEMPTS = 20;
 /**
@@ -43,6 +41,8 @@ export interface SqlStoreOptions {
   cachedItems?: number;
   /** What a burst does; the versioned plan of PROTOCOL.md section 3 by default. */
   planner?: Planner;
+  /** Rows per INSERT statement and per replay page; PAGE_ROWS by default. */
+  pageRows?: number;
 }
 
 /** A planned write as a row of the states table, at its position. */
@@ -190,6 +190,7 @@ export class SqlStore implements Store {
   private readonly ownsClient: boolean;
   private readonly cache: ItemCache;
   private readonly planner: Planner;
+  private readonly pageRows: number;
   /**
    * Taken by every write before its first row takes a position and held to its commit, so
    * positions are taken and committed in one order: a reader that has read position p has seen
@@ -215,6 +216,7 @@ export class SqlStore implements Store {
     this.ownsClient = opts.ownsClient ?? false;
     this.cache = new ItemCache(opts.cachedItems ?? DEFAULT_CACHED_ITEMS);
     this.planner = opts.planner ?? plan;
+    this.pageRows = opts.pageRows ?? PAGE_ROWS;
     this.orderLock = `qnet-store-order:${this.s}`;
   }
 
@@ -403,7 +405,7 @@ export class SqlStore implements Store {
       return;
     }
     const rows = writes.map((w, i) => stateRow(w, seqs[i] as number));
-    for (const part of chunks(rows, ROWS_PER_STATEMENT)) {
+    for (const part of chunks(rows, this.pageRows)) {
       await tx.query(
         `INSERT INTO ${this.s}.states (seq, kind, id, item_version, query_id, state, outcome, message_id, stored_at)
          SELECT r.seq, r.kind, r.id, r.item_version, r.query_id, r.state, r.outcome, r.message_id, $2::timestamptz
@@ -416,7 +418,7 @@ export class SqlStore implements Store {
 
   /** Inserts the conflict records, each at its position. */
   private async insertConflicts(tx: SqlQueryable, conflicts: readonly ConflictInsert[], at: string): Promise<void> {
-    for (const part of chunks(conflicts, ROWS_PER_STATEMENT)) {
+    for (const part of chunks(conflicts, this.pageRows)) {
       await tx.query(
         `INSERT INTO ${this.s}.conflicts (seq, kind, id, query_id, item_version, proposed, collided_with, resolution, rebased_to, message_id, at)
          SELECT r.seq, r.kind, r.id, r.query_id, r.item_version, r.proposed, r.collided_with, r.resolution, r.rebased_to, r.message_id, $2::timestamptz
@@ -447,11 +449,11 @@ export class SqlStore implements Store {
     let after = 0;
     for (;;) {
       const { rows } = await this.client.query<StateRow>(
-        `SELECT * FROM ${this.s}.states WHERE seq > $1 ORDER BY seq LIMIT ${REPLAY_PAGE}`,
+        `SELECT * FROM ${this.s}.states WHERE seq > $1 ORDER BY seq LIMIT ${this.pageRows}`,
         [after],
       );
       for (const r of rows) yield toStored(r);
-      if (rows.length < REPLAY_PAGE) return;
+      if (rows.length < this.pageRows) return;
       after = Number(rows[rows.length - 1]!.seq);
     }
   }
