@@ -30,6 +30,7 @@ import forgedHeartbeats from "./forgedHeartbeats.ts";
 import rollingRestarts from "./rollingRestarts.ts";
 import instantDates from "./instantDates.ts";
 import racingReplicas from "./racingReplicas.ts";
+import mutedReplicas from "./mutedReplicas.ts";
 
 /** The named scenarios shipped with qnet, in the order `list` prints them. */
 export const LIBRARY: readonly Scenario[] = [
@@ -63,6 +64,7 @@ export const LIBRARY: readonly Scenario[] = [
   rollingRestarts,
   instantDates,
   racingReplicas,
+  mutedReplicas,
   everythingAtOnce,
 ];
 
