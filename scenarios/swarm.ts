@@ -52,6 +52,8 @@ function randomFault(kind: FaultKindName, r: Random, nodeIds: readonly string[],
       return { kind, ...base, replica: r.int(0, hubs - 1) };
     case "brokerAlarm":
       return { kind, ...base, target };
+    case "queueFull":
+      return { kind, ...base, nodeId };
   }
 }
 
@@ -72,8 +74,8 @@ export function swarmScenario(seed: number, { replicas = true }: { replicas?: bo
   // From a stream of its own, so a seed that draws one hub draws every other thing as it did before replicas.
   const hubs = replicas ? r.fork("hubs").pick([1, 1, 1, 2, 3]) : 1;
   // A replica crash needs replicas, and with replicas a hub crash would not say which one crashes.
-  // A broker alarm is not drawn: every seed keeps the mix it drew before the kind was added.
-  const kinds = FAULT_KINDS.filter((k) => k !== (hubs === 1 ? "replicaCrash" : "hubCrash") && k !== "brokerAlarm");
+  // A broker alarm and a full queue are not drawn: every seed keeps the mix it drew before the kinds were added.
+  const kinds = FAULT_KINDS.filter((k) => k !== (hubs === 1 ? "replicaCrash" : "hubCrash") && k !== "brokerAlarm" && k !== "queueFull");
   const faults = Array.from({ length: r.int(1, 4) }, () => randomFault(r.pick(kinds), r, nodeIds, hubs));
   // From a stream of its own, so the sites, faults and times a seed drew before breakdowns stay what they were.
   const asked = r.fork("breakdowns");

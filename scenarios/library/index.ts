@@ -31,6 +31,7 @@ import rollingRestarts from "./rollingRestarts.ts";
 import instantDates from "./instantDates.ts";
 import racingReplicas from "./racingReplicas.ts";
 import mutedReplicas from "./mutedReplicas.ts";
+import fullQueue from "./fullQueue.ts";
 
 /** The named scenarios shipped with qnet, in the order `list` prints them. */
 export const LIBRARY: readonly Scenario[] = [
@@ -65,6 +66,7 @@ export const LIBRARY: readonly Scenario[] = [
   instantDates,
   racingReplicas,
   mutedReplicas,
+  fullQueue,
   everythingAtOnce,
 ];
 

@@ -35,6 +35,7 @@ export type CrashPoint = "beforeCommit" | "afterCommit" | "afterFanOut";
 export class FaultBoard {
   private readonly consumer = new Map<string, ConsumerFaults>();
   private readonly partitions = new Map<string, Set<Direction>>();
+  private readonly fullQueues = new Set<string>();
   private readonly healWaiters = new Map<string, (() => void)[]>();
   private readonly skews = new Map<string, number>();
   private readonly mirrors = new Map<string, DeliveryHandler>();
@@ -123,6 +124,16 @@ export class FaultBoard {
     if (value === undefined) delete faults[key];
     else faults[key] = value;
     this.consumer.set(target, faults);
+  }
+
+  /** Whether the node's queue refuses what is published to it. */
+  queueFull(nodeId: string): boolean {
+    return this.fullQueues.has(nodeId);
+  }
+
+  fillQueue(nodeId: string, full: boolean): void {
+    if (full) this.fullQueues.add(nodeId);
+    else this.fullQueues.delete(nodeId);
   }
 
   partitioned(nodeId: string, direction: Direction): boolean {

@@ -18,6 +18,7 @@ import { dropAck } from "./kinds/dropBeforeAck.ts";
 import { PUBLISH_BLOCKED } from "./kinds/brokerAlarm.ts";
 import { bounceUnseen } from "./kinds/nackStorm.ts";
 import { DELIVERY_HELD, PartitionedError, PUBLISH_REFUSED } from "./kinds/partition.ts";
+import { PUBLISH_NACKED, QueueFullError } from "./kinds/queueFull.ts";
 import { MIRRORED, mirroredCopy } from "./kinds/twin.ts";
 
 /** What a participant's port tells whoever watches it: what it published and handled, and what the faults did. */
@@ -72,6 +73,10 @@ export class FaultyTransport implements Transport {
     if (board.publishBlocked(this.who)) {
       tap.faulted(this.who, PUBLISH_BLOCKED);
       await board.publishable(this.who);
+    }
+    if (route.to === "node" && board.queueFull(route.nodeId)) {
+      tap.faulted(this.who, PUBLISH_NACKED);
+      throw new QueueFullError(`the queue of node ${route.nodeId} is full`);
     }
     await this.inner.publish(route, body, options);
     tap.published(this.who, route, body, options.messageId);

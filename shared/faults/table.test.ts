@@ -26,6 +26,7 @@ const ONE_OF_EACH: Record<string, Record<string, unknown>> = {
   storeFault: { effect: "stall", probability: 0.5 },
   replicaCrash: { replica: 1 },
   brokerAlarm: { target: "hub" },
+  queueFull: { nodeId: "site-a" },
 };
 
 /** A network that only keeps a board and records what the faults ask of it. */

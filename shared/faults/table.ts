@@ -12,6 +12,7 @@ import { ledgerLoss } from "./kinds/ledgerLoss.ts";
 import { nackStorm } from "./kinds/nackStorm.ts";
 import { nodeCrash } from "./kinds/nodeCrash.ts";
 import { partition } from "./kinds/partition.ts";
+import { queueFull } from "./kinds/queueFull.ts";
 import { poison } from "./kinds/poison.ts";
 import { reorder } from "./kinds/reorder.ts";
 import { replicaCrash } from "./kinds/replicaCrash.ts";
@@ -39,6 +40,7 @@ const TABLE = [
   storeFault,
   replicaCrash,
   brokerAlarm,
+  queueFull,
 ] as const;
 
 type SchemasOf<T extends readonly { schema: z.ZodType }[]> = { -readonly [I in keyof T]: T[I]["schema"] };
