@@ -38,7 +38,7 @@ export function scenarioStore(run: RunContext, engine: Store): Store {
  * page at the hub's default, so a view would always read the store on in one page: this few makes
  * every run's feed cross pages, as a hub does that reads on past a long outage.
  */
-const RUN_FEED_PAGE = 5;
+const RUN_FEED_PAGE = 2;
 
 /** A site's clock: the run's, set off by the skew in force at the node. */
 export function siteClock(run: RunContext): (nodeId: string) => Clock {
