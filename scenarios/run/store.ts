@@ -80,6 +80,8 @@ export async function openRunStore(run: RunContext): Promise<RunStore> {
       } finally {
         if (engine === "postgres") await client.close();
       }
+      // What the hub's /readyz would answer once its database is gone: not ready.
+      if (engine === "postgres" && (await sql.ready())) throw new Error("the run's store answers ready over a closed PostgreSQL client");
     },
   };
 }
