@@ -106,4 +106,30 @@ describe("pglite stores sharing a schema, each with its own cache", () => {
       await dropSchema(shared, schema);
     }
   });
+
+  it("decide again from the database when another store wrote the cached item at a key the plan does not take", async () => {
+    const schema = "stale_cache_other_key";
+    const clock = new VirtualClock();
+    const q = "00000000-0000-4000-8000-00000000ca5f";
+    const result = (itemVersion: number, status: "sentToNode" | "running" | "completed", extra = {}) =>
+      nodeProposal(resultState(q, "node-a", itemVersion, status, extra));
+    const [a, b] = [0, 1].map(() => new SqlStore({ client: shared, clock, schema, name: "pglite" })) as [SqlStore, SqlStore];
+    try {
+      await a.open();
+      await a.apply([hubProposal("query", queryState(q, 1, "created", ["node-a"])), { ...result(1, "sentToNode"), origin: "hub" }]);
+      expect((await b.apply([result(2, "running", { progress: 0.2 })]))[0]?.outcome).toBe("applied");
+      // a stores version 4 behind b's cache, which ends at version 2.
+      expect((await a.apply([result(4, "completed", { count: 9 })]))[0]?.outcome).toBe("applied");
+      // A batch that writes nothing answers the current state the database holds, not b's.
+      const [copy] = await b.apply([result(2, "running", { progress: 0.2 })]);
+      expect(copy).toMatchObject({ outcome: "duplicate", current: { status: "completed" } });
+      // Version 3 is free, but the completed version 4 stays current: stored late.
+      const [late] = await b.apply([result(3, "running", { progress: 0.6 })]);
+      expect(late).toMatchObject({ outcome: "applied-late", current: { status: "completed" } });
+      const [again] = await a.apply([result(3, "running", { progress: 0.6 })]);
+      expect(again?.outcome).toBe("duplicate");
+    } finally {
+      await dropSchema(shared, schema);
+    }
+  });
 });

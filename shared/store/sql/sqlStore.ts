@@ -84,6 +84,23 @@ class KeyTaken extends Error {
   }
 }
 
+/**
+ * Another process stored states of an item this batch planned from meanwhile, at keys the plan does
+ * not write: the plan is stale as well.
+ */
+class ItemMoved extends Error {
+  constructor(readonly item: string) {
+    super(`${item} was added to by another writer meanwhile`);
+  }
+}
+
+/** How many states an item of the batch holds once the plan's are written, if no other process wrote it meanwhile. */
+interface ItemCount {
+  kind: ItemKind;
+  id: string;
+  n: number;
+}
+
 /** What an item with no stored state reads as. */
 const NONE: readonly ItemState[] = [];
 /** A batch's item that neither the cache nor the database holds: no states, and nothing cached when it was read. */
@@ -166,6 +183,18 @@ function forEachItem(proposals: readonly Proposal[], fn: (kind: ItemKind, id: st
   }
 }
 
+/** Each proposal's item once, with the states it holds when the plan is written: those it was planned from, and the plan's. */
+function countsAfter(proposals: readonly Proposal[], items: BatchItems, written: Plan["written"]): ItemCount[] {
+  const seen = { query: new Set<string>(), result: new Set<string>() };
+  const counts: ItemCount[] = [];
+  for (const { kind, state } of proposals) {
+    if (seen[kind].has(state.id)) continue;
+    seen[kind].add(state.id);
+    counts.push({ kind, id: state.id, n: (items[kind].get(state.id)?.length ?? 0) + (written[kind].get(state.id)?.length ?? 0) });
+  }
+  return counts;
+}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -176,10 +205,13 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
  * The store over PostgreSQL or PGlite. A batch takes its items' stored states from an in-process
  * cache, reading only the items it lacks in one statement; plans the burst (shared/apply/plan.ts);
  * then writes the planned states (and any conflict records) atomically, set-based.
- * A batch of duplicates writes nothing and sends no statement. The primary key
- * (kind, id, item_version) is what makes a write insert-if-absent across hub processes: when
- * another process took a planned key meanwhile, the write fails as a whole, the batch's cache
- * entries are dropped, and the batch is decided again over what the database now holds.
+ * The primary key (kind, id, item_version) is what makes a write insert-if-absent across hub
+ * processes: when another process took a planned key meanwhile, the write fails as a whole, the
+ * batch's cache entries are dropped, and the batch is decided again over what the database now
+ * holds. So it is when another process stored a state of a proposal's item at another key since
+ * this one read it (its decision, applied or late, and the current state it answers, may differ):
+ * the write counts each item's states under the store-order lock, and a batch that writes nothing
+ * counts them in one read.
  */
 export class SqlStore implements Store {
   readonly name: string;
@@ -250,7 +282,7 @@ export class SqlStore implements Store {
       } catch (err) {
         // What this process believed of these items may be behind: decide them again from the database.
         forEachItem(proposals, (kind, id) => this.cache.delete(kind, id));
-        if (attempt >= MAX_ATTEMPTS || !(err instanceof KeyTaken || isRetryableSqlError(err))) throw err;
+        if (attempt >= MAX_ATTEMPTS || !(err instanceof KeyTaken || err instanceof ItemMoved || isRetryableSqlError(err))) throw err;
         // Stryker disable next-line ObjectLiteral,StringLiteral: the operator's log line only
         this.log.debug({ attempt, reason: (err as Error).message }, "store batch raced another writer; deciding it again");
       }
@@ -268,8 +300,10 @@ export class SqlStore implements Store {
       queryKnown: (queryId) => (items.query.get(queryId)?.length ?? 0) > 0,
     });
     const { outcomes, writes, conflicts, written } = planned;
-    if (writes.length > 0 || conflicts.length > 0) {
-      const seqs = await this.write(planned, storedAt);
+    const counts = countsAfter(proposals, items, written);
+    if (writes.length === 0 && conflicts.length === 0) await this.checkCounts(this.client, counts);
+    else {
+      const seqs = await this.write(planned, counts, storedAt);
       writes.forEach((w, i) => {
         const { kind, state } = w;
         (outcomes[w.ord] as Applied).stored = this.ownWrite({
@@ -340,9 +374,9 @@ export class SqlStore implements Store {
    * Writes a batch's states and conflict records atomically, in one transaction that holds the
    * store-order lock from the first position taken to the commit. Keys are insert-if-absent
    * through the primary key: a key another process stored meanwhile fails the whole write, and
-   * the plan is stale.
+   * the plan is stale; so does a state another process stored at another key of an item planned.
    */
-  private async write(planned: Pick<Plan, "writes" | "conflicts">, storedAt: string): Promise<number[]> {
+  private async write(planned: Pick<Plan, "writes" | "conflicts">, counts: readonly ItemCount[], storedAt: string): Promise<number[]> {
     const { writes, conflicts } = planned;
     try {
       return await this.client.transaction(async (tx) => {
@@ -360,6 +394,8 @@ export class SqlStore implements Store {
         );
         await this.insertStates(tx, writes, seqs, storedAt);
         await this.insertConflicts(tx, conflictRows, storedAt);
+        // Under the store-order lock, taken above: every other write has committed or waits for this one.
+        await this.checkCounts(tx, counts);
         return seqs;
       });
     } catch (err) {
@@ -414,6 +450,17 @@ export class SqlStore implements Store {
         [JSON.stringify(part), storedAt],
       );
     }
+  }
+
+  /** Fails the batch if an item of it holds other than the states it was planned from and writes. */
+  private async checkCounts(q: SqlQueryable, counts: readonly ItemCount[]): Promise<void> {
+    const { rows } = await q.query<{ kind: ItemKind; id: string }>(
+      `SELECT k.kind, k.id FROM jsonb_to_recordset($1::jsonb) AS k(kind text, id text, n bigint)
+       WHERE (SELECT count(*) FROM ${this.s}.states s WHERE s.kind = k.kind AND s.id = k.id) <> k.n LIMIT 1`,
+      [JSON.stringify(counts)],
+    );
+    const moved = rows[0];
+    if (moved) throw new ItemMoved(`${moved.kind} ${moved.id}`);
   }
 
   /** Inserts the conflict records, each at its position. */
