@@ -46,6 +46,12 @@ export interface EmbeddedNetworkOptions {
   /** Faults the memory broker injects in transit (duplicates, reordering, delay). */
   faults?: TransitPlan;
   store?: Store;
+  /**
+   * The store each start of a replica writes through, of its own over the one database `store`
+   * is, as a replica's process has; `store` itself when absent. The network closes it when that
+   * replica stops.
+   */
+  replicaStore?: (replica: number) => Store;
   /** Hub replicas over the one store, sharing the singleton duties through one board of leases; 1 when absent. */
   hubs?: number;
   /**
@@ -86,10 +92,11 @@ export interface EmbeddedNetworkOptions {
   lease?: () => Lease;
 }
 
-/** One hub replica's process: its hub (the last one it ran, while it is down) and its connection. */
+/** One hub replica's process: its hub (the last one it ran, while it is down), its connection and the store it writes through. */
 interface Replica {
   hub: Hub | undefined;
   transport: Transport | undefined;
+  store: Store | undefined;
   running: boolean;
 }
 
@@ -120,6 +127,7 @@ export class EmbeddedNetwork {
     this.replicas = Array.from({ length: Math.max(1, options.hubs ?? 1) }, () => ({
       hub: undefined,
       transport: undefined,
+      store: undefined,
       running: false,
     }));
   }
@@ -186,6 +194,7 @@ export class EmbeddedNetwork {
     r.running = false;
     await r.transport?.close();
     await r.hub?.stop().catch(() => undefined);
+    await this.closeStoreOf(r);
   }
 
   /**
@@ -199,6 +208,7 @@ export class EmbeddedNetwork {
     await r.hub?.stop();
     closing();
     await r.transport?.close();
+    await this.closeStoreOf(r);
   }
 
   /** Starts a replica (again) over the store: it rebuilds its view and competes for the duties. */
@@ -208,10 +218,18 @@ export class EmbeddedNetwork {
     const transport = await connectTo(this.options, this.broker, { role: "hub", replica });
     r.transport = transport;
     const lease = this.options.lease?.() ?? this.leases.lease();
-    r.hub = await launchHub(this.options, transport, this.store, this.hubIncarnation++, lease);
+    r.store = this.options.replicaStore?.(replica);
+    r.hub = await launchHub(this.options, transport, r.store ?? this.store, this.hubIncarnation++, lease);
     this.started.push({ hub: r.hub, replica, at: this.options.clock.now() });
     r.running = true;
     return r.hub;
+  }
+
+  /** A replica's own store, once its hub stopped: a process's store goes with it. */
+  private async closeStoreOf(r: Replica): Promise<void> {
+    const store = r.store;
+    r.store = undefined;
+    await store?.close();
   }
 
   private replicaAt(replica: number): Replica {
@@ -276,6 +294,7 @@ export class EmbeddedNetwork {
       if (!r.running) continue;
       await r.hub?.stop();
       await r.transport?.close();
+      await this.closeStoreOf(r);
     }
     await this.store.close();
   }

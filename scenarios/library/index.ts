@@ -32,6 +32,7 @@ import instantDates from "./instantDates.ts";
 import racingReplicas from "./racingReplicas.ts";
 import mutedReplicas from "./mutedReplicas.ts";
 import fullQueue from "./fullQueue.ts";
+import replicaRaces from "./replicaRaces.ts";
 
 /** The named scenarios shipped with qnet, in the order `list` prints them. */
 export const LIBRARY: readonly Scenario[] = [
@@ -67,6 +68,7 @@ export const LIBRARY: readonly Scenario[] = [
   racingReplicas,
   mutedReplicas,
   fullQueue,
+  replicaRaces,
   everythingAtOnce,
 ];
 

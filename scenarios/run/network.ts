@@ -27,10 +27,15 @@ export function scenarioNodes(scenario: Scenario) {
   }));
 }
 
-/** The hub's store on the run's engine, with the store faults around it, every decision it makes written into the history. */
-export function scenarioStore(run: RunContext, engine: Store): Store {
+/**
+ * The hub's stores on the run's engine, each with the store faults around it and every decision it
+ * makes written into the history: one stream of store faults for the run, whichever replica's
+ * store the burst it strikes goes through.
+ */
+export function scenarioStores(run: RunContext): (engine: Store) => Store {
   const { board, clock, faultRandom, history } = run;
-  return new RecordingStore(new FaultyStore(engine, { board, clock, random: faultRandom.fork("store"), report: history }), history, clock);
+  const faults = { board, clock, random: faultRandom.fork("store"), report: history };
+  return (engine) => new RecordingStore(new FaultyStore(engine, faults), history, clock);
 }
 
 /**
@@ -48,13 +53,14 @@ export function siteClock(run: RunContext): (nodeId: string) => Clock {
 /**
  * The hub and the scenario's sites in this process, each participant on its own connection, with
  * the faults at its ports: every replica of the scenario, or the first `hubs` when the others run
- * elsewhere, with the lease they share.
+ * elsewhere, with the lease they share, each start of one with a store of its own (`store`) when
+ * the engine gives one.
  */
 export function startNetwork(
   run: RunContext,
   connections: RunConnections,
   store: Store,
-  replicas: { hubs: number; lease: (() => Lease) | undefined },
+  replicas: { hubs: number; lease: (() => Lease) | undefined; store?: () => Store },
 ): Promise<EmbeddedNetwork> {
   const { scenario, time } = run;
   return EmbeddedNetwork.start({
@@ -65,6 +71,7 @@ export function startNetwork(
     prefix: connections.prefix,
     store,
     hubs: replicas.hubs,
+    ...(replicas.store && { replicaStore: replicas.store }),
     ...(replicas.lease && { lease: replicas.lease }),
     resultTimeoutMs: time(scenario.resultTimeoutMs),
     heartbeatMs: time(scenario.heartbeatMs),

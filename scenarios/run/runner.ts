@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import type { EmbeddedNetwork } from "../../cluster/embedded/network.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
-import type { Store } from "../../shared/ports/store.ts";
 import type { DeliveryHandler } from "../../shared/ports/transport.ts";
 import type { DeadLetterCopy } from "../../shared/faults/mod.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
@@ -14,13 +13,13 @@ import { type RunContext, type RunOptions, runContext } from "./context.ts";
 import { gatherEvidence } from "./evidence.ts";
 import type { History } from "./history.ts";
 import type { ApplyPolicy } from "./policy.ts";
-import { faultedNetwork, scenarioStore, startNetwork } from "./network.ts";
+import { faultedNetwork, scenarioStores, startNetwork } from "./network.ts";
 import { ViewReader } from "./reader.ts";
 import { ChildReplica, type ReplicaProcessRecord } from "./replicaChild.ts";
 import type { ReplicaView, RunReplica } from "./replicas.ts";
 import { inProcesses, replicaLease, requireSharedStore, runReplicas } from "./replicaSet.ts";
 import { Schedule, runUntilDone, scheduleFaults } from "./schedule.ts";
-import { type StoreEngine, openRunStore } from "./store.ts";
+import { type RunStore, type StoreEngine, openRunStore } from "./store.ts";
 import { Twins } from "./twins.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import { inStoreOrder } from "./storeOrder.ts";
@@ -60,17 +59,20 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   requireSharedStore(run);
   const engine = await openRunStore(run);
   try {
-    return await runOn(run, engine.store, engine.schema);
+    return await runOn(run, engine);
   } finally {
     await engine.dispose();
   }
 }
 
-async function runOn(run: RunContext, engine: Store, schema: string | undefined): Promise<RunResult> {
+async function runOn(run: RunContext, engine: RunStore): Promise<RunResult> {
   const { scenario } = run;
+  const { schema, ofReplica } = engine;
   const connections = new RunConnections(run);
   const children = inProcesses(run);
-  const network = await startNetwork(run, connections, scenarioStore(run, engine), {
+  const wrapped = scenarioStores(run);
+  const network = await startNetwork(run, connections, wrapped(engine.store), {
+    ...(ofReplica && { store: () => wrapped(ofReplica()) }),
     hubs: children ? 1 : scenario.hubs,
     lease: replicaLease(run, schema),
   });

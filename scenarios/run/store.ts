@@ -10,7 +10,7 @@ import { systemClock } from "../../shared/time/systemClock.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
 import type { RunContext } from "./context.ts";
 import { plannerOf } from "./policy.ts";
-import { VirtualTimeStore } from "./virtualTimeStore.ts";
+import { StoreTurns, VirtualTimeStore } from "./virtualTimeStore.ts";
 
 /** The engines a run's hub can store on: the memory store, PGlite in memory, or a PostgreSQL server in a schema of the run's own. */
 export const STORE_ENGINES = ["memory", "pglite", "postgres"] as const;
@@ -18,7 +18,14 @@ export type StoreEngine = (typeof STORE_ENGINES)[number];
 
 /** The hub's store for one run, and how to remove what it leaves behind. */
 export interface RunStore {
+  /** The run's store: what the checker reads, and what every hub writes through when `ofReplica` is absent. */
   store: Store;
+  /**
+   * A store of its own for one start of a hub replica, over the run's database, as a replica's
+   * process has (its item cache and own writes its own): absent on the memory engine, whose one
+   * store is the database.
+   */
+  ofReplica?: () => Store;
   /** The PostgreSQL schema it is in, on the postgres engine. */
   schema?: string;
   /** Closes the engine and drops what the run made: the PGlite database, the PostgreSQL schema. */
@@ -59,7 +66,8 @@ function sharedPglite(): Promise<SqlClient> {
 
 /**
  * The run's store on its engine, under the run's policy. On a virtual clock an engine that does I/O
- * answers as the memory store does: in no virtual time, one operation at a time.
+ * answers as the memory store does: in no virtual time, one operation at a time, the operations of
+ * every replica's store taking turns in one order.
  */
 export async function openRunStore(run: RunContext): Promise<RunStore> {
   const { clock, log, store: engine } = run;
@@ -67,9 +75,14 @@ export async function openRunStore(run: RunContext): Promise<RunStore> {
   if (engine === "memory") return { store: new MemoryStore({ clock, planner }), dispose: async () => {} };
   const client = engine === "pglite" ? await sharedPglite() : pgClient(run.options.config?.DATABASE_URL ?? DEFAULT_DATABASE_URL, log);
   const schema = run.options.schema ?? runSchema(run);
-  const sql = new SqlStore({ client, clock, schema, name: engine, log, planner, cachedItems: RUN_CACHED_ITEMS, pageRows: RUN_PAGE_ROWS });
+  const turns = clock instanceof VirtualClock ? new StoreTurns(clock) : undefined;
+  const sqlStore = () =>
+    new SqlStore({ client, clock, schema, name: engine, log, planner, cachedItems: RUN_CACHED_ITEMS, pageRows: RUN_PAGE_ROWS });
+  const inTurn = (store: SqlStore): Store => (turns ? new VirtualTimeStore(store, turns) : store);
+  const sql = sqlStore();
   return {
-    store: clock instanceof VirtualClock ? new VirtualTimeStore(sql, clock) : sql,
+    store: inTurn(sql),
+    ofReplica: () => inTurn(sqlStore()),
     ...(engine === "postgres" && { schema }),
     async dispose() {
       try {
