@@ -62,6 +62,21 @@ export interface Receipt {
   type: string | undefined;
 }
 
+/**
+ * A store step of the hub that failed: nothing of it was stored. The fault the run injected into it
+ * (a store fault's failed step, the hub crashing before the step committed), as the run knows it;
+ * absent when no fault of the run failed it, and then the store's own error.
+ */
+export interface FailedStep {
+  /** Position among every commit, receipt and settlement of the run. */
+  seq: number;
+  at: number;
+  /** The messages of the step's proposals, once per proposal. */
+  messageIds: string[];
+  fault?: "storeFault" | "hubCrash";
+  error: string;
+}
+
 /** A hub stopped gracefully: the receipts and settlements after `since` and before `seq` are its own. */
 export interface GracefulStop {
   /** Position when the stopped hub started (0: at the start of the run). */
@@ -347,6 +362,8 @@ export interface RunEvidence {
   settlements: readonly Settlement[];
   /** Each delivery the hub's consumer was handed, in one order with the commits and settlements. */
   receipts: readonly Receipt[];
+  /** Each store step that failed, in one order with the commits and settlements; absent from a record that does not say. */
+  failedSteps?: readonly FailedStep[];
   /** Each graceful stop of the hub (one hub only), in one order with the receipts and settlements. */
   gracefulStops?: readonly GracefulStop[];
   /** The messageIds of messages published in a node's name that the node did not write (a fault's forgeries). */

@@ -11,6 +11,7 @@ export const INVARIANTS = [
   "done-prompt",
   "done-when-final",
   "ack-after-commit",
+  "nack-after-fault",
   "forgeries-refused",
   "rejections-named",
   "heartbeats-heard",

@@ -65,6 +65,7 @@ export async function gatherEvidence(
     commits: [...history.commits],
     settlements: [...history.settlements],
     receipts: [...history.receipts],
+    failedSteps: [...history.failedSteps],
     gracefulStops: [...history.gracefulStops],
     forged: [...history.forgeries],
     updates: [...history.updates],

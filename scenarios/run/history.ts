@@ -5,12 +5,19 @@ import type { Applied, Proposal, Store, StoredSnapshot } from "../../shared/port
 import type { Delivery, Route } from "../../shared/ports/transport.ts";
 import { decodeMessage } from "../../shared/protocol/messages.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
-import type { PublishedRunQuery, PublishedUpdate, WireTap } from "../../shared/faults/mod.ts";
+import {
+  HubCrashedError,
+  type PublishedRunQuery,
+  type PublishedUpdate,
+  StoreStepFailedError,
+  type WireTap,
+} from "../../shared/faults/mod.ts";
 import { ForwardingStore } from "../../shared/store/forwarding.ts";
 import type {
   GracefulStop,
   Commit,
   Decision,
+  FailedStep,
   Listing,
   PublishedHeartbeat,
   Receipt,
@@ -57,6 +64,8 @@ export interface ReplicaReport {
   decided(d: ReportedDecision): void;
   committed(messageIds: string[], at?: number): void;
   settled(s: Omit<Settlement, "seq" | "at">, at?: number): void;
+  /** A store step failed (reported in the runner's process only, where the store faults are). */
+  failed?(step: Omit<FailedStep, "seq" | "at">, at?: number): void;
   /** A view snapshot was stored (reported in the runner's process only). */
   snapshotSaved?(s: SnapshotSaved): void;
 }
@@ -86,6 +95,8 @@ export class History implements WireTap, ReplicaReport {
   readonly heartbeats: PublishedHeartbeat[] = [];
   /** Each store step that resolved, with the messages whose outcomes it made durable. */
   readonly commits: Commit[] = [];
+  /** Each store step that failed, in one order with the commits and settlements. */
+  readonly failedSteps: FailedStep[] = [];
   /** Each ack, nack and dead letter the hub gave a delivery, in one order with the commits. */
   readonly settlements: Settlement[] = [];
   /** Each delivery the hub's consumer was handed, in one order with the commits and settlements. */
@@ -168,6 +179,10 @@ export class History implements WireTap, ReplicaReport {
     this.commits.push({ seq: ++this.seq, at, messageIds });
   }
 
+  failed(step: Omit<FailedStep, "seq" | "at">, at = this.clock.now()): void {
+    this.failedSteps.push({ seq: ++this.seq, at, ...step });
+  }
+
   snapshotSaved(s: SnapshotSaved): void {
     this.snapshots.push(s);
   }
@@ -197,7 +212,14 @@ function resultUpdateOf(route: Route, body: Uint8Array): ResultState | undefined
   return decoded.ok && decoded.message.type === "result-update" ? decoded.message.result : undefined;
 }
 
-/** The hub's store with every decision reported as it is made. */
+/** The fault of the run that failed a store step, as the error it threw says; none for any other error. */
+function faultOf(err: unknown): Pick<FailedStep, "fault"> {
+  if (err instanceof StoreStepFailedError) return { fault: "storeFault" };
+  if (err instanceof HubCrashedError) return { fault: "hubCrash" };
+  return {};
+}
+
+/** The hub's store with every decision, and every step that failed, reported as it is made. */
 export class RecordingStore extends ForwardingStore {
   constructor(
     inner: Store,
@@ -208,12 +230,16 @@ export class RecordingStore extends ForwardingStore {
   }
 
   override async apply(proposals: readonly Proposal[]): Promise<Applied[]> {
-    const applied = await super.apply(proposals);
+    const messageIds = proposals.flatMap((p) => (p.messageId === undefined ? [] : [p.messageId]));
+    let applied: Applied[];
+    try {
+      applied = await super.apply(proposals);
+    } catch (err) {
+      this.record.failed?.({ messageIds, ...faultOf(err), error: String(err) }, this.clock.now());
+      throw err;
+    }
     const at = this.clock.now();
-    this.record.committed(
-      proposals.flatMap((p) => (p.messageId === undefined ? [] : [p.messageId])),
-      at,
-    );
+    this.record.committed(messageIds, at);
     applied.forEach((a, i) => {
       const p = proposals[i] as Proposal;
       this.record.decided({

@@ -22,7 +22,9 @@ export {
 } from "./live.ts";
 export type { DeadLetterCopy, FaultedNetwork, FaultKind, FaultReport, PublishedRunQuery, PublishedUpdate } from "./kind.ts";
 export { SkewedClock } from "./kinds/clockSkew.ts";
+export { HubCrashedError } from "./kinds/hubCrash.ts";
 export { MAX_HUBS } from "./kinds/replicaCrash.ts";
+export { StoreStepFailedError } from "./kinds/storeFault.ts";
 export { FAULT_KINDS, type Fault, type FaultKindName, FaultSchema, faultKind } from "./table.ts";
 export {
   InvalidTransitPlanError,

@@ -42,6 +42,48 @@ export const DELIVERY_CHECKS = {
   },
 
   /**
+   * The hub gives a delivery back to the broker (a nack, which requeues it) only when the store
+   * step of its burst failed by a fault the run injected in it: a store fault failing the step, or
+   * the hub crashing before the step committed (docs/protocol.md section 3: when the store cannot
+   * take it, the message goes back). Each copy given back needs a failed step of its own holding its
+   * message, before it. A step the store failed on its own (another writer's key it should have
+   * decided again, a lost connection) is no reason the run knows: a hub that gives back what it
+   * should have settled only delays it, and the redelivery decides the same.
+   */
+  "nack-after-fault"(evidence) {
+    const out: Violation[] = [];
+    if (!evidence.failedSteps) return out;
+    const events = [...evidence.failedSteps, ...evidence.settlements].sort((a, b) => a.seq - b.seq);
+    const owed = new Map<string, number>();
+    const unexplained = new Map<string, string>();
+    for (const e of events) {
+      if ("messageIds" in e) {
+        for (const m of e.messageIds) {
+          if (e.fault) owed.set(m, (owed.get(m) ?? 0) + 1);
+          else unexplained.set(m, e.error);
+        }
+        continue;
+      }
+      if (e.how !== "nack") continue;
+      const key = e.messageId ?? "";
+      const left = owed.get(key) ?? 0;
+      if (left > 0) {
+        owed.set(key, left - 1);
+        continue;
+      }
+      const t = sinceStart(evidence, e.at);
+      const error = unexplained.get(key);
+      out.push({
+        invariant: "nack-after-fault",
+        item: key,
+        at: t,
+        message: `${e.type ?? "a message"} ${key} was given back to the broker at t=${t} ms ${error === undefined ? "with no store step of it failed by a fault of the run" : `after its store step failed with no fault of the run: ${error}`}`,
+      });
+    }
+    return out;
+  },
+
+  /**
    * A message in a node's name that the node did not write (another site's result, a status only
    * the hub sets, a message on the wrong route, garbage) is dead-lettered: never acknowledged, never
    * stored, and dead-lettered by the hub itself (docs/protocol.md, "Dead letters": with its reason),
@@ -238,7 +280,13 @@ export const DELIVERY_CHECKS = {
     return out;
   },
 } satisfies Record<
-  "ack-after-commit" | "forgeries-refused" | "rejections-named" | "heartbeats-heard" | "liveness-whole" | "graceful-stop",
+  | "ack-after-commit"
+  | "nack-after-fault"
+  | "forgeries-refused"
+  | "rejections-named"
+  | "heartbeats-heard"
+  | "liveness-whole"
+  | "graceful-stop",
   Check
 >;
 

@@ -170,6 +170,39 @@ describe("ack-after-commit", () => {
   });
 });
 
+describe("nack-after-fault", () => {
+  const nack = (seq: number) => ({ seq, at: T0 + 700, messageId: "m-1", type: "result-update", how: "nack" as const });
+  const failed = (seq: number, fault?: "storeFault" | "hubCrash") => ({
+    seq,
+    at: T0 + 650,
+    messageIds: ["m-1"],
+    ...(fault && { fault }),
+    error: fault ? "the store step failed" : "key taken by another writer",
+  });
+
+  it("passes a hub that gives back each copy whose store step a fault of the run failed", () => {
+    const e = correct();
+    const given = {
+      ...e,
+      failedSteps: [failed(900, "storeFault"), failed(902, "hubCrash")],
+      settlements: [...e.settlements, nack(901), nack(903)],
+    };
+    expect(violationsOf(given, "nack-after-fault")).toEqual([]);
+  });
+
+  it("fails a hub that gives back a copy whose step failed with no fault, or gives one back twice for one failure", () => {
+    const e = correct();
+    const raced = { ...e, failedSteps: [failed(900)], settlements: [...e.settlements, nack(901)] };
+    expect(violationsOf(raced, "nack-after-fault")).toEqual([
+      "result-update m-1 was given back to the broker at t=700 ms after its store step failed with no fault of the run: key taken by another writer",
+    ]);
+    const twice = { ...e, failedSteps: [failed(900, "storeFault")], settlements: [...e.settlements, nack(899), nack(901)] };
+    expect(violationsOf(twice, "nack-after-fault")).toEqual([
+      "result-update m-1 was given back to the broker at t=700 ms with no store step of it failed by a fault of the run",
+    ]);
+  });
+});
+
 describe("heartbeats-heard", () => {
   const handed = { seq: 900, at: T0 + 500, messageId: "hb-1", type: "node-heartbeat" };
   const settled = (how: "ack" | "nack" | "deadLetter") => ({ seq: 901, at: T0 + 500, messageId: "hb-1", type: "node-heartbeat", how });
