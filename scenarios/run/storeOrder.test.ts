@@ -62,3 +62,20 @@ it("recovers a state no report wrote only when asked, as its writer's decision a
     proposed: { status: "queuedAtNode" },
   });
 });
+
+it("puts a duplicate of a late state after the write of that state, though the state it read as current came before", async () => {
+  const clock = new VirtualClock();
+  const store = new MemoryStore({ clock });
+  const history = new History(clock);
+  const late = new LateReport(history);
+  const a = new RecordingStore(store, late, clock);
+  const b = new RecordingStore(store, history, clock);
+  await b.apply(fanOut("q1", ["site-a"]));
+  await b.apply([nodeProposal(resultState("q1", "site-a", 3, "queuedAtNode"), "m3")]);
+  // A stores the late v2 below the current v3; B gets it again, a duplicate that read v3 as current.
+  await a.apply([nodeProposal(resultState("q1", "site-a", 2, "receivedByNode"), "m2")]);
+  await b.apply([nodeProposal(resultState("q1", "site-a", 2, "receivedByNode"), "m2")]);
+  late.arrive();
+  await inStoreOrder(history, store, ["q1"], false);
+  expect(described(history).slice(2)).toEqual(["3 result applied 3/3", "4 result applied-late 2/3", "5 result duplicate -/3"]);
+});

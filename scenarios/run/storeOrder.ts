@@ -2,6 +2,8 @@ import type { Store, StoredState } from "../../shared/ports/store.ts";
 import type { AppliedEvent, History, ReportedDecision } from "./history.ts";
 
 const key = (kind: string, id: string, version: number) => `${kind}\u0000${id}\u0000${version}`;
+/** The outcomes of a proposal that met a state stored at its own version. */
+const MET_STORED: ReadonlySet<string> = new Set(["duplicate", "discarded"]);
 
 /**
  * The decisions of a run whose replicas ran in processes of their own, put in store order. In one
@@ -9,9 +11,11 @@ const key = (kind: string, id: string, version: number) => `${kind}\u0000${id}\u
  * two replicas decide at once, and the order their reports reach the runner is not the order the
  * store saw: a replica that read v4 and found a duplicate may report after another stored v5.
  * Every decision happened at a store position, the one of the state it wrote or, writing nothing,
- * of the state it read as current; ordered by that position (a write before the reads of it, the
- * reports' order among equals) the decisions are one history the store could have made alone,
- * which is what the checker replays. A decision that read nothing goes before the item's first state.
+ * of the newest state it read: the current one, and for a duplicate or a discard the state stored
+ * at the proposed version, which may have come after the current one (a late state, stored below
+ * it). Ordered by that position (a write before the reads of it, the reports' order among equals)
+ * the decisions are one history the store could have made alone, which is what the checker
+ * replays. A decision that read nothing goes before the item's first state.
  *
  * With `recover`, when the run killed a replica process with SIGKILL, the states it stored but
  * never reported are recovered first (recoverUnreported).
@@ -25,7 +29,11 @@ export async function inStoreOrder(history: History, store: Store, queryIds: rea
   const position = (d: AppliedEvent): [number, number] => {
     if (d.storedVersion !== undefined) return [seqOf.get(key(d.kind, d.id, d.storedVersion)) ?? Number.POSITIVE_INFINITY, 0];
     const read = d.current?.versionInfo.itemVersion;
-    if (read !== undefined) return [seqOf.get(key(d.kind, d.id, read)) ?? Number.POSITIVE_INFINITY, 1];
+    if (read !== undefined) {
+      const current = seqOf.get(key(d.kind, d.id, read)) ?? Number.POSITIVE_INFINITY;
+      const met = MET_STORED.has(d.outcome) ? (seqOf.get(key(d.kind, d.id, d.proposed.versionInfo.itemVersion)) ?? 0) : 0;
+      return [Math.max(current, met), 1];
+    }
     return [(firstOf.get(`${d.kind}\u0000${d.id}`) ?? Number.POSITIVE_INFINITY) - 0.5, 1];
   };
   history.reorder((a, b) => {
