@@ -67,6 +67,8 @@ export interface EmbeddedNetworkOptions {
   snapshotEvery?: number;
   /** States and conflict records the hub's view reads from the store at a time (HubOptions.feedPageSize). */
   feedPageSize?: number;
+  /** How often the hub's view reads the store on with no wake-up (HubOptions.feedPollMs); 0 never does. */
+  feedPollMs?: number;
   /** Multiplies every node latency: below 1 runs the sites faster. */
   timeScale?: number;
   prefetch?: number;
@@ -323,6 +325,7 @@ function launchHub(options: EmbeddedNetworkOptions, transport: Transport, store:
     heartbeatMs: options.heartbeatMs ?? 5_000,
     snapshotEvery: options.snapshotEvery,
     feedPageSize: options.feedPageSize,
+    feedPollMs: options.feedPollMs,
     prefetch: options.prefetch ?? 256,
     tokens: options.tokens,
     policy: options.policy,

@@ -34,6 +34,12 @@ export interface RunOptions {
   schema?: string;
   /** A real broker's variables, and DATABASE_URL for the postgres store. */
   config?: Config;
+  /**
+   * How often every hub replica's view reads the store on with no wake-up; the hub's own default
+   * when absent. 0 never does: each view then moves only by its own writes and the store's
+   * wake-ups, so a run on a store that fails to wake other processes' views never ends.
+   */
+  feedPollMs?: number;
   log?: Logger;
   onProgress?: (p: Progress) => void;
 }

@@ -77,6 +77,7 @@ export function startNetwork(
     heartbeatMs: time(scenario.heartbeatMs),
     ...(scenario.snapshotEvery !== undefined && { snapshotEvery: scenario.snapshotEvery }),
     feedPageSize: RUN_FEED_PAGE,
+    ...(run.options.feedPollMs !== undefined && { feedPollMs: run.options.feedPollMs }),
     timeScale: scenario.timeScale * run.scale,
     populationSize: scenario.populationSize,
     observer: truthObserver(run.truths),

@@ -46,6 +46,8 @@ interface Running {
 
 async function start(settings: ReplicaStart): Promise<Running> {
   const config = loadConfig({ ...settings.env, QNET_PREFIX: settings.prefix });
+  // A broker in this process alone: the replica would send and hear nothing of the run's.
+  if (config.QNET_TRANSPORT === "memory") throw new Error("a replica process needs the run's real broker, not QNET_TRANSPORT=memory");
   const policy = settings.policy as ApplyPolicy;
   if (!APPLY_POLICIES.includes(policy)) throw new Error(`unknown policy ${settings.policy}`);
   const clock = systemClock;
@@ -75,6 +77,7 @@ async function start(settings: ReplicaStart): Promise<Running> {
     resultTimeoutMs: settings.resultTimeoutMs,
     heartbeatMs: settings.heartbeatMs,
     prefetch: 256,
+    feedPollMs: settings.feedPollMs,
     lease: createLease("postgres", { databaseUrl, schema: settings.schema, log }),
   });
   // The events of the view as it started first, as a client that reads the stream from its beginning gets them.

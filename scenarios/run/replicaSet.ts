@@ -59,7 +59,9 @@ export function runReplicas(
   if (!config || !where.schema)
     throw new Error("hub replicas in processes of their own need the broker configuration and a PostgreSQL schema");
   const settings = {
-    env: { ...configEnv(config), QNET_STORE: "postgres", DATABASE_URL: databaseUrlOf(run) },
+    // The run's broker, whatever the configuration it was given names: the sites and the first
+    // replica are on it (RunConnections), and a replica on another reaches none of them.
+    env: { ...configEnv(config), QNET_TRANSPORT: run.transport, QNET_STORE: "postgres", DATABASE_URL: databaseUrlOf(run) },
     prefix: where.prefix,
     schema: where.schema,
     nodeIds: scenario.nodes.map((n) => n.nodeId),
@@ -67,6 +69,7 @@ export function runReplicas(
     resultTimeoutMs: run.time(scenario.resultTimeoutMs),
     heartbeatMs: run.time(scenario.heartbeatMs),
     pollMs: run.time(1_000),
+    ...(run.options.feedPollMs !== undefined && { feedPollMs: run.options.feedPollMs }),
   };
   const children = Array.from(
     { length: scenario.hubs - local.length },

@@ -54,6 +54,8 @@ export const ReplicaStart = z.strictObject({
   heartbeatMs: z.number().int().positive(),
   /** How often it tells the runner what its view shows. */
   pollMs: z.number().int().positive(),
+  /** How often its view reads the store on with no wake-up (HubOptions.feedPollMs); the hub's default when absent. */
+  feedPollMs: z.number().int().min(0).optional(),
 });
 export type ReplicaStart = z.infer<typeof ReplicaStart>;
 
