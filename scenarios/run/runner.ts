@@ -58,11 +58,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const run = runContext(scenario, options);
   requireSharedStore(run);
   const engine = await openRunStore(run);
+  let result: RunResult;
   try {
-    return await runOn(run, engine);
-  } finally {
-    await engine.dispose();
+    result = await runOn(run, engine);
+  } catch (err) {
+    // What went wrong in the run is the news, not what its cleaning up then finds.
+    await engine.dispose().catch(() => undefined);
+    throw err;
   }
+  await engine.dispose();
+  return result;
 }
 
 async function runOn(run: RunContext, engine: RunStore): Promise<RunResult> {

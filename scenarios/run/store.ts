@@ -28,7 +28,10 @@ export interface RunStore {
   ofReplica?: () => Store;
   /** The PostgreSQL schema it is in, on the postgres engine. */
   schema?: string;
-  /** Closes the engine and drops what the run made: the PGlite database, the PostgreSQL schema. */
+  /**
+   * Drops what the run made (its schema) once the network stopped, and on PostgreSQL fails when the
+   * store the network closed left its client open.
+   */
   dispose(): Promise<void>;
 }
 
@@ -73,28 +76,40 @@ export async function openRunStore(run: RunContext): Promise<RunStore> {
   const { clock, log, store: engine } = run;
   const planner = plannerOf(run.policy);
   if (engine === "memory") return { store: new MemoryStore({ clock, planner }), dispose: async () => {} };
-  const client = engine === "pglite" ? await sharedPglite() : pgClient(run.options.config?.DATABASE_URL ?? DEFAULT_DATABASE_URL, log);
+  const databaseUrl = run.options.config?.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  const client = engine === "pglite" ? await sharedPglite() : pgClient(databaseUrl, log);
   const schema = run.options.schema ?? runSchema(run);
   const turns = clock instanceof VirtualClock ? new StoreTurns(clock) : undefined;
-  const sqlStore = () =>
-    new SqlStore({ client, clock, schema, name: engine, log, planner, cachedItems: RUN_CACHED_ITEMS, pageRows: RUN_PAGE_ROWS });
+  const sqlStore = (ownsClient: boolean) =>
+    new SqlStore({ client, clock, schema, name: engine, log, planner, cachedItems: RUN_CACHED_ITEMS, pageRows: RUN_PAGE_ROWS, ownsClient });
   const inTurn = (store: SqlStore): Store => (turns ? new VirtualTimeStore(store, turns) : store);
-  const sql = sqlStore();
+  // On a server the run's store owns its client, as a hub process's does: the network closes the
+  // store when it stops, and the client with it. The replicas' stores share it. The process's one
+  // PGlite outlives the run.
+  const sql = sqlStore(engine === "postgres");
   return {
     store: inTurn(sql),
-    ofReplica: () => inTurn(sqlStore()),
+    ofReplica: () => inTurn(sqlStore(false)),
     ...(engine === "postgres" && { schema }),
     async dispose() {
+      // The store's own client is closed by now; the schema goes on a connection of its own.
+      const admin = engine === "postgres" ? pgClient(databaseUrl, log, 1) : client;
       try {
-        await dropSchema(client, schema);
+        await dropSchema(admin, schema);
         // A run leaves nothing behind: a schema still there would hold one run's states beside the next.
-        const { rows } = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
+        const { rows } = await admin.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
         if (rows.length > 0) throw new Error(`the run's store schema ${schema} is still there after it was dropped`);
       } finally {
-        if (engine === "postgres") await client.close();
+        if (engine === "postgres") await admin.close();
       }
-      // What the hub's /readyz would answer once its database is gone: not ready.
-      if (engine === "postgres" && (await sql.ready())) throw new Error("the run's store answers ready over a closed PostgreSQL client");
+      // A store that still answers ready was closed without its client: what a hub's /readyz would
+      // answer over a database it had let go of, and connections a swarm would pile up run by run.
+      if (engine === "postgres" && (await sql.ready())) {
+        await client.close();
+        throw new Error(
+          "the run's store still answers ready after the network closed it: closing the store left its PostgreSQL client open",
+        );
+      }
     },
   };
 }
