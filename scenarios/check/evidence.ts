@@ -419,4 +419,9 @@ export interface RunEvidence {
    * absent where the run cannot ask (a replica in a process of its own).
    */
   notReady?: readonly number[];
+  /**
+   * When the scenario's limit passed before the run was done: each query some running replica's
+   * view did not show settled then, with those replicas. Absent when the run ended done.
+   */
+  unsettledAtLimit?: readonly { queryId: string; replicas: readonly number[] }[];
 }

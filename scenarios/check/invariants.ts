@@ -38,6 +38,7 @@ export const INVARIANTS = [
   "obfuscation-bounds",
   "starts-from-snapshot",
   "ready-at-end",
+  "ends-in-time",
   "stops-clean",
 ] as const;
 export type InvariantName = (typeof INVARIANTS)[number];

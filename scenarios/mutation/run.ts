@@ -2,6 +2,7 @@
 // process, stopping at the first run the checker fails. A mutant is killed by the first scenario
 // that notices it, so the scenarios that reach the most rules go first; a process per scenario
 // would cost more than the runs. Never the unit tests: the score measures the scenario suite.
+import { loadConfig } from "../../shared/config.ts";
 import { LIBRARY } from "../library/index.ts";
 import { runScenario } from "../run/runner.ts";
 import { failOnStall } from "../run/stall.ts";
@@ -55,6 +56,18 @@ function naiveBreaks(store: StoreEngine): readonly InvariantName[] {
  */
 const ON_POSTGRES_TOO = ["hub-crash"];
 /**
+ * Run last, in real time on NATS and PostgreSQL: its hub replicas beyond the first run in processes
+ * of their own, each on its own store client, each consuming a share of the sites' updates, and
+ * their views read the store on only when the store wakes them (the feed's polls off). A store
+ * whose writes fail to wake the other processes' views (the feed's triggers, LISTEN) leaves a
+ * replica showing less than the store holds, and the run fails `ends-in-time` at its limit (a
+ * minute in real time; the run takes about 15 s). On the virtual clock the runner wakes the views
+ * itself, so only this run reaches the SQL engine's wake-ups.
+ */
+/** What a run in real time is shortened by, as `npm run scenario` shortens one on a real broker. */
+const REAL_TIME_SHORTEN = 0.2;
+const WOKEN_ONLY = { name: "replica-races", transport: "nats", limitMs: 300_000 } as const;
+/**
  * Schema names a SQL store must refuse before it sends a statement, as each is spliced into them:
  * SQL after a valid name, a valid name after SQL, a name PostgreSQL would cut to 63 characters, a
  * digit first.
@@ -66,6 +79,10 @@ const SCHEMA_REFUSED = "invalid store schema";
 interface MutationRun {
   scenario: Scenario;
   store: StoreEngine;
+  /** A real broker, for a run in real time; the scenario's own (simulated) otherwise. */
+  transport?: string;
+  /** The hub replicas' feed polls (RunOptions.feedPollMs): 0 for views moved by wake-ups alone. */
+  feedPollMs?: number;
   /** The store's schema, when the run gives one: a hostile name, which the store must refuse. */
   schema?: string;
   /**
@@ -94,8 +111,19 @@ function mutationRuns(selection: string | undefined, store: StoreEngine): Mutati
   const refused = HOSTILE_SCHEMAS.map(
     (schema): MutationRun => ({ scenario: byName(FIRST[0] as string), store, schema, expect: "refused" }),
   );
-  const postgres =
-    store === "pglite" ? ON_POSTGRES_TOO.map((name): MutationRun => ({ scenario: byName(name), store: "postgres", expect: "pass" })) : [];
+  const postgres: MutationRun[] =
+    store === "pglite"
+      ? [
+          ...ON_POSTGRES_TOO.map((name): MutationRun => ({ scenario: byName(name), store: "postgres", expect: "pass" })),
+          {
+            scenario: { ...byName(WOKEN_ONLY.name), limitMs: WOKEN_ONLY.limitMs },
+            store: "postgres",
+            transport: WOKEN_ONLY.transport,
+            feedPollMs: 0,
+            expect: "pass",
+          },
+        ]
+      : [];
   return [...refused, ...runs, ...postgres];
 }
 
@@ -106,19 +134,26 @@ function fromEnv(): { store: StoreEngine; runs: MutationRun[]; timing: boolean }
 }
 
 /** The run's scenario, and what sets it apart from the command's other runs. */
-function runName({ scenario, store, schema }: MutationRun, commandStore: StoreEngine): string {
+function runName({ scenario, store, schema, transport, feedPollMs }: MutationRun, commandStore: StoreEngine): string {
   const notes = [
     scenario.policy === "versioned" ? undefined : scenario.policy,
     store === commandStore ? undefined : store,
+    transport,
+    feedPollMs === 0 ? "views woken only" : undefined,
     schema === undefined ? undefined : `schema ${JSON.stringify(schema)}`,
   ].filter((note) => note !== undefined);
   return notes.length > 0 ? `${scenario.name} (${notes.join(", ")})` : scenario.name;
 }
 
 /** What went the wrong way in the run, or nothing. */
-async function judge({ scenario, store, schema, expect }: MutationRun): Promise<string | undefined> {
+async function judge({ scenario, store, schema, transport, feedPollMs, expect }: MutationRun): Promise<string | undefined> {
   try {
-    const result = await runScenario(scenario, { store, ...(schema !== undefined && { schema }) });
+    const result = await runScenario(scenario, {
+      store,
+      ...(schema !== undefined && { schema }),
+      ...(transport !== undefined && { transport, shorten: REAL_TIME_SHORTEN, config: loadConfig() }),
+      ...(feedPollMs !== undefined && { feedPollMs }),
+    });
     if (expect === "refused") return `ran on a store schema it must refuse`;
     const ce = result.verdict.counterexample;
     if (expect === "pass") return result.verdict.ok ? undefined : `${ce?.invariant ?? "verdict"}: ${ce?.message ?? "failed"}`;

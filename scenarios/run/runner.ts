@@ -148,6 +148,7 @@ async function runWith(
     queriesDone() === queryIds.length &&
     twins.size === 0;
   await runUntilDone(clock, finished, { start, limitMs: scenario.limitMs, time });
+  const unsettledAtLimit = finished() ? undefined : unsettled(queryIds, running());
   for (const reader of readers) reader.stopPolling();
   await schedule.settled();
 
@@ -188,7 +189,12 @@ async function runWith(
   for (const r of replicas) if (r instanceof ChildReplica) await r.stop();
   await network.stop();
   await connections.close(nodeIds);
-  const judged = { ...evidence, ...(notReady && { notReady }), ...(children.length > 0 && { decisionsPutInStoreOrder: true as const }) };
+  const judged = {
+    ...evidence,
+    ...(notReady && { notReady }),
+    ...(unsettledAtLimit && { unsettledAtLimit }),
+    ...(children.length > 0 && { decisionsPutInStoreOrder: true as const }),
+  };
   const verdict = checkRun(clock instanceof VirtualClock ? { ...judged, leftScheduled: clock.pending() } : judged);
   const { seed, transport, policy, store } = run;
   return {
@@ -248,6 +254,14 @@ async function notReadyReplicas(network: EmbeddedNetwork): Promise<number[]> {
 }
 
 const isSettled = (status: string | undefined) => status === "done" || status === "failed";
+
+/** Each query some of these replicas' views does not show settled, with those replicas. */
+function unsettled(queryIds: readonly string[], replicas: readonly RunReplica[]): { queryId: string; replicas: number[] }[] {
+  return queryIds.flatMap((queryId) => {
+    const behind = replicas.filter((r) => !isSettled(r.lastView()?.read(queryId)?.status)).map((r) => r.replica);
+    return behind.length > 0 ? [{ queryId, replicas: behind }] : [];
+  });
+}
 
 /** A hash over the run's observable history: every decision of the hub's store, in order. */
 export function traceOf(history: History, start: number): string {

@@ -742,6 +742,21 @@ describe("stops-clean", () => {
   });
 });
 
+describe("ends-in-time", () => {
+  const e = correctRecord(fanOut(["site-a"]), TIMEOUT);
+
+  it("holds for a run that ended done, or passed its limit with every query settled", () => {
+    expect(violationsOf(e, "ends-in-time")).toEqual([]);
+    expect(violationsOf({ ...e, unsettledAtLimit: [] }, "ends-in-time")).toEqual([]);
+  });
+
+  it("fails a run whose limit passed with a query some replica's view did not show settled", () => {
+    expect(violationsOf({ ...e, unsettledAtLimit: [{ queryId: Q, replicas: [0, 2] }] }, "ends-in-time")).toEqual([
+      "the scenario's limit passed with the query not shown settled by hub replica 0, 2",
+    ]);
+  });
+});
+
 describe("starts-from-snapshot", () => {
   const e = correctRecord(fanOut(["site-a"]), TIMEOUT);
   const saved = [

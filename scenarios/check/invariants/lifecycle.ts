@@ -53,4 +53,18 @@ export const LIFECYCLE_CHECKS = {
       message: `hub replica ${replica} runs with its faults healed, but GET /readyz answers not ready`,
     }));
   },
-} satisfies Record<"starts-from-snapshot" | "stops-clean" | "ready-at-end", Check>;
+
+  /**
+   * The run ended because every query was settled in the view of every replica running, before
+   * the scenario's limit passed. The final read brings every view to the store's end, so a view
+   * that stopped following the store (a replica whose feed is never woken, a poll that never comes)
+   * would pass every other invariant; here it keeps the run from ending.
+   */
+  "ends-in-time"(evidence) {
+    return (evidence.unsettledAtLimit ?? []).map(({ queryId, replicas }) => ({
+      invariant: "ends-in-time",
+      item: queryId,
+      message: `the scenario's limit passed with the query not shown settled by hub replica ${replicas.join(", ")}`,
+    }));
+  },
+} satisfies Record<"starts-from-snapshot" | "stops-clean" | "ready-at-end" | "ends-in-time", Check>;
