@@ -136,6 +136,11 @@ export interface SnapshotSaved {
   position: number;
 }
 
+/** A view snapshot the hub asked its store to save, which the store failed to: when, and what it said. */
+export interface SnapshotFailed extends SnapshotSaved {
+  error: string;
+}
+
 /** Where a hub's view began when the hub started: the store position of the snapshot it started from, 0 for the whole record. */
 export interface ViewStart {
   replica: number;
@@ -386,7 +391,7 @@ export interface RunEvidence {
    * The view snapshots the store took and where each hub's view began; absent when a hub ran where
    * the run cannot see it start (a replica in a process of its own).
    */
-  snapshots?: { saved: readonly SnapshotSaved[]; starts: readonly ViewStart[] };
+  snapshots?: { saved: readonly SnapshotSaved[]; failed: readonly SnapshotFailed[]; starts: readonly ViewStart[] };
   /** The hubs' counters at the end; absent when a hub ran where the run cannot read them (a replica in a process of its own). */
   counters?: HubCounters;
   /** How many states and conflict records the store holds in all, by its own count; absent from a live hub's evidence, which `stored-as-decided` does not judge. */

@@ -76,7 +76,9 @@ export async function gatherEvidence(
     stored,
     ...(counters && { counters }),
     ...(parts.liveness && { liveness: parts.liveness }),
-    ...(parts.viewStarts && { snapshots: { saved: [...history.snapshots], starts: parts.viewStarts } }),
+    ...(parts.viewStarts && {
+      snapshots: { saved: [...history.snapshots], failed: [...history.snapshotsFailed], starts: parts.viewStarts },
+    }),
     heartbeats: [...history.heartbeats],
     storeCounts,
     items: itemStates,

@@ -24,6 +24,7 @@ import type {
   Observation as SeenRow,
   QuerySeen,
   Settlement,
+  SnapshotFailed,
   SnapshotSaved,
   ViewChangeSeen,
 } from "../check/evidence.ts";
@@ -68,6 +69,8 @@ export interface ReplicaReport {
   failed?(step: Omit<FailedStep, "seq" | "at">, at?: number): void;
   /** A view snapshot was stored (reported in the runner's process only). */
   snapshotSaved?(s: SnapshotSaved): void;
+  /** The store failed to save a view snapshot (reported in the runner's process only). */
+  snapshotFailed?(s: SnapshotFailed): void;
 }
 
 /** Everything observed in one run: the record the checker and the reports read. */
@@ -108,6 +111,8 @@ export class History implements WireTap, ReplicaReport {
   readonly gracefulStops: GracefulStop[] = [];
   /** Each view snapshot the hub's store took, when it had it. */
   readonly snapshots: SnapshotSaved[] = [];
+  /** Each view snapshot the hub's store failed to save. */
+  readonly snapshotsFailed: SnapshotFailed[] = [];
   private seq = 0;
   private hubSince = 0;
 
@@ -187,6 +192,10 @@ export class History implements WireTap, ReplicaReport {
     this.snapshots.push(s);
   }
 
+  snapshotFailed(s: SnapshotFailed): void {
+    this.snapshotsFailed.push(s);
+  }
+
   settled(s: Omit<Settlement, "seq" | "at">, at = this.clock.now()): void {
     this.settlements.push({ seq: ++this.seq, at, ...s });
   }
@@ -262,7 +271,12 @@ export class RecordingStore extends ForwardingStore {
     // Recorded beside the hub's own wait, not in its way: the hub's steps are not shifted by a turn.
     saved.then(
       () => this.record.snapshotSaved?.({ at: this.clock.now(), position: snapshot.position }),
-      () => undefined,
+      (err: unknown) =>
+        this.record.snapshotFailed?.({
+          at: this.clock.now(),
+          position: snapshot.position,
+          error: err instanceof Error ? err.message : String(err),
+        }),
     );
     return saved;
   }

@@ -56,6 +56,42 @@ function runSchema(run: RunContext): string {
   return `scn_${name}_${process.pid.toString(36)}_${systemClock.now().toString(36)}_${(++runs).toString(36)}`;
 }
 
+/** The database URL with connections named `name` (PostgreSQL's application_name). */
+function namedUrl(databaseUrl: string, name: string): string {
+  const url = new URL(databaseUrl);
+  url.searchParams.set("application_name", name);
+  return url.toString();
+}
+
+/** How long the server may take to let go of a closed connection before the run counts it open. */
+const CONNECTIONS_CLOSE_MS = 5_000;
+
+/**
+ * Fails the run when the network's stop left its PostgreSQL connections open: a store that still
+ * answers ready kept its client (what a hub's /readyz would answer over a database it let go of),
+ * and a connection of the run's name still on the server (the store's listening one) is one more
+ * a swarm would pile up, run by run, to the server's limit.
+ */
+async function requireClosed(sql: SqlStore, client: SqlClient, admin: SqlClient, name: string): Promise<void> {
+  if (await sql.ready()) {
+    await client.close();
+    throw new Error("the run's store still answers ready after the network closed it: closing the store left its PostgreSQL client open");
+  }
+  const until = systemClock.now() + CONNECTIONS_CLOSE_MS;
+  for (;;) {
+    const { rows } = await admin.query<{ n: string | number }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1", [
+      name,
+    ]);
+    const left = Number(rows[0]?.n ?? 0);
+    if (left === 0) return;
+    if (systemClock.now() >= until)
+      throw new Error(
+        `the run left ${left} PostgreSQL connection(s) open after the network closed its stores (a listening connection never ended?)`,
+      );
+    await systemClock.sleep(50);
+  }
+}
+
 /**
  * The one PGlite of this process: starting one takes over a second, longer than most runs, so each
  * run takes a schema of its own in it, as runs on a PostgreSQL server do.
@@ -77,8 +113,9 @@ export async function openRunStore(run: RunContext): Promise<RunStore> {
   const planner = plannerOf(run.policy);
   if (engine === "memory") return { store: new MemoryStore({ clock, planner }), dispose: async () => {} };
   const databaseUrl = run.options.config?.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-  const client = engine === "pglite" ? await sharedPglite() : pgClient(databaseUrl, log);
   const schema = run.options.schema ?? runSchema(run);
+  // The run's connections go by its schema's name, to be counted once it is over.
+  const client = engine === "pglite" ? await sharedPglite() : pgClient(namedUrl(databaseUrl, schema), log);
   const turns = clock instanceof VirtualClock ? new StoreTurns(clock) : undefined;
   const sqlStore = (ownsClient: boolean) =>
     new SqlStore({ client, clock, schema, name: engine, log, planner, cachedItems: RUN_CACHED_ITEMS, pageRows: RUN_PAGE_ROWS, ownsClient });
@@ -99,16 +136,9 @@ export async function openRunStore(run: RunContext): Promise<RunStore> {
         // A run leaves nothing behind: a schema still there would hold one run's states beside the next.
         const { rows } = await admin.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
         if (rows.length > 0) throw new Error(`the run's store schema ${schema} is still there after it was dropped`);
+        if (engine === "postgres") await requireClosed(sql, client, admin, schema);
       } finally {
         if (engine === "postgres") await admin.close();
-      }
-      // A store that still answers ready was closed without its client: what a hub's /readyz would
-      // answer over a database it had let go of, and connections a swarm would pile up run by run.
-      if (engine === "postgres" && (await sql.ready())) {
-        await client.close();
-        throw new Error(
-          "the run's store still answers ready after the network closed it: closing the store left its PostgreSQL client open",
-        );
       }
     },
   };

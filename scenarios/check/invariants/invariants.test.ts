@@ -763,10 +763,23 @@ describe("starts-from-snapshot", () => {
     { at: T0 + 5_000, position: 40 },
     { at: T0 + 10_000, position: 61 },
   ];
-  const withStarts = (starts: { at: number; from: number }[], clock: RunEvidence["clock"] = "virtual"): RunEvidence => ({
+  const withStarts = (
+    starts: { at: number; from: number }[],
+    clock: RunEvidence["clock"] = "virtual",
+    failed: { at: number; position: number; error: string }[] = [],
+  ): RunEvidence => ({
     ...e,
     clock,
-    snapshots: { saved, starts: starts.map((s) => ({ replica: 0, ...s })) },
+    snapshots: { saved, failed, starts: starts.map((s) => ({ replica: 0, ...s })) },
+  });
+
+  it("fails a run whose store failed to save a snapshot a hub asked it to, on any clock", () => {
+    const failed = [{ at: T0 + 7_000, position: 50, error: "bind message supplies 0 parameters" }];
+    const expected = [
+      "the hub's store failed to save the view snapshot of store position 50, 7000 ms into the run: bind message supplies 0 parameters",
+    ];
+    expect(violationsOf(withStarts([], "wall", failed), "starts-from-snapshot")).toEqual(expected);
+    expect(violationsOf(withStarts([{ at: T0, from: 0 }], "virtual", failed), "starts-from-snapshot")).toEqual(expected);
   });
 
   it("holds when each hub began at the newest snapshot saved before it started, or one saved in that instant", () => {

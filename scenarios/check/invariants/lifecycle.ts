@@ -8,22 +8,34 @@ export const LIFECYCLE_CHECKS = {
    * position, not at the start of the record (a snapshot taken in the very instant it started may
    * be newer); judged on the virtual clock only, where a start takes no time. A hub that cannot
    * read the snapshot it wrote ends in the same view, but only after replaying the whole record.
+   * And every snapshot a hub asked its store to save was saved: no fault of a run strikes a
+   * snapshot, and a store that cannot save one leaves every restart to replay the whole record.
    */
   "starts-from-snapshot"(evidence) {
-    if (evidence.clock !== "virtual" || !evidence.snapshots) return [];
-    const { saved, starts } = evidence.snapshots;
-    return starts.flatMap((start): Violation[] => {
-      const newest = Math.max(0, ...saved.filter((s) => s.at < start.at).map((s) => s.position));
-      const sameInstant = saved.filter((s) => s.at === start.at && s.position > newest).map((s) => s.position);
-      if (start.from === newest || sameInstant.includes(start.from)) return [];
-      return [
-        {
-          invariant: "starts-from-snapshot",
-          item: `hub-${start.replica}`,
-          message: `hub replica ${start.replica} started ${sinceStart(evidence, start.at)} ms into the run with its view at store position ${start.from}, but the newest view snapshot the store held was of position ${newest}`,
-        },
-      ];
-    });
+    if (!evidence.snapshots) return [];
+    const { saved, failed, starts } = evidence.snapshots;
+    const notSaved = failed.map(
+      (f): Violation => ({
+        invariant: "starts-from-snapshot",
+        item: `snapshot ${f.position}`,
+        message: `the hub's store failed to save the view snapshot of store position ${f.position}, ${sinceStart(evidence, f.at)} ms into the run: ${f.error}`,
+      }),
+    );
+    if (evidence.clock !== "virtual") return notSaved;
+    return notSaved.concat(
+      starts.flatMap((start): Violation[] => {
+        const newest = Math.max(0, ...saved.filter((s) => s.at < start.at).map((s) => s.position));
+        const sameInstant = saved.filter((s) => s.at === start.at && s.position > newest).map((s) => s.position);
+        if (start.from === newest || sameInstant.includes(start.from)) return [];
+        return [
+          {
+            invariant: "starts-from-snapshot",
+            item: `hub-${start.replica}`,
+            message: `hub replica ${start.replica} started ${sinceStart(evidence, start.at)} ms into the run with its view at store position ${start.from}, but the newest view snapshot the store held was of position ${newest}`,
+          },
+        ];
+      }),
+    );
   },
 
   /**
