@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { checkRun } from "../checker.ts";
 import type { QueryPicture, RunEvidence, StoredRecord } from "../evidence.ts";
 import type { InvariantName } from "../invariants.ts";
-import { type Step, correctRecord, fanOut, result } from "../testing/record.ts";
+import { type Step, correctRecord, fanOut, query, result } from "../testing/record.ts";
 
 const TIMEOUT = 60_000;
 const STEPS: Step[] = [
@@ -39,6 +39,14 @@ describe("duties-once", () => {
     expect(violationsOf(evidence, "duties-once")).toEqual([
       `${again.state.id}: the hub proposed timedOut 2 times (#7 applied, #8 duplicate); a singleton duty fires once`,
     ]);
+  });
+
+  it("judges a query's done by what is stored alone when replica processes settle it at once, by every proposal in one process", () => {
+    const done = (at: number): Step => ({ at, kind: "query", origin: "hub", state: query(2, "done", ["site-a", "site-b"]) });
+    const evidence = correctRecord([...STEPS, done(TIMEOUT + 2_000), done(TIMEOUT + 2_000)], TIMEOUT);
+    const twice = [`${evidence.queryIds[0]}: the hub proposed done 2 times (#8 applied, #9 duplicate); a singleton duty fires once`];
+    expect(violationsOf(evidence, "duties-once")).toEqual(twice);
+    expect(violationsOf({ ...evidence, decisionsPutInStoreOrder: true }, "duties-once")).toEqual([]);
   });
 
   it("catches a result timed out twice, as two replicas running the poller at once would store it", () => {
