@@ -60,7 +60,7 @@ export interface Hub {
   feed: ViewFeed;
   /** The store position the view started from: the newest view snapshot's, or 0 when the whole record was replayed. */
   startedFrom: number;
-  /** Stop consuming, let in-flight work settle and ack; the caller closes transport and store. */
+  /** Stop consuming, let in-flight work settle and ack; the caller closes transport and store. Once, however often called. */
   stop(): Promise<void>;
 }
 
@@ -122,6 +122,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   duties.start();
   feed.start();
   const faults = new FaultDesk({ transport, clock, random: random.fork("faults"), log });
+  let stopping: Promise<void> | undefined;
   const api = buildApi({
     view,
     desk,
@@ -150,14 +151,18 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     faults,
     feed,
     startedFrom: snapshotPosition,
-    async stop() {
-      feed.stop();
-      faults.stop();
-      overdue.stop();
-      await duties.stop();
-      desk.stop();
-      await ingest.stop();
-      await api.close();
+    // Once: a second call (a process stopping what it had already quieted) waits for the first.
+    stop() {
+      stopping ??= (async () => {
+        feed.stop();
+        faults.stop();
+        overdue.stop();
+        await duties.stop();
+        desk.stop();
+        await ingest.stop();
+        await api.close();
+      })();
+      return stopping;
     },
   };
 }

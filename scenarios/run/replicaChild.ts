@@ -357,6 +357,10 @@ export class ChildReplica implements RunReplica {
     return (await this.live().request({ op: "final", queryIds: [...queryIds] })) as QueryPicture[];
   }
 
+  async quiesce(): Promise<void> {
+    if (this.running()) await this.live().request({ op: "quiesce" });
+  }
+
   /** SIGKILL of its process. */
   async crash(): Promise<void> {
     const c = this.current;

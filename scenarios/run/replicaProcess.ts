@@ -104,6 +104,9 @@ async function answer(running: Running, call: ReplicaCall): Promise<unknown> {
     case "final":
       await hub.feed.catchUp();
       return pictures(hub.view, call.queryIds);
+    case "quiesce":
+      await hub.stop();
+      return null;
     case "stop":
       clearInterval(running.timer);
       await hub.stop();

@@ -64,6 +64,8 @@ export const ReplicaCall = z.discriminatedUnion("op", [
   z.strictObject({ op: z.literal("submit"), definition: QueryDefinition }),
   /** Read the store to its end, then picture these queries as the view shows them. */
   z.strictObject({ op: z.literal("final"), queryIds: z.array(z.string()) }),
+  /** Stop consuming and let what is in flight settle; the view stays to be read. */
+  z.strictObject({ op: z.literal("quiesce") }),
   /** Stop consuming, close everything and exit. */
   z.strictObject({ op: z.literal("stop") }),
 ]);
@@ -79,6 +81,7 @@ export type ToReplica = z.infer<typeof ToReplica>;
 export const Answers = {
   submit: z.string().min(1),
   final: z.array(Picture),
+  quiesce: z.null(),
   stop: z.null(),
 } as const;
 

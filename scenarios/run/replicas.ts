@@ -71,6 +71,8 @@ export interface RunReplica {
   submit(definition: QueryDefinition): Promise<string>;
   /** After reading the store to its end, the queries as its view shows them; undefined while it is down. */
   final(queryIds: readonly string[]): Promise<QueryPicture[] | undefined>;
+  /** Stops its hub consuming and waits for what it has in flight; its view stays to be read. */
+  quiesce(): Promise<void>;
   crash(): Promise<void>;
   /** Starts it again over the store; resolves once it runs. */
   start(): Promise<unknown>;
@@ -134,6 +136,10 @@ export class InProcessReplica implements RunReplica {
     if (!hub) return undefined;
     await hub.feed.catchUp();
     return pictures(hub.view, queryIds);
+  }
+
+  async quiesce(): Promise<void> {
+    await this.network.hubs[this.replica]?.stop();
   }
 
   crash(): Promise<void> {

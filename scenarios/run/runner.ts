@@ -153,6 +153,10 @@ async function runWith(
   await schedule.settled();
 
   const nodeIds = scenario.nodes.map((n) => n.nodeId);
+  // Replicas in processes of their own run on while the run reads the store and their reports, and
+  // a late state one stored meanwhile would be in one and not the other: every replica stops
+  // consuming first. In one process nothing moves while the run reads (on the virtual clock).
+  if (replicas.some((r) => r instanceof ChildReplica)) for (const r of replicas) await r.quiesce();
   // Each replica reads the store to its end first: a state stored in the last moment may not have reached every view yet.
   const finals: { replica: number; pictures: QueryPicture[] }[] = [];
   for (const r of replicas) {
