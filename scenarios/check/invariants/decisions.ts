@@ -38,10 +38,20 @@ export const DECISION_CHECKS = {
    * The hub stores timedOut only for a result whose current state is not final and has not moved
    * for longer than the result timeout (docs/protocol.md: older than it; it moved when that state
    * was stored, the view's clock for a row), and a final state from the site replaces a timedOut.
+   * With replicas in processes of their own, the current state is the one the deciding replica
+   * held: its proposal's version is the one after it, and another process may have stored a newer
+   * state since its read (then the store's collision rule places the timedOut).
    */
   "timeout-rule"(evidence) {
     const out: Violation[] = [];
-    for (const { d, before, movedAt } of resultSteps(evidence)) {
+    const held = evidence.decisionsPutInStoreOrder ? storedByVersion(evidence) : undefined;
+    for (const step of resultSteps(evidence)) {
+      const { d } = step;
+      const basis = held?.get(`${d.id}@${d.proposed.versionInfo.itemVersion - 1}`);
+      const { before, movedAt } =
+        basis && step.before && basis.state.versionInfo.itemVersion < step.before.versionInfo.itemVersion
+          ? { before: basis.state, movedAt: basis.storedAt }
+          : step;
       const t = sinceStart(evidence, d.at);
       const fail = (message: string) =>
         out.push({ invariant: "timeout-rule", item: d.id, at: t, decision: d.n, message: `result ${d.id}: ${message}` });
@@ -65,6 +75,14 @@ export const DECISION_CHECKS = {
     return out;
   },
 } satisfies Record<"model-agrees" | "no-regression" | "timeout-rule", Check>;
+
+/** Every stored state by item and version, with when it was stored. */
+function storedByVersion(evidence: RunEvidence): Map<string, { state: ItemState; storedAt: number }> {
+  const byVersion = new Map<string, { state: ItemState; storedAt: number }>();
+  for (const { states } of evidence.stored)
+    for (const s of states) byVersion.set(`${s.id}@${s.itemVersion}`, { state: s.state, storedAt: Date.parse(s.storedAt) });
+  return byVersion;
+}
 
 /**
  * A run's result decisions in order, each with the result's current state before it and when that

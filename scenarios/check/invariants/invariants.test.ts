@@ -84,6 +84,25 @@ describe("timeout-rule", () => {
     ]);
   });
 
+  it("judges a replica process's timedOut by the state it held, when another process stored a newer one meanwhile", () => {
+    // site-b's running v4 is stored 10 ms before the timedOut its poller based on receivedByNode v3.
+    const raced = (quietSince: number) =>
+      correctRecord(
+        [
+          ...fanOut(["site-a", "site-b"]),
+          node(quietSince, "site-b", 3, "receivedByNode"),
+          node(61_090, "site-b", 4, "running"),
+          timedOut(61_100, "site-b", 4),
+        ],
+        TIMEOUT,
+      );
+    const stood = (ms: number, what: string) =>
+      `result ${Q}:site-b: timedOut stored at decision #8 (t=61100 ms) after ${what} had stood only ${ms} ms, not longer than the result timeout of 60000 ms`;
+    expect(violationsOf(raced(100), "timeout-rule")).toEqual([stood(10, "running v4")]);
+    expect(violationsOf({ ...raced(100), decisionsPutInStoreOrder: true }, "timeout-rule")).toEqual([]);
+    expect(violationsOf({ ...raced(2_000), decisionsPutInStoreOrder: true }, "timeout-rule")).toEqual([stood(59_100, "receivedByNode v3")]);
+  });
+
   it("fails a hub that times out a result that is already final", () => {
     const e = correctRecord([...STEPS, timedOut(70_000, "site-a", 6)], TIMEOUT);
     expect(violationsOf(e, "timeout-rule")).toEqual([
