@@ -19,8 +19,8 @@ class LateReport implements ReplicaReport {
   }
 }
 
-/** Two replicas over one store: A stores a site's receivedByNode, B gets the same message again and finds it a duplicate, and A's report arrives last. */
-async function twoReplicas() {
+/** Two replicas over one store, A's reports held back until `late.arrive()`, after q1's fan-out to site-a. */
+async function replicasOfOneStore() {
   const clock = new VirtualClock();
   const store = new MemoryStore({ clock });
   const history = new History(clock);
@@ -28,6 +28,12 @@ async function twoReplicas() {
   const a = new RecordingStore(store, late, clock);
   const b = new RecordingStore(store, history, clock);
   await b.apply(fanOut("q1", ["site-a"]));
+  return { clock, store, history, late, a, b };
+}
+
+/** A stores a site's receivedByNode, B gets the same message again and finds it a duplicate, and A's report arrives last. */
+async function twoReplicas() {
+  const { clock, store, history, late, a, b } = await replicasOfOneStore();
   await a.apply([nodeProposal(resultState("q1", "site-a", 2, "receivedByNode"), "m1")]);
   await b.apply([nodeProposal(resultState("q1", "site-a", 2, "receivedByNode"), "m1")]);
   late.arrive();
@@ -64,13 +70,7 @@ it("recovers a state no report wrote only when asked, as its writer's decision a
 });
 
 it("puts a duplicate of a late state after the write of that state, though the state it read as current came before", async () => {
-  const clock = new VirtualClock();
-  const store = new MemoryStore({ clock });
-  const history = new History(clock);
-  const late = new LateReport(history);
-  const a = new RecordingStore(store, late, clock);
-  const b = new RecordingStore(store, history, clock);
-  await b.apply(fanOut("q1", ["site-a"]));
+  const { store, history, late, a, b } = await replicasOfOneStore();
   await b.apply([nodeProposal(resultState("q1", "site-a", 3, "queuedAtNode"), "m3")]);
   // A stores the late v2 below the current v3; B gets it again, a duplicate that read v3 as current.
   await a.apply([nodeProposal(resultState("q1", "site-a", 2, "receivedByNode"), "m2")]);
