@@ -4,7 +4,7 @@ import type { Proposal, Store } from "../shared/ports/store.ts";
 import { decodeMessage } from "../shared/protocol/messages.ts";
 import { SERVICES } from "../shared/testing/services.ts";
 import { createStore } from "../shared/store/create.ts";
-import { pgClient } from "../shared/store/sql/pg.ts";
+import { pgClient, withApplicationName } from "../shared/store/sql/pg.ts";
 import { dropSchema } from "../shared/store/sql/schema.ts";
 import { SeededRandom } from "../shared/time/seededRandom.ts";
 import { systemClock } from "../shared/time/systemClock.ts";
@@ -107,13 +107,6 @@ async function burstRate(store: Store, proposals: readonly Proposal[]): Promise<
   const start = performance.now();
   for (let i = 0; i < proposals.length; i += STORE_BURST) await store.apply(proposals.slice(i, i + STORE_BURST));
   return proposals.length / ((performance.now() - start) / 1000);
-}
-
-/** The database URL with an application name, by which the hub's backends are found in pg_stat_activity. */
-function withApplicationName(url: string, name: string): string {
-  const u = new URL(url);
-  u.searchParams.set("application_name", name);
-  return u.toString();
 }
 
 async function backendPids(client: ReturnType<typeof pgClient>, applicationName: string): Promise<number[]> {

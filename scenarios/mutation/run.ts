@@ -55,6 +55,8 @@ function naiveBreaks(store: StoreEngine): readonly InvariantName[] {
  * PGlite needs a PostgreSQL server at the default DATABASE_URL.
  */
 const ON_POSTGRES_TOO = ["hub-crash"];
+/** What a run in real time is shortened by, as `npm run scenario` shortens one on a real broker. */
+const REAL_TIME_SHORTEN = 0.2;
 /**
  * Run last, in real time on NATS and PostgreSQL: its hub replicas beyond the first run in processes
  * of their own, each on its own store client, each consuming a share of the sites' updates, and
@@ -64,8 +66,6 @@ const ON_POSTGRES_TOO = ["hub-crash"];
  * minute in real time; the run takes about 15 s). On the virtual clock the runner wakes the views
  * itself, so only this run reaches the SQL engine's wake-ups.
  */
-/** What a run in real time is shortened by, as `npm run scenario` shortens one on a real broker. */
-const REAL_TIME_SHORTEN = 0.2;
 const WOKEN_ONLY = { name: "replica-races", transport: "nats", limitMs: 300_000 } as const;
 /**
  * Schema names a SQL store must refuse before it sends a statement, as each is spliced into them:

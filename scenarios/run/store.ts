@@ -1,7 +1,7 @@
 import type { Store } from "../../shared/ports/store.ts";
 import { DEFAULT_DATABASE_URL } from "../../shared/store/create.ts";
 import { MemoryStore } from "../../shared/store/memory.ts";
-import { pgClient } from "../../shared/store/sql/pg.ts";
+import { pgClient, withApplicationName } from "../../shared/store/sql/pg.ts";
 import type { SqlClient } from "../../shared/store/sql/client.ts";
 import { pgliteClient } from "../../shared/store/sql/pglite.ts";
 import { dropSchema } from "../../shared/store/sql/schema.ts";
@@ -56,13 +56,6 @@ function runSchema(run: RunContext): string {
   return `scn_${name}_${process.pid.toString(36)}_${systemClock.now().toString(36)}_${(++runs).toString(36)}`;
 }
 
-/** The database URL with connections named `name` (PostgreSQL's application_name). */
-function namedUrl(databaseUrl: string, name: string): string {
-  const url = new URL(databaseUrl);
-  url.searchParams.set("application_name", name);
-  return url.toString();
-}
-
 /** How long the server may take to let go of a closed connection before the run counts it open. */
 const CONNECTIONS_CLOSE_MS = 5_000;
 
@@ -115,7 +108,7 @@ export async function openRunStore(run: RunContext): Promise<RunStore> {
   const databaseUrl = run.options.config?.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   const schema = run.options.schema ?? runSchema(run);
   // The run's connections go by its schema's name, to be counted once it is over.
-  const client = engine === "pglite" ? await sharedPglite() : pgClient(namedUrl(databaseUrl, schema), log);
+  const client = engine === "pglite" ? await sharedPglite() : pgClient(withApplicationName(databaseUrl, schema), log);
   const turns = clock instanceof VirtualClock ? new StoreTurns(clock) : undefined;
   const sqlStore = (ownsClient: boolean) =>
     new SqlStore({ client, clock, schema, name: engine, log, planner, cachedItems: RUN_CACHED_ITEMS, pageRows: RUN_PAGE_ROWS, ownsClient });

@@ -44,10 +44,10 @@ export const DECISION_CHECKS = {
    */
   "timeout-rule"(evidence) {
     const out: Violation[] = [];
-    const held = evidence.decisionsPutInStoreOrder ? storedByVersion(evidence) : undefined;
-    for (const step of resultSteps(evidence)) {
+    const byVersion = storedByVersion(evidence);
+    for (const step of resultSteps(evidence, byVersion)) {
       const { d } = step;
-      const basis = held?.get(`${d.id}@${d.proposed.versionInfo.itemVersion - 1}`);
+      const basis = evidence.decisionsPutInStoreOrder ? byVersion.get(`${d.id}@${d.proposed.versionInfo.itemVersion - 1}`) : undefined;
       const { before, movedAt } =
         basis && step.before && basis.state.versionInfo.itemVersion < step.before.versionInfo.itemVersion
           ? { before: basis.state, movedAt: basis.storedAt }
@@ -76,7 +76,7 @@ export const DECISION_CHECKS = {
   },
 } satisfies Record<"model-agrees" | "no-regression" | "timeout-rule", Check>;
 
-/** Every stored state by item and version, with when it was stored. */
+/** Every stored state by `<item id>@<version>`, with when it was stored. */
 function storedByVersion(evidence: RunEvidence): Map<string, { state: ItemState; storedAt: number }> {
   const byVersion = new Map<string, { state: ItemState; storedAt: number }>();
   for (const { states } of evidence.stored)
@@ -90,9 +90,8 @@ function storedByVersion(evidence: RunEvidence): Map<string, { state: ItemState;
  */
 export function* resultSteps(
   evidence: RunEvidence,
+  byVersion = storedByVersion(evidence),
 ): Generator<{ d: Decision; before: ItemState | undefined; movedAt: number | undefined }> {
-  const storedAt = new Map<string, number>();
-  for (const { states } of evidence.stored) for (const s of states) storedAt.set(`${s.id}@${s.itemVersion}`, Date.parse(s.storedAt));
   const current = new Map<string, ItemState>();
   const movedAt = new Map<string, number>();
   for (const d of evidence.decisions) {
@@ -101,7 +100,7 @@ export function* resultSteps(
     yield { d, before, movedAt: movedAt.get(d.id) };
     if (d.current && !sameItem(d.current, before)) {
       current.set(d.id, d.current);
-      movedAt.set(d.id, storedAt.get(`${d.id}@${d.current.versionInfo.itemVersion}`) ?? d.at);
+      movedAt.set(d.id, byVersion.get(`${d.id}@${d.current.versionInfo.itemVersion}`)?.storedAt ?? d.at);
     }
   }
 }

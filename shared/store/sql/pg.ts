@@ -51,6 +51,13 @@ async function listenOn(
   };
 }
 
+/** The database URL with its connections named `name` (application_name), by which pg_stat_activity finds them. */
+export function withApplicationName(databaseUrl: string, name: string): string {
+  const url = new URL(databaseUrl);
+  url.searchParams.set("application_name", name);
+  return url.toString();
+}
+
 /** A SqlClient over a PostgreSQL server: a pool, one pooled connection per transaction. */
 export function pgClient(databaseUrl: string, log?: Logger, maxConnections = 8): SqlClient {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: maxConnections });

@@ -419,8 +419,8 @@ export class SqlStore implements Store {
 
   /**
    * Inserts the writes, each at its position of `seqs`: a row carries its position, so the order
-   * the rows go in does not matter. Where the engine takes COPY, the rows go as COPY's text, which the server parses far
-   * more cheaply than a JSON record set.
+   * the rows go in does not matter. Where the engine takes COPY, the rows go as COPY's text, which
+   * the server parses far more cheaply than a JSON record set.
    */
   private async insertStates(tx: SqlQueryable, writes: readonly PlannedWrite[], seqs: readonly number[], storedAt: string): Promise<void> {
     if (writes.length === 0) return;
