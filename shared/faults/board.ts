@@ -17,6 +17,8 @@ export interface StoreFaults {
   fail?: { probability: number };
   /** The step waits `stallMs` before it begins. */
   stall?: { probability: number; stallMs: number };
+  /** The step commits, and the hub hears so `stallMs` later. */
+  late?: { probability: number; stallMs: number };
   /** A wake-up the store gives its watchers is lost. */
   mute?: { probability: number };
 }
@@ -105,7 +107,8 @@ export class FaultBoard {
       this.crashes.has("beforeCommit") ||
       this.crashes.has("afterCommit") ||
       this.storeInForce.fail !== undefined ||
-      this.storeInForce.stall !== undefined
+      this.storeInForce.stall !== undefined ||
+      this.storeInForce.late !== undefined
     );
   }
 

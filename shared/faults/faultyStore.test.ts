@@ -56,6 +56,22 @@ describe("the hub's store with faults around its store steps", () => {
     expect(await stored()).toEqual([1, 2]);
   });
 
+  it("commits a step heard late: its states are stored at once, and the hub hears so after its time on the clock", async () => {
+    const { clock, board, store, reported, stored } = await rig();
+    board.setStoreFault("late", { probability: 1, stallMs: 2_000 });
+    let heard = false;
+    const step = store.apply([running]).then((applied) => {
+      heard = true;
+      return applied;
+    });
+    await clock.advance(1_999);
+    expect(await stored()).toEqual([1, 2]);
+    expect(heard).toBe(false);
+    await clock.advance(1);
+    expect((await step)[0]?.outcome).toBe("applied");
+    expect(reported).toEqual(["hub: store step heard late"]);
+  });
+
   it("loses the store's wake-ups to its watchers while muted, and gives them again after", async () => {
     const { board, store, reported } = await rig();
     let woken = 0;

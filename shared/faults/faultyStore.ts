@@ -5,12 +5,19 @@ import { ForwardingStore } from "../store/forwarding.ts";
 import type { CrashPoint, FaultBoard } from "./board.ts";
 import type { FaultReport } from "./kind.ts";
 import { HubCrashedError } from "./kinds/hubCrash.ts";
-import { STORE_STEP_FAILED, STORE_STEP_STALLED, STORE_WAKEUP_LOST, StoreStepFailedError } from "./kinds/storeFault.ts";
+import { heardLate } from "./heardLate.ts";
+import {
+  STORE_STEP_FAILED,
+  STORE_STEP_HEARD_LATE,
+  STORE_STEP_STALLED,
+  STORE_WAKEUP_LOST,
+  StoreStepFailedError,
+} from "./kinds/storeFault.ts";
 
 /**
  * The hub's store with the faults of a FaultBoard around its store steps of ingest, the bursts
  * that carry a node's proposals: a step that fails (nothing stored) or stalls, and the hub crashing
- * before a step commits or after it and before its acks. The hub's own writes (fan-out, timedOut,
+ * before a step commits or after it and before its acks, and a step's commit heard late. The hub's own writes (fan-out, timedOut,
  * query status) pass untouched, and so does every step while no such fault is in force, but for
  * the hub crashing once a fan-out committed, before its run-queries go out. And the store's
  * wake-ups to its watchers, lost while the "mute" fault is in force.
@@ -40,7 +47,7 @@ export class FaultyStore extends ForwardingStore {
   private async faultedStep(proposals: readonly Proposal[]): Promise<Applied[]> {
     const { board, clock, random, report } = this.deps;
     if (this.crash("beforeCommit")) throw new HubCrashedError("the hub crashed before its store step committed");
-    const { fail, stall } = board.storeFaults;
+    const { fail, stall, late } = board.storeFaults;
     if (fail && random.chance(fail.probability)) {
       report.faulted("hub", STORE_STEP_FAILED);
       throw new StoreStepFailedError("the store step failed: nothing of the burst was stored");
@@ -49,7 +56,11 @@ export class FaultyStore extends ForwardingStore {
       report.faulted("hub", STORE_STEP_STALLED);
       await clock.sleep(stall.stallMs);
     }
-    const applied = await super.apply(proposals);
+    let applied: Applied[];
+    if (late && random.chance(late.probability)) {
+      report.faulted("hub", STORE_STEP_HEARD_LATE);
+      applied = await heardLate(late.stallMs, clock, () => super.apply(proposals));
+    } else applied = await super.apply(proposals);
     this.crash("afterCommit");
     return applied;
   }
