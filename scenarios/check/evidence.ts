@@ -130,6 +130,18 @@ export interface LivenessRead {
   sites: readonly { nodeId: string; lastHeartbeat: number | null }[];
 }
 
+/**
+ * A page of the store's feed a hub's view read: the position it read after, the positions of the
+ * states and conflict records the page held (each list in the page's order), and how far it read.
+ */
+export interface FeedRead {
+  at: number;
+  position: number;
+  states: readonly number[];
+  conflicts: readonly number[];
+  through: number;
+}
+
 /** A view snapshot the hub's store took: as of which store position, and when it had it. */
 export interface SnapshotSaved {
   at: number;
@@ -392,6 +404,8 @@ export interface RunEvidence {
    * the run cannot see it start (a replica in a process of its own).
    */
   snapshots?: { saved: readonly SnapshotSaved[]; failed: readonly SnapshotFailed[]; starts: readonly ViewStart[] };
+  /** The pages of the store's feed the views of the hubs in the run's process read; absent from a record that does not say. */
+  feedReads?: readonly FeedRead[];
   /** The hubs' counters at the end; absent when a hub ran where the run cannot read them (a replica in a process of its own). */
   counters?: HubCounters;
   /** How many states and conflict records the store holds in all, by its own count; absent from a live hub's evidence, which `stored-as-decided` does not judge. */

@@ -25,6 +25,7 @@ export const INVARIANTS = [
   "stored-once",
   "duties-once",
   "conflicts-by-ladder",
+  "feed-after-position",
   "monotone-reads",
   "listing-agrees",
   "events-complete",

@@ -80,6 +80,7 @@ export async function gatherEvidence(
       snapshots: { saved: [...history.snapshots], failed: [...history.snapshotsFailed], starts: parts.viewStarts },
     }),
     heartbeats: [...history.heartbeats],
+    feedReads: [...history.feedReads],
     storeCounts,
     items: itemStates,
     unknownQuery,
@@ -96,8 +97,8 @@ export async function gatherEvidence(
 /**
  * The windows in which the hub's duties may run late, on the run's clock: a hub crash or a
  * replica's (the duties move to a replica that takes the lease at its next heartbeat), store steps
- * that fail or stall (a sweep's write fails, or waits its stall); each until a heartbeat and a
- * stall after it heals.
+ * that fail, stall or are heard late (a sweep's write fails, or waits its stall); each until a
+ * heartbeat and a stall after it heals.
  */
 function dutiesHeldBack(run: RunContext): { from: number; to: number }[] {
   const { scenario, time } = run;
@@ -105,7 +106,7 @@ function dutiesHeldBack(run: RunContext): { from: number; to: number }[] {
   return scenario.faults.flatMap((f) => {
     // Lost wake-ups hold no duty back: a hub's own writes reach its view when stored.
     if (f.kind !== "hubCrash" && f.kind !== "replicaCrash" && (f.kind !== "storeFault" || f.effect === "mute")) return [];
-    const stall = f.kind === "storeFault" && f.effect === "stall" ? time(f.stallMs) : 0;
+    const stall = f.kind === "storeFault" && (f.effect === "stall" || f.effect === "late") ? time(f.stallMs) : 0;
     return [{ from: run.start + time(f.at), to: run.start + time(f.at + f.for) + heartbeat + stall }];
   });
 }

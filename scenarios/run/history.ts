@@ -1,7 +1,7 @@
 import type { Outcome } from "../../shared/apply/decide.ts";
 import type { ItemKind, ItemState } from "../../shared/apply/precedence.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
-import type { Applied, Proposal, Store, StoredSnapshot } from "../../shared/ports/store.ts";
+import type { Applied, FeedPage, Proposal, Store, StoredSnapshot } from "../../shared/ports/store.ts";
 import type { Delivery, Route } from "../../shared/ports/transport.ts";
 import { decodeMessage } from "../../shared/protocol/messages.ts";
 import type { ResultState } from "../../shared/protocol/items.ts";
@@ -18,6 +18,7 @@ import type {
   Commit,
   Decision,
   FailedStep,
+  FeedRead,
   Listing,
   PublishedHeartbeat,
   Receipt,
@@ -71,6 +72,8 @@ export interface ReplicaReport {
   snapshotSaved?(s: SnapshotSaved): void;
   /** The store failed to save a view snapshot (reported in the runner's process only). */
   snapshotFailed?(s: SnapshotFailed): void;
+  /** A hub's view read a page of the store's feed (reported in the runner's process only). */
+  feedRead?(r: FeedRead): void;
 }
 
 /** Everything observed in one run: the record the checker and the reports read. */
@@ -113,6 +116,7 @@ export class History implements WireTap, ReplicaReport {
   readonly snapshots: SnapshotSaved[] = [];
   /** Each view snapshot the hub's store failed to save. */
   readonly snapshotsFailed: SnapshotFailed[] = [];
+  readonly feedReads: FeedRead[] = [];
   private seq = 0;
   private hubSince = 0;
 
@@ -196,6 +200,10 @@ export class History implements WireTap, ReplicaReport {
     this.snapshotsFailed.push(s);
   }
 
+  feedRead(r: FeedRead): void {
+    this.feedReads.push(r);
+  }
+
   settled(s: Omit<Settlement, "seq" | "at">, at = this.clock.now()): void {
     this.settlements.push({ seq: ++this.seq, at, ...s });
   }
@@ -264,6 +272,23 @@ export class RecordingStore extends ForwardingStore {
       });
     });
     return applied;
+  }
+
+  override readAfter(position: number, limit: number): Promise<FeedPage> {
+    const read = super.readAfter(position, limit);
+    // Recorded beside the feed's own wait, as a snapshot's save is.
+    read.then(
+      (page) =>
+        this.record.feedRead?.({
+          at: this.clock.now(),
+          position,
+          states: page.states.map((s) => s.seq),
+          conflicts: page.conflicts.map((c) => c.seq),
+          through: page.through,
+        }),
+      () => {},
+    );
+    return read;
   }
 
   override saveSnapshot(snapshot: StoredSnapshot): Promise<void> {

@@ -836,6 +836,39 @@ describe("starts-from-snapshot", () => {
   });
 });
 
+describe("feed-after-position", () => {
+  const e = correctRecord(fanOut(["site-a"]), TIMEOUT);
+  const read = (position: number, states: number[], conflicts: number[], through: number) => ({
+    at: T0 + 1_000,
+    position,
+    states,
+    conflicts,
+    through,
+  });
+  const withReads = (...feedReads: ReturnType<typeof read>[]): RunEvidence => ({ ...e, feedReads });
+
+  it("holds for pages after their position, in order, read through their last record, and for empty ones", () => {
+    expect(violationsOf(withReads(read(0, [1, 2, 4], [3], 4), read(4, [], [], 4), read(4, [6], [5, 7], 7)), "feed-after-position")).toEqual(
+      [],
+    );
+  });
+
+  it("fails a page that hands a view a record at or before its position, out of order, or past what it reads through", () => {
+    expect(
+      violationsOf(
+        withReads(read(8, [8, 9], [], 9), read(8, [10], [7], 10), read(8, [10, 9], [], 10), read(8, [9, 11], [], 10), read(8, [], [], 6)),
+        "feed-after-position",
+      ),
+    ).toEqual([
+      "the page of the store's feed a hub's view read after store position 8 (t=1000 ms) holds a state at position 8, not after it",
+      "the page of the store's feed a hub's view read after store position 8 (t=1000 ms) holds a conflict record at position 7, not after it",
+      "the page of the store's feed a hub's view read after store position 8 (t=1000 ms) holds a state at position 9 after one at 10",
+      "the page of the store's feed a hub's view read after store position 8 (t=1000 ms) reads through 10, short of its state at position 11",
+      "the page of the store's feed a hub's view read after store position 8 (t=1000 ms) reads through 6, behind the position it was read from",
+    ]);
+  });
+});
+
 describe("ready-at-end", () => {
   const e = correctRecord(fanOut(["site-a"]), TIMEOUT);
 

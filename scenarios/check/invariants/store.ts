@@ -1,5 +1,5 @@
 import { describeState } from "../describe.ts";
-import type { ConflictEntry, Decision, StoredRecord } from "../evidence.ts";
+import type { ConflictEntry, Decision, FeedRead, StoredRecord } from "../evidence.ts";
 import { sameItem } from "../model/canonical.ts";
 import { stageOf } from "../model/ladder.ts";
 import { currentOf } from "../model/model.ts";
@@ -254,7 +254,53 @@ export const STORE_CHECKS = {
     }
     return out;
   },
+
+  /**
+   * Every page of the store's feed a hub's view read (docs/protocol.md, "store order") holds states
+   * and conflict records only after the position it was read from, each in ascending positions,
+   * and reads through the last of them: a page that hands a view a state at or before its position
+   * gives it again what it took already, one out of order makes it move past a record it has not
+   * taken, and one whose `through` falls short has the view read its records once more.
+   */
+  "feed-after-position"(evidence) {
+    return (evidence.feedReads ?? []).flatMap((read): Violation[] => {
+      const fault = pageFault(read);
+      if (fault === undefined) return [];
+      const t = sinceStart(evidence, read.at);
+      return [
+        {
+          invariant: "feed-after-position",
+          item: `feed after ${read.position}`,
+          at: t,
+          message: `the page of the store's feed a hub's view read after store position ${read.position} (t=${t} ms) ${fault}`,
+        },
+      ];
+    });
+  },
 } satisfies Record<
-  "duplicates-match-store" | "conflicts-recorded" | "stored-as-decided" | "stored-in-order" | "stored-once" | "conflicts-by-ladder",
+  | "duplicates-match-store"
+  | "conflicts-recorded"
+  | "stored-as-decided"
+  | "stored-in-order"
+  | "stored-once"
+  | "conflicts-by-ladder"
+  | "feed-after-position",
   Check
 >;
+
+/** What is wrong with a page of the feed, or nothing. */
+function pageFault(read: FeedRead): string | undefined {
+  for (const [what, positions] of [
+    ["state", read.states],
+    ["conflict record", read.conflicts],
+  ] as const) {
+    let last = read.position;
+    for (const p of positions) {
+      if (p <= read.position) return `holds a ${what} at position ${p}, not after it`;
+      if (p <= last) return `holds a ${what} at position ${p} after one at ${last}`;
+      if (p > read.through) return `reads through ${read.through}, short of its ${what} at position ${p}`;
+      last = p;
+    }
+  }
+  return read.through < read.position ? `reads through ${read.through}, behind the position it was read from` : undefined;
+}

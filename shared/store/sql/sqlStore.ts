@@ -580,6 +580,7 @@ export class SqlStore implements Store {
         },
         () => this.wake(),
       )
+      // Stryker disable next-line BlockStatement: reached only by a client whose listen rejects while its store is open, and neither does: pg's makes its listening connection again itself, PGlite's rejects once closed
       .catch((err) => {
         // The feed's own polling still reads on: a lost wake-up costs only latency.
         // Stryker disable next-line ObjectLiteral,StringLiteral: the operator's log line only
