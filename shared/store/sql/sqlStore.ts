@@ -572,26 +572,30 @@ export class SqlStore implements Store {
   watch(listener: () => void): () => void {
     const wake = () => listener();
     this.watchers.add(wake);
-    this.stopListening ??= this.client
-      .listen(
-        FEED_CHANNEL,
-        (schema) => {
-          if (schema === this.s) this.wake();
-        },
-        () => this.wake(),
-      )
-      // Stryker disable next-line BlockStatement: reached only by a client whose listen rejects while its store is open, and neither does: pg's makes its listening connection again itself, PGlite's rejects once closed
-      .catch((err) => {
-        // The feed's own polling still reads on: a lost wake-up costs only latency.
-        // Stryker disable next-line ObjectLiteral,StringLiteral: the operator's log line only
-        this.log.warn({ err }, "store feed: cannot listen for wake-ups; readers poll");
-        this.stopListening = undefined;
-        return async () => {};
-      });
+    this.stopListening ??= this.listen();
     return () => {
       this.watchers.delete(wake);
       if (this.watchers.size === 0) void this.unlisten();
     };
+  }
+
+  /** Listens for the feed's notifications, or answers how to stop nothing when the client cannot. */
+  private listen(): Promise<() => Promise<void>> {
+    const listening = this.client.listen(
+      FEED_CHANNEL,
+      (schema) => {
+        if (schema === this.s) this.wake();
+      },
+      () => this.wake(),
+    );
+    // Stryker disable next-line BlockStatement: reached only by a client whose listen rejects while its store is open, and neither does: pg's makes its listening connection again itself, PGlite's rejects once closed
+    return listening.catch((err) => {
+      // The feed's own polling still reads on: a lost wake-up costs only latency.
+      // Stryker disable next-line ObjectLiteral,StringLiteral: the operator's log line only
+      this.log.warn({ err }, "store feed: cannot listen for wake-ups; readers poll");
+      this.stopListening = undefined;
+      return async () => {};
+    });
   }
 
   private wake(): void {
