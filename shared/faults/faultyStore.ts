@@ -16,11 +16,12 @@ import {
 
 /**
  * The hub's store with the faults of a FaultBoard around its store steps of ingest, the bursts
- * that carry a node's proposals: a step that fails (nothing stored) or stalls, and the hub crashing
- * before a step commits or after it and before its acks, and a step's commit heard late. The hub's own writes (fan-out, timedOut,
- * query status) pass untouched, and so does every step while no such fault is in force, but for
- * the hub crashing once a fan-out committed, before its run-queries go out. And the store's
- * wake-ups to its watchers, lost while the "mute" fault is in force.
+ * that carry a node's proposals: a step that fails (nothing stored), stalls or is heard late once
+ * it committed, and the hub crashing before a step commits or after it and before its acks. The
+ * hub's own writes (fan-out, timedOut, query status) pass untouched, and so does every step while
+ * no such fault is in force, but for the hub crashing once a fan-out committed, before its
+ * run-queries go out. And the store's wake-ups to its watchers, lost while the "mute" fault is in
+ * force.
  */
 export class FaultyStore extends ForwardingStore {
   constructor(

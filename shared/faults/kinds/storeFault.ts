@@ -12,6 +12,14 @@ export class StoreStepFailedError extends Error {
   override readonly name = "StoreStepFailedError";
 }
 
+/** What a run's report calls each effect. */
+const LABELS = {
+  fail: "store steps fail",
+  stall: "store steps stall",
+  late: "store steps heard late",
+  mute: "store wake-ups lost",
+} as const;
+
 /**
  * The hub's store misbehaves for the window: each store step of ingest (a burst of the nodes'
  * proposals) fails with the probability ("fail": the transaction aborts, nothing of the burst is
@@ -23,13 +31,6 @@ export class StoreStepFailedError extends Error {
  * notification is when the connection that listens drops: a view then learns of what any hub
  * stored only when it reads on at its poll, and its own hub's writes reach it first.
  */
-const LABELS = {
-  fail: "store steps fail",
-  stall: "store steps stall",
-  late: "store steps heard late",
-  mute: "store wake-ups lost",
-} as const;
-
 export const storeFault = defineFault({
   schema: z.strictObject({
     kind: z.literal("storeFault"),
