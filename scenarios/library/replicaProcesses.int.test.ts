@@ -50,6 +50,8 @@ for (const transport of ["amqp", "nats"] as const) {
       expect(result.verdict.violations).toEqual([]);
       expect(result.queryIds).toHaveLength(scenario.queries.length);
       expect(uncounted(result)).toEqual({ silentKinds: [], unknownActions: [] });
+      // The run was judged once the sites had finished and every update they published was settled.
+      expect(result.history.unsettledUpdates()).toBe(0);
 
       // Replica 0 ran in the runner's process; 1 once and 2 twice ran as processes of their own.
       const processes = result.replicaProcesses;

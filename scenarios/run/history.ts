@@ -208,6 +208,12 @@ export class History implements WireTap, ReplicaReport {
     this.settlements.push({ seq: ++this.seq, at, ...s });
   }
 
+  /** How many of the updates the sites published no hub has acked or dead-lettered yet. */
+  unsettledUpdates(): number {
+    const settled = new Set(this.settlements.filter((s) => s.how !== "nack").map((s) => s.messageId));
+    return this.updates.filter((u) => !settled.has(u.messageId)).length;
+  }
+
   handed(r: Omit<Receipt, "seq" | "at">): void {
     this.receipts.push({ seq: ++this.seq, at: this.clock.now(), ...r });
   }

@@ -147,7 +147,8 @@ async function runWith(
     queryIds.length === scenario.queries.length &&
     queriesDone() === queryIds.length &&
     twins.size === 0;
-  await runUntilDone(clock, finished, { start, limitMs: scenario.limitMs, time });
+  const quiet = () => [...network.agents.values()].every((a) => a.activeQueries() === 0) && history.unsettledUpdates() === 0;
+  await runUntilDone(clock, finished, { start, limitMs: scenario.limitMs, time, quiet });
   const unsettledAtLimit = finished() ? undefined : unsettled(queryIds, running());
   for (const reader of readers) reader.stopPolling();
   await schedule.settled();

@@ -2,6 +2,7 @@ import { type Fault, type FaultedNetwork, faultKind } from "../../shared/faults/
 import type { Logger } from "../../shared/log.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
+import { ACK_WAIT_MS } from "../../shared/transport/nats/transport.ts";
 import type { History } from "./history.ts";
 
 /** Actions at their times from the start of the run; a failing one is logged, never thrown. */
@@ -54,15 +55,22 @@ export function scheduleFaults(
 
 /** After the last action and fault, time for redeliveries and late messages to settle before the check. */
 const DRAIN_MS = 30_000;
+/**
+ * On the wall clock, how long past done a run waits for the network to fall quiet: a broker gives
+ * a killed consumer's deliveries to another only after its ack wait (JetStream's; RabbitMQ at once).
+ */
+const QUIET_WITHIN_MS = ACK_WAIT_MS + 5_000;
 
 /**
  * Runs the network until done() holds or the scenario's limit passes, then drains: on a virtual
- * clock by advancing it (a run is a function of its seed), on the wall clock by waiting.
+ * clock by advancing it (a run is a function of its seed), on the wall clock by waiting, first for
+ * quiet() (no site still working, no message to the hub unsettled: a site's late final must reach
+ * the view before it is judged) and then a moment more.
  */
 export async function runUntilDone(
   clock: Clock,
   done: () => boolean,
-  limits: { start: number; limitMs: number; time: (ms: number) => number },
+  limits: { start: number; limitMs: number; time: (ms: number) => number; quiet: () => boolean },
 ): Promise<void> {
   const drainMs = limits.time(DRAIN_MS);
   if (clock instanceof VirtualClock) {
@@ -72,5 +80,7 @@ export async function runUntilDone(
   }
   const deadline = limits.start + limits.time(limits.limitMs);
   while (!done() && clock.now() < deadline) await clock.sleep(50);
+  const quietBy = Math.min(deadline, clock.now() + QUIET_WITHIN_MS);
+  while (!limits.quiet() && clock.now() < quietBy) await clock.sleep(50);
   await clock.sleep(Math.min(drainMs, 3_000));
 }

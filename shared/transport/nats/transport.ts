@@ -21,6 +21,9 @@ import { NatsBeats } from "./beats.ts";
 import { NatsSubscription } from "./subscription.ts";
 import { type NatsNames, natsNames, routeSubject } from "./topology.ts";
 
+/** How long a delivery stays with a consumer that neither acks nor nacks it (one killed, say) before JetStream gives it to another. */
+export const ACK_WAIT_MS = 30_000;
+
 export interface NatsTransportOptions {
   /** One URL, or several comma-separated for a cluster. */
   url: string;
@@ -69,7 +72,7 @@ export class NatsTransport implements Transport {
     this.js = jetstream(nc);
     this.settings = {
       maxDeliveries: options.deliveryLimit ?? 10,
-      ackWaitMs: options.ackWaitMs ?? 30_000,
+      ackWaitMs: options.ackWaitMs ?? ACK_WAIT_MS,
       maxAckPending: 20_000,
     };
     this.publishTimeoutMs = options.publishTimeoutMs ?? 30_000;
