@@ -17,7 +17,8 @@ export interface SqlClient extends SqlQueryable {
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
   /**
    * LISTENs on a channel, calling `onNotify` with each payload, and `onGap` whenever
-   * notifications may have been missed (the listening connection was lost and made again).
+   * notifications may have been missed: once the LISTEN first holds (for what was committed while
+   * it was being made) and each time the listening connection was lost and made again.
    * Answers how to stop.
    */
   listen(channel: string, onNotify: (payload: string) => void, onGap: () => void): Promise<() => Promise<void>>;

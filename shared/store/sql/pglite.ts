@@ -13,8 +13,13 @@ export async function pgliteClient(dataDir?: string): Promise<SqlClient> {
       db.transaction((tx) =>
         fn({ query: async (text, params) => ({ rows: (await tx.query(text, params as unknown[] | undefined)).rows as never[] }) }),
       ),
-    // In process: a notification is never lost, so there is no gap to report.
-    listen: async (channel, onNotify) => db.listen(channel, onNotify),
+    // In process, a notification is never lost once the LISTEN holds; what was committed while it
+    // was being made is the one gap to report.
+    listen: async (channel, onNotify, onGap) => {
+      const unlisten = await db.listen(channel, onNotify);
+      onGap();
+      return unlisten;
+    },
     close: () => db.close(),
   };
 }
