@@ -104,8 +104,9 @@ function dutiesHeldBack(run: RunContext): { from: number; to: number }[] {
   const { scenario, time } = run;
   const heartbeat = time(scenario.heartbeatMs);
   return scenario.faults.flatMap((f) => {
-    // Lost wake-ups hold no duty back: a hub's own writes reach its view when stored.
-    if (f.kind !== "hubCrash" && f.kind !== "replicaCrash" && (f.kind !== "storeFault" || f.effect === "mute")) return [];
+    // Lost or unheard wake-ups hold no duty back: a hub's own writes reach its view when stored, and a sweep reads the store first.
+    const wakeUps = f.kind === "storeFault" && (f.effect === "mute" || f.effect === "deaf");
+    if ((f.kind !== "hubCrash" && f.kind !== "replicaCrash" && f.kind !== "storeFault") || wakeUps) return [];
     const stall = f.kind === "storeFault" && (f.effect === "stall" || f.effect === "late") ? time(f.stallMs) : 0;
     return [{ from: run.start + time(f.at), to: run.start + time(f.at + f.for) + heartbeat + stall }];
   });

@@ -1,4 +1,4 @@
-import { commitsHeardLate } from "../../shared/faults/mod.ts";
+import { hearingLate } from "../../shared/faults/mod.ts";
 import type { Store } from "../../shared/ports/store.ts";
 import { DEFAULT_DATABASE_URL } from "../../shared/store/create.ts";
 import { MemoryStore } from "../../shared/store/memory.ts";
@@ -113,7 +113,7 @@ export async function openRunStore(run: RunContext): Promise<RunStore> {
   const turns = clock instanceof VirtualClock ? new StoreTurns(clock) : undefined;
   // In real time a store step heard late waits between the database's commit and the SQL store's
   // hearing of it, where readers can overtake it; on the virtual clock, after the step, as the memory store's.
-  const client = turns ? engineClient : commitsHeardLate(engineClient, clock);
+  const client = turns ? engineClient : hearingLate(engineClient, clock);
   const sqlStore = (ownsClient: boolean) =>
     new SqlStore({ client, clock, schema, name: engine, log, planner, cachedItems: RUN_CACHED_ITEMS, pageRows: RUN_PAGE_ROWS, ownsClient });
   const inTurn = (store: SqlStore): Store => (turns ? new VirtualTimeStore(store, turns) : store);

@@ -21,6 +21,8 @@ export interface StoreFaults {
   late?: { probability: number; stallMs: number };
   /** A wake-up the store gives its watchers is lost. */
   mute?: { probability: number };
+  /** A watch of the store begun now hears nothing until the fault heals: its LISTEN takes hold then. */
+  deaf?: { probability: number };
 }
 
 /**
@@ -45,6 +47,7 @@ export class FaultBoard {
   private readonly transitWatchers: ((faults: TransitFaults) => void)[] = [];
   private inForce: TransitFaults = {};
   private storeInForce: StoreFaults = {};
+  private readonly storeHealWaiters = new Map<keyof StoreFaults, (() => void)[]>();
   private readonly crashes = new Map<CrashPoint, () => void>();
   /** Publishers the broker blocks, by target ("hub", "nodes" or a node id), each with the publishes waiting for it to clear. */
   private readonly blocked = new Map<string, (() => void)[]>();
@@ -86,6 +89,12 @@ export class FaultBoard {
     if (value === undefined) delete faults[key];
     else faults[key] = value;
     this.storeInForce = faults;
+    if (value === undefined) wakeAll(this.storeHealWaiters, key);
+  }
+
+  /** Resolves once the store fault of this key is no longer in force. */
+  async storeFaultHealed(key: keyof StoreFaults): Promise<void> {
+    if (this.storeInForce[key] !== undefined) await waitIn(this.storeHealWaiters, key);
   }
 
   /** Arms a crash of the hub at a point of the next store step of ingest, or of the next fan-out (undefined disarms it). */
@@ -149,18 +158,12 @@ export class FaultBoard {
 
   heal(nodeId: string): void {
     this.partitions.delete(nodeId);
-    for (const wake of this.healWaiters.get(nodeId) ?? []) wake();
-    this.healWaiters.delete(nodeId);
+    wakeAll(this.healWaiters, nodeId);
   }
 
   /** Resolves when the node can consume again. */
   async consumable(nodeId: string): Promise<void> {
-    if (!this.partitioned(nodeId, "consume")) return;
-    await new Promise<void>((wake) => {
-      const list = this.healWaiters.get(nodeId) ?? [];
-      list.push(wake);
-      this.healWaiters.set(nodeId, list);
-    });
+    if (this.partitioned(nodeId, "consume")) await waitIn(this.healWaiters, nodeId);
   }
 
   /** The broker blocks the target's publishes until unblocked: "hub" is every hub replica, "nodes" every node. */
@@ -207,4 +210,18 @@ export class FaultBoard {
   mirrorOf(nodeId: string): DeliveryHandler | undefined {
     return this.mirrors.get(nodeId);
   }
+}
+
+/** Waits, among the waiters of `key`, for wakeAll of it. */
+function waitIn<K>(waiters: Map<K, (() => void)[]>, key: K): Promise<void> {
+  return new Promise<void>((wake) => {
+    const list = waiters.get(key) ?? [];
+    list.push(wake);
+    waiters.set(key, list);
+  });
+}
+
+function wakeAll<K>(waiters: Map<K, (() => void)[]>, key: K): void {
+  for (const wake of waiters.get(key) ?? []) wake();
+  waiters.delete(key);
 }

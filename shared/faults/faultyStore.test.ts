@@ -85,6 +85,35 @@ describe("the hub's store with faults around its store steps", () => {
     expect(woken).toBeGreaterThan(0);
   });
 
+  it("makes a watch begun while deaf hear nothing until the fault heals, then wakes it once; a watch begun before hears on", async () => {
+    const { board, store, reported } = await rig();
+    let before = 0;
+    store.watch(() => before++);
+    board.setStoreFault("deaf", { probability: 1 });
+    let deaf = 0;
+    store.watch(() => deaf++);
+    await store.apply([running]);
+    expect([before, deaf]).toEqual([1, 0]);
+    expect(reported).toEqual(["hub: store listen held back"]);
+    board.setStoreFault("deaf", undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Woken for what it may have missed, then by every write as any watch.
+    expect(deaf).toBe(1);
+    await store.apply([nodeProposal(resultState(Q, "site-a", 3, "running"))]);
+    expect([before, deaf]).toEqual([2, 2]);
+  });
+
+  it("wakes no deaf watch stopped before the fault heals", async () => {
+    const { board, store } = await rig();
+    board.setStoreFault("deaf", { probability: 1 });
+    let deaf = 0;
+    const stop = store.watch(() => deaf++);
+    stop();
+    board.setStoreFault("deaf", undefined);
+    await store.apply([running]);
+    expect(deaf).toBe(0);
+  });
+
   it("crashes the hub before a step commits, once, storing nothing of it", async () => {
     const { board, store, reported, stored } = await rig();
     board.armHubCrash("beforeCommit", () => reported.push("crash"));

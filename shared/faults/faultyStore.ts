@@ -5,8 +5,9 @@ import { ForwardingStore } from "../store/forwarding.ts";
 import type { CrashPoint, FaultBoard } from "./board.ts";
 import type { FaultReport } from "./kind.ts";
 import { HubCrashedError } from "./kinds/hubCrash.ts";
-import { heardLate } from "./heardLate.ts";
+import { heardLate, listenHeldBack } from "./heardLate.ts";
 import {
+  STORE_LISTEN_HELD,
   STORE_STEP_FAILED,
   STORE_STEP_HEARD_LATE,
   STORE_STEP_STALLED,
@@ -20,8 +21,8 @@ import {
  * it committed, and the hub crashing before a step commits or after it and before its acks. The
  * hub's own writes (fan-out, timedOut, query status) pass untouched, and so does every step while
  * no such fault is in force, but for the hub crashing once a fan-out committed, before its
- * run-queries go out. And the store's wake-ups to its watchers, lost while the "mute" fault is in
- * force.
+ * run-queries go out. And the store's wake-ups to its watchers: lost while the "mute" fault is in
+ * force, and none while "deaf" is for a watch begun then.
  */
 export class FaultyStore extends ForwardingStore {
   constructor(
@@ -67,12 +68,32 @@ export class FaultyStore extends ForwardingStore {
   }
 
   override watch(listener: () => void): () => void {
-    return this.inner.watch(() => {
-      const { board, random, report } = this.deps;
+    const { board, random, report } = this.deps;
+    const wake = () => {
       const mute = board.storeFaults.mute;
       if (mute && random.chance(mute.probability)) report.faulted("hub", STORE_WAKEUP_LOST);
       else listener();
+    };
+    const deaf = board.storeFaults.deaf;
+    if (!deaf || !random.chance(deaf.probability)) return this.inner.watch(wake);
+    report.faulted("hub", STORE_LISTEN_HELD);
+    const healed = board.storeFaultHealed("deaf");
+    let hearing = false;
+    let watching = true;
+    const { watching: unwatch, held } = listenHeldBack(healed, () => this.inner.watch(() => hearing && wake()));
+    // A store whose client held its LISTEN back hears from then on, and says itself what it may have
+    // missed; one that made none is deaf here until the fault heals, then wakes its watcher once, as
+    // a store that listened late should.
+    hearing = held;
+    void healed.then(() => {
+      if (hearing || !watching) return;
+      hearing = true;
+      wake();
     });
+    return () => {
+      watching = false;
+      unwatch();
+    };
   }
 
   /** Crashes the hub if a crash is armed at the point; answers whether it did. */

@@ -8,7 +8,7 @@
 export { FaultBoard } from "./board.ts";
 export { FaultyStore } from "./faultyStore.ts";
 export { FaultyTransport, type WireTap } from "./faultyTransport.ts";
-export { commitsHeardLate } from "./heardLate.ts";
+export { hearingLate } from "./heardLate.ts";
 export { ms, nodeId, probability } from "./fields.ts";
 export {
   applyLiveFault,
