@@ -3,7 +3,7 @@
 // that notices it, so the scenarios that reach the most rules go first; a process per scenario
 // would cost more than the runs. Never the unit tests: the score measures the scenario suite.
 import { loadConfig } from "../../shared/config.ts";
-import type { Fault } from "../../shared/faults/mod.ts";
+import { type Fault, FaultSchema } from "../../shared/faults/mod.ts";
 import { LIBRARY } from "../library/index.ts";
 import { runScenario } from "../run/runner.ts";
 import { failOnStall } from "../run/stall.ts";
@@ -77,6 +77,18 @@ const WOKEN_ONLY = { name: "replica-races", transport: "nats", limitMs: 300_000 
  */
 const HEARD_LATE: Fault = { kind: "storeFault", at: 0, for: 30_000, effect: "late", probability: 0.5, stallMs: 500 };
 /**
+ * Then that run again with, instead, the first replica down from 0.4 s to 1.4 s (2 s to 7 s before
+ * the run is shortened), so that another takes the duties' lease and writes each query's `done`,
+ * and back with its view deaf until 12 s, past the last store step of the others (about 6 s): its
+ * LISTEN takes hold then, when nothing is left to wake it, so a store that did not wake it once
+ * listening, for what was committed while it was not, leaves it showing less than the store holds
+ * at the end. A run of its own: a deaf view reads nothing its own late steps could race.
+ */
+const RESTARTED_DEAF: Fault[] = [
+  { kind: "replicaCrash", at: 2_000, for: 5_000, replica: 0 },
+  FaultSchema.parse({ kind: "storeFault", at: 0, for: 60_000, effect: "deaf", probability: 1 }),
+];
+/**
  * Schema names a SQL store must refuse before it sends a statement, as each is spliced into them:
  * SQL after a valid name, a valid name after SQL, a name PostgreSQL would cut to 63 characters, a
  * digit first.
@@ -94,6 +106,8 @@ interface MutationRun {
   feedPollMs?: number;
   /** The store's schema, when the run gives one: a hostile name, which the store must refuse. */
   schema?: string;
+  /** What sets the run apart from another of the same scenario, store and broker. */
+  note?: string;
   /**
    * Whether the checker must pass it (a run of the hub as shipped), fail it (the naive policy) by
    * breaking each of these, or the run must be refused before it starts (a hostile schema name).
@@ -125,13 +139,19 @@ function mutationRuns(selection: string | undefined, store: StoreEngine): Mutati
     store === "pglite"
       ? [
           ...ON_POSTGRES_TOO.map((name): MutationRun => ({ scenario: byName(name), store: "postgres", expect: "pass" })),
-          {
-            scenario: { ...woken, limitMs: WOKEN_ONLY.limitMs, faults: [...woken.faults, HEARD_LATE] },
-            store: "postgres",
-            transport: WOKEN_ONLY.transport,
-            feedPollMs: 0,
-            expect: "pass",
-          },
+          ...[
+            { faults: [HEARD_LATE], note: "first replica heard late" },
+            { faults: RESTARTED_DEAF, note: "first replica restarted deaf" },
+          ].map(
+            ({ faults, note }): MutationRun => ({
+              scenario: { ...woken, limitMs: WOKEN_ONLY.limitMs, faults: [...woken.faults, ...faults] },
+              store: "postgres",
+              transport: WOKEN_ONLY.transport,
+              feedPollMs: 0,
+              note,
+              expect: "pass",
+            }),
+          ),
         ]
       : [];
   return [...refused, ...runs, ...postgres];
@@ -144,13 +164,14 @@ function fromEnv(): { store: StoreEngine; runs: MutationRun[]; timing: boolean }
 }
 
 /** The run's scenario, and what sets it apart from the command's other runs. */
-function runName({ scenario, store, schema, transport, feedPollMs }: MutationRun, commandStore: StoreEngine): string {
+function runName({ scenario, store, schema, transport, feedPollMs, note }: MutationRun, commandStore: StoreEngine): string {
   const notes = [
     scenario.policy === "versioned" ? undefined : scenario.policy,
     store === commandStore ? undefined : store,
     transport,
     feedPollMs === 0 ? "views woken only" : undefined,
     schema === undefined ? undefined : `schema ${JSON.stringify(schema)}`,
+    note,
   ].filter((note) => note !== undefined);
   return notes.length > 0 ? `${scenario.name} (${notes.join(", ")})` : scenario.name;
 }
