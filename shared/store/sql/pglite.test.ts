@@ -1,15 +1,15 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { VirtualClock } from "../../time/virtualClock.ts";
 import { storeContract } from "../contract.ts";
 import { createStore } from "../create.ts";
 import type { SqlClient } from "./client.ts";
 import { pgliteClient } from "./pglite.ts";
-import { dropSchema, MIGRATIONS } from "./schema.ts";
+import { dropSchema, MIGRATIONS, migrate } from "./schema.ts";
 import { SqlStore } from "./sqlStore.ts";
-import { hubProposal, nodeProposal, queryState, resultState } from "../testing/proposals.ts";
+import { fanOut, hubProposal, nodeProposal, queryState, resultState } from "../testing/proposals.ts";
 
 // One embedded database for the file, each test in a schema of its own: starting PGlite is the slow part.
 let shared: SqlClient;
@@ -70,6 +70,50 @@ describe("pglite store schema", () => {
       await Promise.all([1, 2, 3].map(() => new SqlStore({ client: shared, clock, schema, name: "pglite" }).open()));
       const { rows } = await shared.query<{ version: number }>(`SELECT version FROM ${schema}.migrations ORDER BY version`);
       expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
+    } finally {
+      await dropSchema(shared, schema);
+    }
+  });
+});
+
+describe("pglite store feed wake-ups", () => {
+  /** A store of the schema with a watcher, once its LISTEN holds (the store wakes it then, for the gap). */
+  async function watched(schema: string, migrated = true) {
+    const store = new SqlStore({ client: shared, clock: new VirtualClock(), schema, name: "pglite" });
+    if (migrated) await store.open();
+    const seen = { wakes: 0 };
+    const stop = store.watch(() => seen.wakes++);
+    await vi.waitFor(() => expect(seen.wakes).toBe(1), { timeout: 5000, interval: 10 });
+    return { store, seen, stop };
+  }
+
+  it("wakes only the watchers of the schema written", async () => {
+    const [a, b] = [await watched("wake_a"), await watched("wake_b")];
+    try {
+      await a.store.apply(fanOut("00000000-0000-4000-8000-0000000000a1", ["node-a"]));
+      await b.store.apply(fanOut("00000000-0000-4000-8000-0000000000b1", ["node-a"]));
+      // Delivered in commit order on the one embedded database: a's write came first.
+      await vi.waitFor(() => expect(b.seen.wakes).toBe(2), { timeout: 5000, interval: 10 });
+      await vi.waitFor(() => expect(a.seen.wakes).toBe(2), { timeout: 5000, interval: 10 });
+      expect([a.seen.wakes, b.seen.wakes]).toEqual([2, 2]);
+    } finally {
+      a.stop();
+      b.stop();
+      await dropSchema(shared, "wake_a");
+      await dropSchema(shared, "wake_b");
+    }
+  });
+
+  it("wakes its watchers on the schema's own channel once a schema of the shared channel is brought up to date", async () => {
+    const schema = "wake_upgraded";
+    try {
+      await migrate(shared, schema, MIGRATIONS.slice(0, 2));
+      const old = await watched(schema, false);
+      const store = new SqlStore({ client: shared, clock: new VirtualClock(), schema, name: "pglite" });
+      await store.open();
+      await store.apply(fanOut("00000000-0000-4000-8000-0000000000c1", ["node-a"]));
+      await vi.waitFor(() => expect(old.seen.wakes).toBe(2), { timeout: 5000, interval: 10 });
+      old.stop();
     } finally {
       await dropSchema(shared, schema);
     }

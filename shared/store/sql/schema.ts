@@ -2,8 +2,8 @@ import type { SqlClient } from "./client.ts";
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** The channel every schema's store notifies on, with the schema's name as the payload. */
-export const FEED_CHANNEL = "qnet_store";
+/** The channel every schema's store notified on before migration 3, with the schema's name as the payload. */
+const SHARED_FEED_CHANNEL = "qnet_store";
 
 /** A schema name is spliced into statements, so only a plain lower-case identifier is accepted. */
 export function checkSchemaName(schema: string): string {
@@ -67,7 +67,7 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: (s) => [
       // Once per statement, delivered at commit: readers of the feed learn something follows, not what.
       `CREATE FUNCTION ${s}.wake_feed() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN PERFORM pg_notify('${FEED_CHANNEL}', '${s}'); RETURN NULL; END $$`,
+        BEGIN PERFORM pg_notify('${SHARED_FEED_CHANNEL}', '${s}'); RETURN NULL; END $$`,
       `CREATE TRIGGER states_wake_feed AFTER INSERT ON ${s}.states FOR EACH STATEMENT EXECUTE FUNCTION ${s}.wake_feed()`,
       // Stryker disable next-line StringLiteral: a store step that records conflicts only (discards) stores no state, so the views it would wake have nothing to take; they read past its positions at their next wake-up
       `CREATE TRIGGER conflicts_wake_feed AFTER INSERT ON ${s}.conflicts FOR EACH STATEMENT EXECUTE FUNCTION ${s}.wake_feed()`,
@@ -78,7 +78,23 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    // Stryker disable next-line StringLiteral: a migration's name is a label in the migrations table; nothing reads it
+    name: "a feed channel of the schema's own",
+    // Every listener on the one shared channel was woken by every schema's writes, a hub by another
+    // network's or a test run's; its own channel wakes only the schema's hubs.
+    statements: (s) => [
+      `CREATE OR REPLACE FUNCTION ${s}.wake_feed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_notify('${feedChannel(s)}', ''); RETURN NULL; END $$`,
+    ],
+  },
 ];
+
+/** The channel a schema's store notifies on when its feed grows: the schema's own name (a valid identifier, 63 bytes at most). */
+export function feedChannel(schema: string): string {
+  return checkSchemaName(schema);
+}
 
 /**
  * Creates the schema or brings it up to the newest migration, in one transaction. An advisory

@@ -6,7 +6,7 @@ import type { Applied, ConflictRecord, FeedPage, Proposal, Store, StoreCounts, S
 import { isRetryableSqlError, type SqlClient, type SqlQueryable } from "./client.ts";
 import { ItemCache } from "./itemCache.ts";
 import { copyField } from "./pgCopy.ts";
-import { checkSchemaName, FEED_CHANNEL, migrate } from "./schema.ts";
+import { checkSchemaName, feedChannel, migrate } from "./schema.ts";
 
 /** Rows per INSERT (a whole ingest burst in one statement; the plan does not grow with the rows), and per page when replaying. */
 const PAGE_ROWS = 2000;
@@ -582,10 +582,8 @@ export class SqlStore implements Store {
   /** Listens for the feed's notifications, or answers how to stop nothing when the client cannot. */
   private listen(): Promise<() => Promise<void>> {
     const listening = this.client.listen(
-      FEED_CHANNEL,
-      (schema) => {
-        if (schema === this.s) this.wake();
-      },
+      feedChannel(this.s),
+      () => this.wake(),
       () => this.wake(),
     );
     // Stryker disable next-line BlockStatement: reached only by a client whose listen rejects while its store is open, and neither does: pg's makes its listening connection again itself, PGlite's rejects once closed
