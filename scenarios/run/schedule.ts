@@ -2,7 +2,7 @@ import { type Fault, type FaultedNetwork, faultKind } from "../../shared/faults/
 import type { Logger } from "../../shared/log.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import { VirtualClock } from "../../shared/time/virtualClock.ts";
-import { ACK_WAIT_MS } from "../../shared/transport/nats/transport.ts";
+import { ACK_WAIT_MS } from "../../shared/transport/nats/mod.ts";
 import type { History } from "./history.ts";
 
 /** Actions at their times from the start of the run; a failing one is logged, never thrown. */

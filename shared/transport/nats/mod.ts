@@ -4,4 +4,4 @@
  */
 export { natsEntry } from "./entry.ts";
 export { type NatsNames, natsNames } from "./topology.ts";
-export { connectNats, deleteNatsPrefix, type NatsTransportOptions, userInboxPrefix } from "./transport.ts";
+export { ACK_WAIT_MS, connectNats, deleteNatsPrefix, type NatsTransportOptions, userInboxPrefix } from "./transport.ts";
