@@ -180,7 +180,6 @@ await describeWith(["postgres"], "hub replicas over one PostgreSQL schema", () =
           client: pgClient(SERVICES.postgres.url, undefined, 4),
           clock: systemClock,
           schema,
-          name: "postgres",
           ownsClient: true,
         }),
     );
@@ -188,7 +187,7 @@ await describeWith(["postgres"], "hub replicas over one PostgreSQL schema", () =
     try {
       await twoReplicas({ clock: systemClock, first: stores[0]!, second: stores[1]!, stepMs: 20, settle });
       // A third replica writes a snapshot into the table; a fourth starts from it, as a full replay would.
-      const third = new SqlStore({ client: cleanup, clock: systemClock, schema, name: "postgres" });
+      const third = new SqlStore({ client: cleanup, clock: systemClock, schema });
       const writer = await openView({ store: third, clock: systemClock, log: silentLogger, snapshotEvery: 1 });
       expect(await writer.feed.snapshotIfDue()).toBe(true);
       const started = await openView({ store: third, clock: systemClock, log: silentLogger });
@@ -210,7 +209,6 @@ await describeWith(["postgres"], "hub replicas over one PostgreSQL schema", () =
           client: pgClient(SERVICES.postgres.url, undefined, 4),
           clock: systemClock,
           schema: deafSchema,
-          name: "postgres",
           ownsClient: true,
         }),
     );

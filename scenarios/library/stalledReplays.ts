@@ -1,5 +1,5 @@
 import { defineScenario } from "../schema.ts";
-import { THREE_QUERIES } from "./common.ts";
+import timeouts from "./timeouts.ts";
 
 /**
  * The timeouts scenario's sites, with the broker redelivering earlier updates all the while: each
@@ -9,20 +9,10 @@ import { THREE_QUERIES } from "./common.ts";
  * rather than packed, and must tell their versions apart all the same.
  */
 export default defineScenario({
+  ...timeouts,
   name: "stalled-replays",
   description:
     "a site queues longer than the result timeout while the broker redelivers earlier updates: the hub still times each stalled result out when due",
-  seed: 15,
-  nodes: [
-    { nodeId: "hospital-a", profile: "fast", failureChance: 0 },
-    { nodeId: "hospital-b", profile: "steady", failureChance: 0 },
-    { nodeId: "hospital-c", profile: "slow", failureChance: 0, dates: "micros" },
-  ],
-  queries: THREE_QUERIES,
-  resultTimeoutMs: 8_000,
-  faults: [
-    { kind: "partition", at: 1_000, for: 25_000, nodeId: "hospital-a", direction: "publish" },
-    { kind: "staleReplay", at: 2_000, for: 30_000, count: 100 },
-  ],
-  exercises: ["timedOut", "late-final", "applied-late"],
+  nodes: timeouts.nodes.map((n) => (n.nodeId === "hospital-c" ? { ...n, dates: "micros" as const } : n)),
+  faults: [...timeouts.faults, { kind: "staleReplay", at: 2_000, for: 30_000, count: 100 }],
 });

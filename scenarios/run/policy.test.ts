@@ -72,7 +72,7 @@ describe("every store engine under the naive plan", () => {
 
   const engines: [string, () => Store][] = [
     ["memory", () => new MemoryStore({ clock: new VirtualClock(), planner: naivePlan })],
-    ["pglite", () => new SqlStore({ client, clock: new VirtualClock(), schema: "naive", name: "pglite", planner: naivePlan })],
+    ["pglite", () => new SqlStore({ client, clock: new VirtualClock(), schema: "naive", planner: naivePlan })],
   ];
   for (const [name, make] of engines) {
     it(`${name}: a late state becomes current, as the naive plan says`, async () => {
@@ -95,7 +95,7 @@ describe("every store engine under the naive plan", () => {
     expect(again?.stored?.itemVersion).toBe(3);
     expect((await memory.states("result", `${Q}:site-a`)).map((s) => s.itemVersion)).toEqual([1, 3, 3]);
 
-    const sql = new SqlStore({ client, clock: new VirtualClock(), schema: "naive_twice", name: "pglite", planner: naivePlan });
+    const sql = new SqlStore({ client, clock: new VirtualClock(), schema: "naive_twice", planner: naivePlan });
     try {
       await sql.open();
       await sql.apply([...fanOut(Q, ["site-a"]), node(running)]);

@@ -58,7 +58,6 @@ async function start(settings: ReplicaStart): Promise<Running> {
     client: pgClient(databaseUrl, log),
     clock,
     schema: settings.schema,
-    name: "postgres",
     log,
     ownsClient: true,
     planner: plannerOf(policy),

@@ -112,10 +112,11 @@ export async function openRunStore(run: RunContext): Promise<RunStore> {
   const engineClient = engine === "pglite" ? await sharedPglite() : pgClient(withApplicationName(databaseUrl, schema), log);
   const turns = clock instanceof VirtualClock ? new StoreTurns(clock) : undefined;
   // In real time a store step heard late waits between the database's commit and the SQL store's
-  // hearing of it, where readers can overtake it; on the virtual clock, after the step, as the memory store's.
+  // hearing of it, where readers can overtake it (and a deaf watch's LISTEN waits for the fault to
+  // heal); on the virtual clock, after the step, as the memory store's.
   const client = turns ? engineClient : hearingLate(engineClient, clock);
   const sqlStore = (ownsClient: boolean) =>
-    new SqlStore({ client, clock, schema, name: engine, log, planner, cachedItems: RUN_CACHED_ITEMS, pageRows: RUN_PAGE_ROWS, ownsClient });
+    new SqlStore({ client, clock, schema, log, planner, cachedItems: RUN_CACHED_ITEMS, pageRows: RUN_PAGE_ROWS, ownsClient });
   const inTurn = (store: SqlStore): Store => (turns ? new VirtualTimeStore(store, turns) : store);
   // On a server the run's store owns its client, as a hub process's does: the network closes the
   // store when it stops, and the client with it. The replicas' stores share it. The process's one

@@ -38,7 +38,7 @@ async function readUntilStored(store: SqlStore, after: number): Promise<FeedPage
 describe("a store step whose commit is heard late", () => {
   it("on a SQL store: a reader takes the step's states from the database before the store hears they are its own, and never again after", async () => {
     const clock = new VirtualClock(0);
-    const store = new SqlStore({ client: hearingLate(pglite, clock), clock, schema: SCHEMA, name: "pglite" });
+    const store = new SqlStore({ client: hearingLate(pglite, clock), clock, schema: SCHEMA });
     await store.open();
     await store.apply(fanOut(Q, ["site-a"]));
     const before = await store.readAfter(0, 100);
@@ -79,11 +79,11 @@ describe("a watch of the store begun while it is deaf", () => {
   it("on a SQL store: its LISTEN takes hold when the fault heals, what was committed meanwhile wakes nothing, and the store then wakes it for the gap", async () => {
     const clock = new VirtualClock(0);
     const board = new FaultBoard(clock);
-    const store = new SqlStore({ client: hearingLate(pglite, clock), clock, schema: DEAF_SCHEMA, name: "pglite" });
+    const store = new SqlStore({ client: hearingLate(pglite, clock), clock, schema: DEAF_SCHEMA });
     await store.open();
     const faulty = new FaultyStore(store, { board, clock, random: new SeededRandom("deaf"), report: { faulted: () => {} } });
     // Another store on the schema, listening as usual: its wake-up says the notification went out.
-    const other = new SqlStore({ client: pglite, clock, schema: DEAF_SCHEMA, name: "pglite" });
+    const other = new SqlStore({ client: pglite, clock, schema: DEAF_SCHEMA });
     let heardByOther = 0;
     const stopOther = other.watch(() => heardByOther++);
     // Woken once its LISTEN holds, for the gap.

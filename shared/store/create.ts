@@ -32,11 +32,11 @@ export async function createStore(spec: string, opts: CreateStoreOptions): Promi
   const schema = checkSchemaName(opts.schema ?? DEFAULT_SCHEMA);
   if (spec === "postgres") {
     const client = pgClient(opts.databaseUrl ?? DEFAULT_DATABASE_URL, opts.log);
-    return new SqlStore({ client, clock: opts.clock, schema, name: "postgres", log: opts.log, ownsClient: true, planner: opts.planner });
+    return new SqlStore({ client, clock: opts.clock, schema, log: opts.log, ownsClient: true, planner: opts.planner });
   }
   if (spec.startsWith("pglite:") && spec.length > "pglite:".length) {
     const client = await pgliteClient(spec.slice("pglite:".length));
-    return new SqlStore({ client, clock: opts.clock, schema, name: "pglite", log: opts.log, ownsClient: true, planner: opts.planner });
+    return new SqlStore({ client, clock: opts.clock, schema, log: opts.log, ownsClient: true, planner: opts.planner });
   }
   throw new Error(`invalid store "${spec}": must be memory, postgres or pglite:<dir>`);
 }

@@ -26,7 +26,7 @@ storeContract(
   async () => {
     const schema = `contract_${++schemas}`;
     const clock = new VirtualClock();
-    const make = () => new SqlStore({ client: shared, clock, schema, name: "pglite" });
+    const make = () => new SqlStore({ client: shared, clock, schema });
     return { store: make(), reopen: async () => make(), cleanup: () => dropSchema(shared, schema) };
   },
   { propertyRuns: 30, persists: true },
@@ -67,7 +67,7 @@ describe("pglite store schema", () => {
     const schema = "migrations_once";
     const clock = new VirtualClock();
     try {
-      await Promise.all([1, 2, 3].map(() => new SqlStore({ client: shared, clock, schema, name: "pglite" }).open()));
+      await Promise.all([1, 2, 3].map(() => new SqlStore({ client: shared, clock, schema }).open()));
       const { rows } = await shared.query<{ version: number }>(`SELECT version FROM ${schema}.migrations ORDER BY version`);
       expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
     } finally {
@@ -79,7 +79,7 @@ describe("pglite store schema", () => {
 describe("pglite store feed wake-ups", () => {
   /** A store of the schema with a watcher, once its LISTEN holds (the store wakes it then, for the gap). */
   async function watched(schema: string, migrated = true) {
-    const store = new SqlStore({ client: shared, clock: new VirtualClock(), schema, name: "pglite" });
+    const store = new SqlStore({ client: shared, clock: new VirtualClock(), schema });
     if (migrated) await store.open();
     const seen = { wakes: 0 };
     const stop = store.watch(() => seen.wakes++);
@@ -109,7 +109,7 @@ describe("pglite store feed wake-ups", () => {
     try {
       await migrate(shared, schema, MIGRATIONS.slice(0, 2));
       const old = await watched(schema, false);
-      const store = new SqlStore({ client: shared, clock: new VirtualClock(), schema, name: "pglite" });
+      const store = new SqlStore({ client: shared, clock: new VirtualClock(), schema });
       await store.open();
       await store.apply(fanOut("00000000-0000-4000-8000-0000000000c1", ["node-a"]));
       await vi.waitFor(() => expect(old.seen.wakes).toBe(2), { timeout: 5000, interval: 10 });
@@ -127,7 +127,7 @@ describe("pglite stores sharing a schema, each with its own cache", () => {
     const q = "00000000-0000-4000-8000-00000000ca5e";
     const result = (itemVersion: number, status: "sentToNode" | "running" | "failed" | "completed", extra = {}) =>
       nodeProposal(resultState(q, "node-a", itemVersion, status, extra));
-    const [a, b] = [0, 1].map(() => new SqlStore({ client: shared, clock, schema, name: "pglite" })) as [SqlStore, SqlStore];
+    const [a, b] = [0, 1].map(() => new SqlStore({ client: shared, clock, schema })) as [SqlStore, SqlStore];
     try {
       await a.open();
       await a.apply([hubProposal("query", queryState(q, 1, "created", ["node-a"])), { ...result(1, "sentToNode"), origin: "hub" }]);
@@ -157,7 +157,7 @@ describe("pglite stores sharing a schema, each with its own cache", () => {
     const q = "00000000-0000-4000-8000-00000000ca5f";
     const result = (itemVersion: number, status: "sentToNode" | "running" | "completed", extra = {}) =>
       nodeProposal(resultState(q, "node-a", itemVersion, status, extra));
-    const [a, b] = [0, 1].map(() => new SqlStore({ client: shared, clock, schema, name: "pglite" })) as [SqlStore, SqlStore];
+    const [a, b] = [0, 1].map(() => new SqlStore({ client: shared, clock, schema })) as [SqlStore, SqlStore];
     try {
       await a.open();
       await a.apply([hubProposal("query", queryState(q, 1, "created", ["node-a"])), { ...result(1, "sentToNode"), origin: "hub" }]);

@@ -28,7 +28,7 @@ await describeWith(["postgres"], "SqlStore on PostgreSQL", () => {
     async () => {
       const schema = `${base}_${++schemas}`;
       const clock = new VirtualClock();
-      const make = () => new SqlStore({ client: shared, clock, schema, name: "postgres" });
+      const make = () => new SqlStore({ client: shared, clock, schema });
       return { store: make(), reopen: async () => make(), cleanup: () => dropSchema(shared, schema) };
     },
     { propertyRuns: 30, persists: true },
@@ -36,7 +36,7 @@ await describeWith(["postgres"], "SqlStore on PostgreSQL", () => {
 
   it("stores text with backslashes, tabs and line ends exactly as proposed (states are written with COPY)", async () => {
     const schema = `${base}_copy`;
-    const store = new SqlStore({ client: shared, clock: new VirtualClock(), schema, name: "postgres" });
+    const store = new SqlStore({ client: shared, clock: new VirtualClock(), schema });
     try {
       await store.open();
       const q = "q-\\N\tx";
@@ -66,7 +66,7 @@ await describeWith(["postgres"], "SqlStore on PostgreSQL", () => {
       const hubs = [0, 1].map(() => {
         const client = pgClient(SERVICES.postgres.url, undefined, 4);
         clients.push(client);
-        return new SqlStore({ client, clock, schema, name: "postgres" });
+        return new SqlStore({ client, clock, schema });
       });
       await Promise.all(hubs.map((h) => h.open()));
 
@@ -93,7 +93,7 @@ await describeWith(["postgres"], "SqlStore on PostgreSQL", () => {
       // A third process follows the feed while both write, woken by the other processes' commits.
       const readerClient = pgClient(SERVICES.postgres.url, undefined, 2);
       clients.push(readerClient);
-      const reader = new SqlStore({ client: readerClient, clock, schema, name: "postgres" });
+      const reader = new SqlStore({ client: readerClient, clock, schema });
       let wakes = 0;
       const stopWatching = reader.watch(() => wakes++);
       let writing = true;

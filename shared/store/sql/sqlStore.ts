@@ -32,8 +32,6 @@ export interface SqlStoreOptions {
   clock: Clock;
   /** The schema the tables live in: each hub network, or each test run, its own. */
   schema: string;
-  /** The engine, as a store names itself: "postgres" or "pglite". */
-  name: string;
   log?: Logger;
   /** Whether close() closes the client too; false when the client is shared. */
   ownsClient?: boolean;
@@ -214,7 +212,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
  * counts them in one read.
  */
 export class SqlStore implements Store {
-  readonly name: string;
   private readonly client: SqlClient;
   private readonly clock: Clock;
   private readonly s: string;
@@ -239,7 +236,6 @@ export class SqlStore implements Store {
   private stopListening: Promise<() => Promise<void>> | undefined;
 
   constructor(opts: SqlStoreOptions) {
-    this.name = opts.name;
     this.client = opts.client;
     this.clock = opts.clock;
     this.s = checkSchemaName(opts.schema);
