@@ -92,6 +92,8 @@ export interface Commit {
   seq: number;
   at: number;
   messageIds: string[];
+  /** How many proposals the step held, the hub's own among them. */
+  proposals: number;
 }
 
 /**

@@ -11,6 +11,7 @@ export const INVARIANTS = [
   "done-prompt",
   "done-when-final",
   "ack-after-commit",
+  "steps-not-empty",
   "nack-after-fault",
   "forgeries-refused",
   "rejections-named",

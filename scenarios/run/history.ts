@@ -64,7 +64,7 @@ export type ReportedDecision = Omit<AppliedEvent, "n">;
  */
 export interface ReplicaReport {
   decided(d: ReportedDecision): void;
-  committed(messageIds: string[], at?: number): void;
+  committed(step: Omit<Commit, "seq" | "at">, at?: number): void;
   settled(s: Omit<Settlement, "seq" | "at">, at?: number): void;
   /** A store step failed (reported in the runner's process only, where the store faults are). */
   failed?(step: Omit<FailedStep, "seq" | "at">, at?: number): void;
@@ -184,8 +184,8 @@ export class History implements WireTap, ReplicaReport {
     });
   }
 
-  committed(messageIds: string[], at = this.clock.now()): void {
-    this.commits.push({ seq: ++this.seq, at, messageIds });
+  committed(step: Omit<Commit, "seq" | "at">, at = this.clock.now()): void {
+    this.commits.push({ seq: ++this.seq, at, ...step });
   }
 
   failed(step: Omit<FailedStep, "seq" | "at">, at = this.clock.now()): void {
@@ -262,7 +262,7 @@ export class RecordingStore extends ForwardingStore {
       throw err;
     }
     const at = this.clock.now();
-    this.record.committed(messageIds, at);
+    this.record.committed({ messageIds, proposals: proposals.length }, at);
     applied.forEach((a, i) => {
       const p = proposals[i] as Proposal;
       this.record.decided({

@@ -231,7 +231,7 @@ class Incarnation {
         });
         return;
       case "committed":
-        this.report.committed(m.messageIds, m.at);
+        this.report.committed({ messageIds: m.messageIds, proposals: m.proposals }, m.at);
         return;
       case "settled":
         this.report.settled(

@@ -32,7 +32,7 @@ const send = (message: FromReplica): void => {
 /** Its work, reported over IPC as it happens. */
 const report: ReplicaReport = {
   decided: (decision) => send({ type: "decided", decision }),
-  committed: (messageIds, at = systemClock.now()) => send({ type: "committed", at, messageIds }),
+  committed: (step, at = systemClock.now()) => send({ type: "committed", at, ...step }),
   settled: (s, at = systemClock.now()) =>
     send({ type: "settled", at, messageId: s.messageId, envelope: s.type, how: s.how, reason: s.reason }),
 };

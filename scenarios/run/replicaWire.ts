@@ -91,7 +91,7 @@ export const FromReplica = z.discriminatedUnion("type", [
   /** It could not start, or stopped on an error; it exits next. */
   z.strictObject({ type: z.literal("failed"), error: z.string() }),
   z.strictObject({ type: z.literal("decided"), decision: Decision }),
-  z.strictObject({ type: z.literal("committed"), at: z.number(), messageIds: z.array(z.string()) }),
+  z.strictObject({ type: z.literal("committed"), at: z.number(), messageIds: z.array(z.string()), proposals: z.number().int().min(0) }),
   z.strictObject({
     type: z.literal("settled"),
     at: z.number(),

@@ -42,6 +42,26 @@ export const DELIVERY_CHECKS = {
   },
 
   /**
+   * Every store step the hub made proposed something: a step with nothing to decide writes nothing
+   * and answers nothing, but costs a transaction on a SQL store, and a hub that makes them makes
+   * them on and on (a lane that never stops flushing, a sweep that writes when nothing is overdue).
+   */
+  "steps-not-empty"(evidence) {
+    const empty = evidence.commits.filter((c) => c.proposals === 0);
+    const first = empty[0];
+    if (!first) return [];
+    const t = sinceStart(evidence, first.at);
+    return [
+      {
+        invariant: "steps-not-empty",
+        item: "store",
+        at: t,
+        message: `the hub made ${empty.length} store step${empty.length === 1 ? "" : "s"} with no proposal, the first at t=${t} ms`,
+      },
+    ];
+  },
+
+  /**
    * The hub gives a delivery back to the broker (a nack, which requeues it) only when the store
    * step of its burst failed by a fault the run injected in it: a store fault failing the step, or
    * the hub crashing before the step committed (docs/protocol.md section 3: when the store cannot
@@ -281,6 +301,7 @@ export const DELIVERY_CHECKS = {
   },
 } satisfies Record<
   | "ack-after-commit"
+  | "steps-not-empty"
   | "nack-after-fault"
   | "forgeries-refused"
   | "rejections-named"

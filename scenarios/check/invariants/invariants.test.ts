@@ -189,6 +189,17 @@ describe("ack-after-commit", () => {
   });
 });
 
+describe("steps-not-empty", () => {
+  it("passes steps that each propose something, and fails a hub that made steps with none, saying how many and when the first was", () => {
+    const e = correct();
+    expect(violationsOf(e, "steps-not-empty")).toEqual([]);
+    const empty = (seq: number, at: number) => ({ seq, at: T0 + at, messageIds: [], proposals: 0 });
+    expect(violationsOf({ ...e, commits: [...e.commits, empty(901, 400), empty(902, 450)] }, "steps-not-empty")).toEqual([
+      "the hub made 2 store steps with no proposal, the first at t=400 ms",
+    ]);
+  });
+});
+
 describe("nack-after-fault", () => {
   const nack = (seq: number) => ({ seq, at: T0 + 700, messageId: "m-1", type: "result-update", how: "nack" as const });
   const failed = (seq: number, fault?: "storeFault" | "hubCrash") => ({

@@ -115,7 +115,7 @@ export function correctRecord(steps: readonly Step[], resultTimeoutMs = 60_000):
     }
     if (step.messageId !== undefined) {
       receipts.push({ seq: ++order, at, messageId: step.messageId, type: "result-update" });
-      commits.push({ seq: ++order, at, messageIds: [step.messageId] });
+      commits.push({ seq: ++order, at, messageIds: [step.messageId], proposals: 1 });
       settlements.push({
         seq: ++order,
         at,
