@@ -97,8 +97,9 @@ export async function gatherEvidence(
 /**
  * The windows in which the hub's duties may run late, on the run's clock: a hub crash or a
  * replica's (the duties move to a replica that takes the lease at its next heartbeat), store steps
- * that fail, stall or are heard late (a sweep's write fails, or waits its stall); each until a
- * heartbeat and a stall after it heals.
+ * of ingest that fail, stall or are heard late (the hub settles a burst's queries only once it
+ * hears its step, and a burst given back comes again); each until a heartbeat and a stall after it
+ * heals.
  */
 function dutiesHeldBack(run: RunContext): { from: number; to: number }[] {
   const { scenario, time } = run;
