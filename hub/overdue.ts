@@ -67,7 +67,7 @@ export class OverduePoller {
     await this.deps.readOn();
     const now = clock.now();
     const overdue = [...view.stalled(now - timeoutMs)];
-    // Saves an empty store step each sweep (a transaction on SQL); a step with no proposal would write nothing.
+    // Saves an empty store step each sweep (a store call and a recording for nothing); a step with no proposal would write nothing.
     if (overdue.length === 0) return 0;
     const proposals = overdue.map((r) => ({
       kind: "result" as const,

@@ -43,8 +43,8 @@ export const DELIVERY_CHECKS = {
 
   /**
    * Every store step the hub made proposed something: a step with nothing to decide writes nothing
-   * and answers nothing, but costs a transaction on a SQL store, and a hub that makes them makes
-   * them on and on (a lane that never stops flushing, a sweep that writes when nothing is overdue).
+   * and answers nothing, but costs a store call and the settling after it, and a hub that makes them
+   * makes them on and on (a lane that never stops flushing, a sweep that writes when nothing is overdue).
    */
   "steps-not-empty"(evidence) {
     const empty = evidence.commits.filter((c) => c.proposals === 0);
